@@ -1,0 +1,1 @@
+"""Warehouse: creation and migration, demo generator, ingestion and the derived-table build."""

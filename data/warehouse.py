@@ -1,0 +1,124 @@
+"""The DuckDB warehouse file: where it lives, how it is opened, and how its schema is migrated."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SOURCE_TABLES = ("customers", "contracts", "payments", "risk_events")
+# Dependency order: a table's references point only to tables earlier in this tuple.
+LOAD_ORDER = SOURCE_TABLES
+KEYS = {
+    "customers": "customer_id",
+    "contracts": "contract_id",
+    "payments": "payment_id",
+    "risk_events": "event_id",
+}
+
+
+def db_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: the explicit path, else $RISK_DB, else data/warehouse.duckdb."""
+    if path:
+        return Path(path)
+    env = os.environ.get("RISK_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """(version, file) for every migration script, in order."""
+    found = []
+    for file in sorted(MIGRATIONS.glob("*.sql")):
+        found.append((int(file.name.split("_", 1)[0]), file))
+    return found
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None):
+    """The single value a one-row, one-column query returns."""
+    return con.sql(query, params=params).fetchall()[0][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this warehouse (0 for an empty file)."""
+    exists = scalar(
+        con, "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    )
+    if not exists:
+        return 0
+    return scalar(con, "select coalesce(max(version), 0) from schema_version")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations this file has not seen yet, each in its own transaction.
+
+    Returns the schema version afterwards.
+    """
+    con.execute(
+        "create table if not exists schema_version "
+        "(version integer primary key, applied_at timestamp not null)"
+    )
+    current = schema_version(con)
+    for version, file in migrations():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "insert into schema_version values ($v, current_timestamp)", {"v": version}
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        current = version
+    return current
+
+
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable open creates and migrates it as needed."""
+    file = db_path(path)
+    if read_only:
+        return duckdb.connect(str(file), read_only=True)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(file))
+    migrate(con)
+    return con
+
+
+def load_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A counter bumped by every load and build (0 before the first)."""
+    return scalar(con, "select load_version from warehouse_state")
+
+
+def bump_load_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("update warehouse_state set load_version = load_version + 1")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every base table in the warehouse."""
+    names = [
+        r[0]
+        for r in con.sql(
+            "select table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema = 'main' order by table_name"
+        ).fetchall()
+    ]
+    return {n: scalar(con, f'select count(*) from "{n}"') for n in names}  # noqa: S608 - names from the catalogue
+
+
+def checksum(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """An order-independent digest of every base table's content, for before/after comparisons."""
+    digests = {}
+    for name in table_counts(con):
+        # Sum of row hashes: equal content gives an equal digest whatever the row order.
+        count, total = con.sql(
+            f'select count(*), coalesce(sum(hash(t)::hugeint), 0) from "{name}" t'  # noqa: S608 - names from the catalogue
+        ).fetchall()[0]
+        digests[name] = hashlib.sha1(f"{count}:{total}".encode()).hexdigest()
+    return digests

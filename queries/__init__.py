@@ -1,0 +1,1 @@
+"""Questions the pages ask, each answered by one SQL file in queries/sql/ through queries.runner."""
