@@ -1,0 +1,216 @@
+"""From a file's bytes to a frame of text cells, and from text cells to warehouse types.
+
+Reading never guesses a value: every cell arrives as text, and each column is parsed by a strict
+rule for its type. A cell that does not parse becomes null in the typed frame and a failure
+(row, column, rule, value) in the report, so the row is rejected instead of misread.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from data.warehouse import LOAD_ORDER
+from schemas.source import columns
+
+NULL_TOKENS = ["", "na", "n/a", "null", "none", "nan", "#n/a"]
+FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# Excel and Parquet store dates as timestamps; a midnight time part carries no information.
+ISO_DATE_MIDNIGHT = r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
+PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+PLAIN_INTEGER = r"^[+-]?\d+(?:\.0+)?$"
+
+
+class FileRejected(Exception):
+    """The file cannot be loaded at all; the message says why, naming the file."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read as text: which table it feeds, its cells, and notes for the user."""
+
+    table: str
+    frame: pl.DataFrame  # one String column per warehouse column, in warehouse order
+    notes: tuple[str, ...]
+
+
+def table_for(name: str) -> str:
+    """The source table a file feeds, from its name: customers.csv -> customers."""
+    stem = Path(name).name.split(".", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
+    if stem not in LOAD_ORDER:
+        raise FileRejected(
+            f"{name}: cannot tell which table this file is for; name it after one of "
+            f"{', '.join(LOAD_ORDER)} (for example customers.csv)"
+        )
+    return stem
+
+
+def file_format(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise FileRejected(
+            f"{name}: unsupported file type {suffix or '(none)'}; use .csv, .parquet or .xlsx"
+        )
+    return FORMATS[suffix]
+
+
+def decode_text(name: str, content: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030.
+
+    GB18030 is a superset of GBK and GB2312, so one attempt covers Chinese exports from Excel.
+    """
+    if content.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # binary content that happens to decode
+        return text, encoding
+    raise FileRejected(
+        f"{name}: not readable text — the file is neither UTF-8, UTF-16 nor GBK/GB18030 "
+        "(save it as CSV UTF-8 and load again)"
+    )
+
+
+def read_cells(name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
+    """Every cell of the file as text, with its header as read, plus notes on how it was read."""
+    kind = file_format(name)
+    notes: list[str] = []
+    if not content.strip():
+        raise FileRejected(f"{name}: the file is empty")
+    try:
+        if kind == "csv":
+            text, encoding = decode_text(name, content)
+            if encoding not in ("utf-8", "utf-8-sig"):
+                notes.append(f"read as {encoding.upper()} text")
+            frame = pl.read_csv(
+                io.StringIO(text),
+                infer_schema=False,
+                raise_if_empty=True,
+            )
+        elif kind == "parquet":
+            frame = pl.read_parquet(io.BytesIO(content))
+            frame = frame.with_columns(pl.all().cast(pl.String))
+        else:
+            frame = pl.read_excel(io.BytesIO(content), infer_schema_length=0)
+    except FileRejected:
+        raise
+    except Exception as err:  # noqa: BLE001 - any reader error means the file cannot be read
+        raise FileRejected(f"{name}: cannot be read as {kind.upper()}: {_first_line(err)}") from err
+    return frame, notes
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:300] if text else type(err).__name__
+
+
+def normalise_header(header: str) -> str:
+    """Header names match case- and space-insensitively: ' Customer ID ' -> customer_id."""
+    return re.sub(r"[\s\-]+", "_", header.strip().lstrip("\ufeff").lower())
+
+
+def read_table(name: str, content: bytes) -> RawTable:
+    """The file's cells mapped onto its table's columns, or FileRejected naming what is wrong."""
+    table = table_for(name)
+    frame, notes = read_cells(name, content)
+    expected = columns(table)
+    headers = [normalise_header(h) for h in frame.columns]
+    duplicated = sorted({h for h in headers if headers.count(h) > 1})
+    if duplicated:
+        raise FileRejected(f"{name}: column(s) appear more than once: {', '.join(duplicated)}")
+    frame.columns = headers
+    required = [c for c, (_, nullable) in expected.items() if not nullable]
+    missing = [c for c in required if c not in headers]
+    if missing:
+        raise FileRejected(
+            f"{name}: missing required column(s) for {table}: {', '.join(missing)} "
+            f"(found: {', '.join(headers) or 'no header'})"
+        )
+    extra = [h for h in headers if h not in expected]
+    if extra:
+        notes.append(f"ignored unknown column(s): {', '.join(extra)}")
+    absent = [c for c in expected if c not in headers]
+    if absent:
+        notes.append(f"optional column(s) not in the file, left empty: {', '.join(absent)}")
+    if frame.height == 0:
+        raise FileRejected(f"{name}: the file has a header but no data rows")
+    cells = frame.select(
+        [pl.col(c) if c in headers else pl.lit(None, pl.String).alias(c) for c in expected]
+    )
+    return RawTable(table=table, frame=cells, notes=tuple(notes))
+
+
+def parse_cells(
+    table: str, cells: pl.DataFrame, strict_dates: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(typed frame, parse failures) for text cells of `table`.
+
+    Failures have columns index (0-based row), column, rule, value. Blank cells and tokens such as
+    N/A become null (whether null is allowed is the schema's rule, not the parser's).
+    """
+    date_pattern = ISO_DATE if strict_dates else ISO_DATE_MIDNIGHT
+    typed, problems = [], []
+    for column, (dtype, _) in columns(table).items():
+        text = pl.col(column).str.strip_chars()
+        text = pl.when(text.str.to_lowercase().is_in(NULL_TOKENS)).then(None).otherwise(text)
+        if dtype == pl.String:
+            value, rule = text, None
+        elif dtype == pl.Date:
+            value = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            ok = text.str.contains(date_pattern) & value.is_not_null()
+            value = pl.when(ok).then(value)
+            rule = (ok, "not a valid date in ISO format YYYY-MM-DD")
+        elif dtype == pl.Float64:
+            value = text.cast(pl.Float64, strict=False)
+            ok = text.str.contains(PLAIN_NUMBER) & value.is_finite()
+            value = pl.when(ok).then(value)
+            rule = (ok, "not a plain number (no thousands separators, currency symbols or text)")
+        else:
+            value = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+            ok = text.str.contains(PLAIN_INTEGER) & value.is_not_null()
+            value = pl.when(ok).then(value)
+            rule = (ok, "not a whole number")
+        typed.append(value.cast(dtype).alias(column))
+        if rule is not None:
+            ok, words = rule
+            problems.append(
+                pl.when(text.is_not_null() & ~ok.fill_null(False)).then(pl.lit(words)).alias(column)
+            )
+    frame = cells.select(typed)
+    if not problems:
+        return frame, _no_failures()
+    flags = cells.select(problems).with_row_index("index")
+    failures = (
+        flags.unpivot(index="index", variable_name="column", value_name="rule")
+        .drop_nulls("rule")
+        .join(
+            cells.with_row_index("index").unpivot(
+                index="index", variable_name="column", value_name="value"
+            ),
+            on=["index", "column"],
+            how="left",
+        )
+        .select(pl.col("index").cast(pl.Int64), "column", "rule", "value")
+        .sort("index", "column")
+    )
+    return frame, failures
+
+
+def _no_failures() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"index": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String}
+    )

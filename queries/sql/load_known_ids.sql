@@ -1,0 +1,4 @@
+-- Keys already in the warehouse that a reference column may point to. Param: $table_name.
+select customer_id as id from customers where $table_name = 'customers'
+union all
+select contract_id as id from contracts where $table_name = 'contracts'

@@ -1,0 +1,206 @@
+"""Pandera models of the four source tables, and validation of a batch against them.
+
+A batch is validated lazily (every failure at once) after parsing (see data.parsing), so the frame
+already carries the warehouse types. Rules that span rows of one table (unique keys) or tables
+(references) are checked here too; references against ids in the warehouse plus the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandera.polars as pa
+import polars as pl
+
+REPORTING_CURRENCY = "CNY"
+RATINGS = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"]
+CONTRACT_KINDS = ["sales", "loan", "lease", "service"]
+CONTRACT_STATUSES = ["under_review", "active", "completed", "terminated", "in_dispute", "defaulted"]
+CUSTOMER_STATUSES = ["active", "dormant", "closed"]
+EVENT_CATEGORIES = ["credit", "operational", "legal"]
+MAX_AMOUNT = 1e15
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def _in_range() -> dict:
+    return {"ge": EARLIEST, "le": LATEST}
+
+
+class Customers(pa.DataFrameModel):
+    """One row per customer."""
+
+    customer_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    name: str = pa.Field(str_length={"min_value": 1, "max_value": 500})
+    industry: str = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    region: str = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    segment: str = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    onboarded_on: date = pa.Field(**_in_range())
+    annual_revenue: float = pa.Field(nullable=True, ge=0, lt=MAX_AMOUNT)
+    external_rating: str = pa.Field(nullable=True, isin=RATINGS)
+    credit_limit: float = pa.Field(ge=0, lt=MAX_AMOUNT)
+    owner: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
+    status: str = pa.Field(isin=CUSTOMER_STATUSES)
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Contracts(pa.DataFrameModel):
+    """One row per contract; customer_id references customers."""
+
+    contract_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    customer_id: str = pa.Field()
+    kind: str = pa.Field(isin=CONTRACT_KINDS)
+    signed_on: date = pa.Field(**_in_range())
+    start_on: date = pa.Field(**_in_range())
+    end_on: date = pa.Field(**_in_range())
+    amount: float = pa.Field(gt=0, lt=MAX_AMOUNT)
+    currency: str = pa.Field(isin=[REPORTING_CURRENCY])
+    payment_terms_days: int = pa.Field(ge=0, le=3650)
+    collateral_value: float = pa.Field(ge=0, lt=MAX_AMOUNT)
+    status: str = pa.Field(isin=CONTRACT_STATUSES)
+    approved_by: str = pa.Field(nullable=True)
+    last_reviewed_on: date = pa.Field(nullable=True, **_in_range())
+
+    @pa.dataframe_check(name="end_on >= start_on")
+    def end_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("end_on") >= pl.col("start_on"))
+
+    @pa.dataframe_check(name="start_on >= signed_on")
+    def start_after_signing(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("start_on") >= pl.col("signed_on"))
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Payments(pa.DataFrameModel):
+    """One row per invoice or instalment; contract_id references contracts."""
+
+    payment_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    contract_id: str = pa.Field()
+    due_on: date = pa.Field(**_in_range())
+    amount_due: float = pa.Field(gt=0, lt=MAX_AMOUNT)
+    paid_on: date = pa.Field(nullable=True, **_in_range())
+    amount_paid: float = pa.Field(ge=0, lt=MAX_AMOUNT)
+
+    @pa.dataframe_check(name="paid_on set when amount_paid > 0")
+    def paid_has_date(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("amount_paid") == 0) | pl.col("paid_on").is_not_null())
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class RiskEvents(pa.DataFrameModel):
+    """One row per credit, operational or legal event; customer_id references customers."""
+
+    event_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    customer_id: str = pa.Field()
+    occurred_on: date = pa.Field(**_in_range())
+    category: str = pa.Field(isin=EVENT_CATEGORIES)
+    kind: str = pa.Field(str_length={"min_value": 1, "max_value": 100})
+    severity: int = pa.Field(ge=1, le=5)
+    source: str = pa.Field(str_length={"min_value": 1, "max_value": 200})
+    note: str = pa.Field(nullable=True, str_length={"max_value": 4000})
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "customers": Customers,
+    "contracts": Contracts,
+    "payments": Payments,
+    "risk_events": RiskEvents,
+}
+
+# Which column a row-level (dataframe) check is about, so failures name a column.
+CHECK_COLUMNS = {
+    "end_on >= start_on": "end_on",
+    "start_on >= signed_on": "start_on",
+    "paid_on set when amount_paid > 0": "paid_on",
+}
+
+# (column, referenced table, referenced key)
+REFERENCES: dict[str, tuple[str, str, str]] = {
+    "contracts": ("customer_id", "customers", "customer_id"),
+    "payments": ("contract_id", "contracts", "contract_id"),
+    "risk_events": ("customer_id", "customers", "customer_id"),
+}
+
+
+def columns(table: str) -> dict[str, tuple[pl.DataType, bool]]:
+    """Column name -> (Polars dtype, nullable) for a source table, in warehouse order."""
+    schema = MODELS[table].to_schema()
+    return {name: (col.dtype.type, col.nullable) for name, col in schema.columns.items()}
+
+
+def validate(table: str, frame: pl.DataFrame, known_ids: pl.Series | None = None) -> pl.DataFrame:
+    """Every failure of `frame` against the rules of `table`, one row per (row, column, rule).
+
+    `known_ids` are the keys the reference column may point to (warehouse plus batch); None skips
+    the reference check. Returns columns index (0-based row in `frame`), column, rule, value;
+    empty when the frame is valid.
+    """
+    schema = MODELS[table].to_schema()
+    if known_ids is not None and table in REFERENCES:
+        column, target, key = REFERENCES[table]
+        ids = known_ids.unique()
+        reference = pa.Check(
+            lambda data: data.lazyframe.select(pl.col(data.key).is_in(ids)),
+            name="reference",
+            error=f"{column} must exist in {target}.{key}",
+        )
+        existing = schema.columns[column]
+        schema = schema.update_column(column, checks=[*existing.checks, reference])
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return _failures(err.failure_cases)
+    return pl.DataFrame(
+        schema={"index": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String}
+    )
+
+
+def _failures(cases: pl.DataFrame) -> pl.DataFrame:
+    row_level = pl.col("schema_context") == "DataFrameSchema"
+    return (
+        cases.filter(pl.col("index").is_not_null())
+        .select(
+            pl.col("index").cast(pl.Int64),
+            pl.when(row_level)
+            .then(pl.col("check").replace_strict(CHECK_COLUMNS, default=None))
+            .otherwise(pl.col("column"))
+            .alias("column"),
+            pl.col("check").map_elements(_rule_text, return_dtype=pl.String).alias("rule"),
+            # A row-level check reports the whole row as JSON; its column's value is shown instead.
+            pl.when(row_level).then(None).otherwise(pl.col("failure_case")).alias("value"),
+        )
+        .unique(maintain_order=True)
+    )
+
+
+def _rule_text(check: str) -> str:
+    """Pandera's check names in words a data owner reads."""
+    if check == "not_nullable":
+        return "required: value is missing"
+    if check == "field_uniqueness":
+        return "duplicate key within the file"
+    if check.startswith("isin("):
+        return "must be one of " + check[len("isin(") : -1]
+    for prefix, words in (
+        ("greater_than_or_equal_to(", ">= "),
+        ("greater_than(", "> "),
+        ("less_than_or_equal_to(", "<= "),
+        ("less_than(", "< "),
+    ):
+        if check.startswith(prefix):
+            return "must be " + words + check[len(prefix) : -1]
+    if check.startswith("str_length("):
+        return "text length must be within " + check[len("str_length(") : -1]
+    return check
