@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -69,9 +73,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("begin transaction")
         try:
             con.execute(file.read_text(encoding="utf-8"))
-            con.execute(
-                "insert into schema_version values ($v, current_timestamp)", {"v": version}
-            )
+            con.execute("insert into schema_version values ($v, current_timestamp)", {"v": version})
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -80,7 +82,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | os.PathLike[str] | None = None, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writable open creates and migrates it as needed."""
     file = db_path(path)
     if read_only:
@@ -122,3 +126,72 @@ def checksum(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         ).fetchall()[0]
         digests[name] = hashlib.sha1(f"{count}:{total}".encode()).hexdigest()
     return digests
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse file cannot be written (read-only place, disk full, ...); it is unchanged."""
+
+
+@contextmanager
+def writing(
+    path: str | os.PathLike[str] | None = None, fresh: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection to a private copy of the warehouse, swapped in atomically on success.
+
+    Readers (the dashboard) keep the file they opened and see the new one once they reopen, so they
+    never meet a lock or a half-written state; a crash or exception at any point leaves the previous
+    warehouse untouched. Writers are serialised by a lock file. `fresh` starts from an empty file.
+    """
+    target = db_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(target.with_name(target.name + ".lock"), "w")  # noqa: SIM115 - held until the swap
+    except OSError as err:
+        raise WarehouseUnavailable(
+            f"cannot write the warehouse at {target}: {err.strerror or err}"
+        ) from err
+    staging = target.with_name(f"{target.name}.{os.getpid()}.staging")
+    con = None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for leftover in (staging, Path(f"{staging}.wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            if target.exists() and not fresh:
+                shutil.copyfile(target, staging)
+            con = connect(staging)
+        except OSError as err:
+            raise WarehouseUnavailable(
+                f"cannot prepare a copy of the warehouse next to {target}: {err.strerror or err}"
+            ) from err
+        yield con
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        os.replace(staging, target)
+        _fsync_dir(target.parent)
+    finally:
+        if con is not None:
+            con.close()
+        for leftover in (staging, Path(f"{staging}.wal")):
+            leftover.unlink(missing_ok=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable, not only the file's content.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_version(path: str | os.PathLike[str] | None = None) -> tuple[int, int] | None:
+    """(inode, mtime_ns) of the warehouse file: changes whenever a writer swaps a new one in."""
+    try:
+        st = db_path(path).stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns
