@@ -1,0 +1,393 @@
+"""The credit-control policy: load, validate, write back, and the scoring rules the build SQL mirrors.
+
+Scores are 0-100 (higher = riskier); shares, PD and LGD are 0-1; periods are days or months as named.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+DEFAULT_POLICY = Path(__file__).resolve().parent / "policy.toml"
+
+FACTORS: dict[str, str] = {
+    "dpd": "Payment delay: max days past due now, capped",
+    "late": "Late payments: share of payments due in the last 12 months not paid in full on time",
+    "rating": "External rating: agency grade mapped to a score (unrated has its own score)",
+    "utilisation": "Limit utilisation: exposure / credit limit, capped",
+    "operational": "Operational events over the look-back, severity-weighted",
+    "legal": "Legal events over the look-back, severity-weighted",
+}
+GRADES = ("A", "B", "C", "D", "E")
+BANDS = ("Low", "Medium", "High")
+RATINGS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
+SEVERITIES = (1, 2, 3, 4, 5)
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be used; `key` is the dotted name of the offending entry."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class FactorParams:
+    dpd_cap_days: int
+    utilisation_cap: float
+    event_lookback_days: int
+    rating_scores: Mapping[str, float]  # agency grade (and "unrated") -> score 0-100
+    severity_points: Mapping[int, float]  # event severity 1-5 -> points
+
+
+@dataclass(frozen=True)
+class PdParams:
+    floor: float
+    min_observations: int
+    fallback: Mapping[str, float]  # grade -> PD
+
+
+@dataclass(frozen=True)
+class LgdParams:
+    unsecured: float
+    haircut: float
+    floor: float
+
+
+@dataclass(frozen=True)
+class WatchlistParams:
+    dpd: int
+    downgrade_notches: int
+    downgrade_months: int
+    utilisation: float
+    event_lookback_days: int
+    operational_severity: int
+    single_name_share: float
+
+
+@dataclass(frozen=True)
+class DefaultParams:
+    dpd: int
+
+
+@dataclass(frozen=True)
+class ControlAction:
+    review_frequency_months: int
+    limit_action: str
+    collateral_required: bool
+    prepayment_required: bool
+
+
+# --- validation helpers: each returns a checker (value, dotted key) -> cleaned value -------------
+
+Check = Callable[[Any, str], Any]
+
+
+def _number(lo: float | None = 0.0, hi: float | None = None, integer: bool = False) -> Check:
+    def check(value: Any, key: str) -> int | float:
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+            raise PolicyError(
+                key, f"expected {'an integer' if integer else 'a number'}, got {value!r}"
+            )
+        if lo is not None and value < lo:
+            what = "negative" if lo == 0 else f"below {lo}"
+            raise PolicyError(key, f"must not be {what}, got {value!r}")
+        if hi is not None and value > hi:
+            raise PolicyError(key, f"must be at most {hi}, got {value!r}")
+        return int(value) if integer else float(value)
+
+    return check
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(key, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _flag(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _table(spec: Mapping[str, Check]) -> Check:
+    def check(value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise PolicyError(key or "policy", "expected a table")
+        prefix = f"{key}." if key else ""
+        for name in value:
+            if name not in spec:
+                raise PolicyError(f"{prefix}{name}", "unknown key")
+        for name in spec:
+            if name not in value:
+                raise PolicyError(f"{prefix}{name}", "missing key")
+        return {name: inner(value[name], f"{prefix}{name}") for name, inner in spec.items()}
+
+    return check
+
+
+def _band(value: Any, key: str) -> str:
+    if value not in BANDS:
+        raise PolicyError(key, f"unknown band {value!r} (expected one of {', '.join(BANDS)})")
+    return value
+
+
+SCORE, SHARE, COUNT = _number(0, 100), _number(0, 1), _number(0, integer=True)
+_BY_TYPE: dict[str, Check] = {"int": COUNT, "float": _number(), "str": _text, "bool": _flag}
+
+
+def _fields(cls: type, **overrides: Check) -> Check:
+    """A table checker for a flat dataclass: by default integers and numbers must be >= 0."""
+    return _table({f.name: overrides.get(f.name, _BY_TYPE[str(f.type)]) for f in fields(cls)})
+
+
+_SPEC = _table(
+    {
+        "version": _text,
+        "name": _text,
+        "weights": _table({f: SHARE for f in FACTORS}),
+        "factors": _table(
+            {
+                "dpd_cap_days": _number(1, integer=True),
+                "utilisation_cap": _number(1e-9),
+                "event_lookback_days": _number(1, integer=True),
+                "rating_scores": _table({r: SCORE for r in (*RATINGS, "unrated")}),
+                "severity_points": _table({str(s): _number() for s in SEVERITIES}),
+            }
+        ),
+        "grades": _table({g: SCORE for g in GRADES[1:]}),
+        "bands": _table({g: _band for g in GRADES}),
+        "pd": _table(
+            {
+                "floor": SHARE,
+                "min_observations": COUNT,
+                "fallback": _table({g: SHARE for g in GRADES}),
+            }
+        ),
+        "lgd": _fields(LgdParams, unsecured=SHARE, haircut=SHARE, floor=SHARE),
+        "watchlist": _fields(WatchlistParams, single_name_share=SHARE),
+        "default": _fields(DefaultParams),
+        "controls": _table({b: _fields(ControlAction) for b in BANDS}),
+    }
+)
+
+
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy. Mappings are read-only; build with `from_dict` or `load_policy`."""
+
+    version: str
+    name: str
+    weights: Mapping[str, float]  # factor -> weight, summing to 1
+    factors: FactorParams
+    grades: Mapping[str, float]  # grade B..E -> lowest score of that grade
+    bands: Mapping[str, str]  # grade -> band
+    pd: PdParams
+    lgd: LgdParams
+    watchlist: WatchlistParams
+    default: DefaultParams
+    controls: Mapping[str, ControlAction]  # band -> action
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Policy:
+        """Validate a parsed policy file; raises PolicyError naming the first offending key."""
+        d = _SPEC(dict(raw) if isinstance(raw, Mapping) else raw, "")
+        total = sum(d["weights"].values())
+        if abs(total - 1.0) > 1e-9:
+            raise PolicyError("weights", f"must sum to 1, got {total!r}")
+        cuts = [d["grades"][g] for g in GRADES[1:]]
+        for lower, upper, grade in zip(cuts, cuts[1:], GRADES[2:], strict=False):
+            if upper <= lower:
+                raise PolicyError(
+                    f"grades.{grade}", f"cut-offs must rise strictly, got {upper} after {lower}"
+                )
+        f, p = d["factors"], d["pd"]
+        return cls(
+            version=d["version"],
+            name=d["name"],
+            weights=_frozen(d["weights"]),
+            factors=FactorParams(
+                dpd_cap_days=f["dpd_cap_days"],
+                utilisation_cap=f["utilisation_cap"],
+                event_lookback_days=f["event_lookback_days"],
+                rating_scores=_frozen(f["rating_scores"]),
+                severity_points=_frozen({int(s): v for s, v in f["severity_points"].items()}),
+            ),
+            grades=_frozen(d["grades"]),
+            bands=_frozen(d["bands"]),
+            pd=PdParams(p["floor"], p["min_observations"], _frozen(p["fallback"])),
+            lgd=LgdParams(**d["lgd"]),
+            watchlist=WatchlistParams(**d["watchlist"]),
+            default=DefaultParams(**d["default"]),
+            controls=_frozen({b: ControlAction(**c) for b, c in d["controls"].items()}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as plain nested values, shaped like the TOML file."""
+        f = self.factors
+        return {
+            "version": self.version,
+            "name": self.name,
+            "weights": dict(self.weights),
+            "factors": {
+                "dpd_cap_days": f.dpd_cap_days,
+                "utilisation_cap": f.utilisation_cap,
+                "event_lookback_days": f.event_lookback_days,
+                "rating_scores": dict(f.rating_scores),
+                "severity_points": {str(s): v for s, v in f.severity_points.items()},
+            },
+            "grades": dict(self.grades),
+            "bands": dict(self.bands),
+            "pd": {
+                "floor": self.pd.floor,
+                "min_observations": self.pd.min_observations,
+                "fallback": dict(self.pd.fallback),
+            },
+            "lgd": vars(self.lgd).copy(),
+            "watchlist": vars(self.watchlist).copy(),
+            "default": vars(self.default).copy(),
+            "controls": {b: vars(c).copy() for b, c in self.controls.items()},
+        }
+
+    def to_toml(self) -> str:
+        """The policy as a TOML document that `load_policy` reads back to an equal Policy."""
+        return _toml_table(self.to_dict(), [])
+
+    def flat(self) -> dict[str, str]:
+        """Every entry as dotted key -> text value (for the `policy_in_force` table)."""
+        out: dict[str, str] = {}
+
+        def walk(node: Mapping[str, Any], prefix: str) -> None:
+            for key, value in node.items():
+                if isinstance(value, Mapping):
+                    walk(value, f"{prefix}{key}.")
+                else:
+                    out[f"{prefix}{key}"] = value if isinstance(value, str) else _toml_value(value)
+
+        walk(self.to_dict(), "")
+        return out
+
+    def sql_params(self) -> dict[str, object]:
+        """Flat named values bound as $params into the build SQL.
+
+        No name is a prefix of another: the runner binds a parameter when `$name` occurs in the text.
+        """
+        f, wl = self.factors, self.watchlist
+        params: dict[str, object] = {f"w_{k}": v for k, v in self.weights.items()}
+        params |= {
+            "dpd_cap_days": f.dpd_cap_days,
+            "utilisation_cap": f.utilisation_cap,
+            "event_lookback_days": f.event_lookback_days,
+        }
+        params |= {f"rating_{r.lower()}_score": v for r, v in f.rating_scores.items()}
+        params |= {f"severity_{s}_points": v for s, v in f.severity_points.items()}
+        params |= {f"cut_{g.lower()}": v for g, v in self.grades.items()}
+        params |= {f"band_{g.lower()}": v for g, v in self.bands.items()}
+        params |= {"pd_floor": self.pd.floor, "pd_min_observations": self.pd.min_observations}
+        params |= {f"pd_fallback_{g.lower()}": v for g, v in self.pd.fallback.items()}
+        params |= {f"lgd_{k}": v for k, v in vars(self.lgd).items()}
+        params |= {f"wl_{k}": v for k, v in vars(wl).items()}
+        params["default_dpd"] = self.default.dpd
+        return params
+
+    # --- the scoring rules; queries/sql/build_cm_scores.sql computes the same ------------------
+
+    def dpd_score(self, max_dpd: int) -> float:
+        """0-100: max days past due, linear up to the cap."""
+        cap = self.factors.dpd_cap_days
+        return 100 * float(min(max_dpd, cap)) / cap
+
+    def late_score(self, late_payments: int, due_payments: int) -> float:
+        """0-100: share of the payments due over 12 months that were late (0 when none were due)."""
+        return 100 * float(late_payments) / due_payments if due_payments > 0 else 0.0
+
+    def rating_score(self, rating: str | None) -> float:
+        """0-100 for an agency grade; None means unrated."""
+        return self.factors.rating_scores[rating if rating is not None else "unrated"]
+
+    def utilisation_score(self, exposure: float, credit_limit: float) -> float:
+        """0-100: exposure / limit, linear up to the cap; without a limit any exposure scores 100."""
+        if credit_limit > 0:
+            cap = self.factors.utilisation_cap
+            return 100 * min(exposure / credit_limit, cap) / cap
+        return 100.0 if exposure > 0 else 0.0
+
+    def event_score(self, severities: Iterable[int]) -> float:
+        """0-100: points of the events (by severity 1-5) in the look-back, capped at 100."""
+        return min(100.0, sum(self.factors.severity_points[s] for s in severities))
+
+    def score(self, factors: Mapping[str, float]) -> float:
+        """0-100: the weighted sum of the factor scores (factor name -> score 0-100)."""
+        missing = set(self.weights) - set(factors)
+        if missing:
+            raise KeyError(f"missing factor scores: {sorted(missing)}")
+        total = 0.0
+        for name, weight in self.weights.items():  # FACTORS order, as the SQL adds them
+            total += weight * factors[name]
+        return total
+
+    def grade(self, score: float) -> str:
+        """'A'-'E': the highest grade whose lowest score the score reaches."""
+        grade = "A"
+        for candidate, lowest in self.grades.items():
+            if score >= lowest:
+                grade = candidate
+        return grade
+
+    def band(self, grade: str) -> str:
+        """'Low', 'Medium' or 'High' for a grade."""
+        return self.bands[grade]
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Read and validate a policy file (default data/policy.toml)."""
+    file = Path(path) if path else DEFAULT_POLICY
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(str(file), f"not valid TOML: {exc}") from exc
+    return Policy.from_dict(raw)
+
+
+# --- TOML writing (values are numbers, booleans and strings in nested tables) --------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)  # repr of a finite float is valid TOML and reads back exactly
+    # JSON's string escapes are a subset of TOML basic-string escapes.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml_table(node: Mapping[str, Any], path: list[str]) -> str:
+    lines = [
+        f"{_toml_key(k)} = {_toml_value(v)}" for k, v in node.items() if not isinstance(v, Mapping)
+    ]
+    blocks = ["\n".join(lines)] if lines else []
+    for key, value in node.items():
+        if isinstance(value, Mapping):
+            sub = [*path, key]
+            blocks.append(f"[{'.'.join(_toml_key(k) for k in sub)}]\n{_toml_table(value, sub)}")
+    return "\n\n".join(b.rstrip("\n") for b in blocks) + "\n"
