@@ -152,7 +152,7 @@ def validate(table: str, frame: pl.DataFrame, known_ids: pl.Series | None = None
         column, target, key = REFERENCES[table]
         ids = known_ids.unique()
         reference = pa.Check(
-            lambda data: data.lazyframe.select(pl.col(data.key).is_in(ids)),
+            lambda data: data.lazyframe.select(pl.col(data.key).is_in(ids.implode())),
             name="reference",
             error=f"{column} must exist in {target}.{key}",
         )

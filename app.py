@@ -1,0 +1,103 @@
+"""Customer Risk Dashboard — entry point: page setup, first-start demo build, filters, navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.filters import sidebar
+from dashboard.i18n import LANGUAGES, set_language, t
+from data import warehouse
+
+ROOT = Path(__file__).resolve().parent
+# (section, message key, file, url path, icon). A page is listed only once its file exists.
+PAGES = [
+    ("portfolio", "overview", "dashboard/pages/overview.py", "overview", ":material/dashboard:"),
+    ("portfolio", "grades", "dashboard/pages/grades.py", "grades", ":material/stacked_bar_chart:"),
+    (
+        "portfolio",
+        "concentration",
+        "dashboard/pages/concentration.py",
+        "concentration",
+        ":material/donut_large:",
+    ),
+    ("analysis", "watchlist", "dashboard/pages/watchlist.py", "watchlist", ":material/visibility:"),
+    ("analysis", "customer", "dashboard/pages/customer.py", "customer", ":material/person_search:"),
+    ("analysis", "cases", "dashboard/pages/cases.py", "cases", ":material/cases:"),
+    ("analysis", "model", "dashboard/pages/model.py", "model", ":material/model_training:"),
+    (
+        "operations",
+        "credit_control",
+        "dashboard/pages/credit_control.py",
+        "credit-control",
+        ":material/rule:",
+    ),
+    (
+        "operations",
+        "collections",
+        "dashboard/pages/collections.py",
+        "collections",
+        ":material/payments:",
+    ),
+    ("data", "data_page", "dashboard/pages/data.py", "data", ":material/database:"),
+]
+
+st.set_page_config(
+    page_title="Customer Risk Dashboard", page_icon=":material/shield:", layout="wide"
+)
+
+language = st.query_params.get("lang", "en")
+set_language(language)
+
+
+def ensure_warehouse() -> bool:
+    """Build the demo warehouse on first start, showing progress; True when one is ready."""
+    if warehouse.db_path().exists():
+        return True
+    from data.demo import build_demo
+
+    with st.status(t("app.building"), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(label: str, step: int, total: int) -> None:
+            bar.progress(min(step / max(total, 1), 1.0), text=label)
+
+        try:
+            result = build_demo(progress=progress)
+        except Exception as err:  # noqa: BLE001 - shown in the app instead of a stack trace
+            status.update(label=t("app.build_failed", error=err), state="error")
+            return False
+        status.update(
+            label=t(
+                "app.built",
+                customers=f"{result.rows['customers']:,}",
+                payments=f"{result.rows['payments']:,}",
+            ),
+            state="complete",
+            expanded=False,
+        )
+    return True
+
+
+if ensure_warehouse():
+    pages: dict[str, list] = {}
+    for section, key, file, url, icon in PAGES:
+        if (ROOT / file).exists():
+            pages.setdefault(t(f"nav.{section}"), []).append(
+                st.Page(file, title=t(f"nav.{key}"), url_path=url, icon=icon)
+            )
+    current = st.navigation(pages)
+    sidebar()
+    with st.sidebar:
+        chosen = st.selectbox(
+            t("app.language"),
+            list(LANGUAGES),
+            index=list(LANGUAGES).index(language if language in LANGUAGES else "en"),
+            format_func=LANGUAGES.get,
+            key="language",
+        )
+        if chosen != language:
+            st.query_params["lang"] = chosen
+            st.rerun()
+    current.run()

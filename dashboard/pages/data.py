@@ -1,0 +1,218 @@
+"""Data page: what the warehouse holds, upload with a validation preview, quarantine, data quality."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.access import fetch, holder, release
+from dashboard.components.export import to_csv
+from dashboard.i18n import t
+from data import warehouse
+from data.ingest import commit, failures_report, prepare
+from queries import data_page
+
+STATUS_ICONS = {"loaded": "✅", "partial": "⚠️", "rejected": "⛔", "duplicate": "↺"}
+
+st.title(t("data.title"))
+st.caption(t("data.intro"))
+
+if "data_flash" in st.session_state:
+    kind, text = st.session_state.pop("data_flash")
+    (st.success if kind == "ok" else st.error)(text)
+
+# --- what the warehouse holds -------------------------------------------------------------
+st.subheader(t("data.summary"))
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**{t('data.source_tables')}**")
+    st.dataframe(
+        fetch(data_page.source_summary),
+        hide_index=True,
+        column_config={
+            "table_name": t("data.table"),
+            "rows": st.column_config.NumberColumn(t("data.rows"), format="localized"),
+            "first_date": st.column_config.DateColumn(t("data.first_date")),
+            "last_date": st.column_config.DateColumn(t("data.last_date")),
+        },
+    )
+with right:
+    st.markdown(f"**{t('data.derived_tables')}**")
+    st.dataframe(
+        fetch(data_page.derived_summary),
+        hide_index=True,
+        height=210,
+        column_config={
+            "table_name": t("data.table"),
+            "rows": st.column_config.NumberColumn(t("data.rows"), format="localized"),
+        },
+    )
+
+st.markdown(f"**{t('data.recent_loads')}**")
+loads = fetch(data_page.recent_loads, limit=20)
+if loads.is_empty():
+    st.info(t("data.no_loads"))
+else:
+    st.dataframe(
+        loads,
+        hide_index=True,
+        column_config={
+            "load_id": "#",
+            "loaded_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "source_file": t("data.file"),
+            "table_name": t("data.table"),
+            "rows_read": st.column_config.NumberColumn(t("data.read"), format="localized"),
+            "rows_accepted": st.column_config.NumberColumn(t("data.accepted"), format="localized"),
+            "rows_rejected": st.column_config.NumberColumn(t("data.rejected"), format="localized"),
+            "note": t("data.notes"),
+        },
+    )
+
+# --- upload with a validation preview -----------------------------------------------------
+st.subheader(t("data.upload"))
+st.caption(t("data.upload_help"))
+limit_mb = int(st.get_option("server.maxUploadSize"))
+uploads = st.file_uploader(
+    t("data.uploader"),
+    type=["csv", "parquet", "xlsx"],
+    accept_multiple_files=True,
+    key=f"uploads_{st.session_state.get('upload_round', 0)}",
+)
+files: list[tuple[str, bytes]] = []
+for upload in uploads or []:
+    if upload.size > limit_mb * 1024 * 1024:
+        st.error(
+            t("data.too_large", name=upload.name, size_mb=upload.size / 2**20, limit_mb=limit_mb)
+        )
+    else:
+        files.append((upload.name, upload.getvalue()))
+
+if files:
+    with holder().connection() as con:
+        prepared = prepare(con, files)
+    reports = [p.report for p in prepared]
+    st.markdown(f"**{t('data.preview')}**")
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("data.file"): [r.source for r in reports],
+                t("data.table"): [r.table or "—" for r in reports],
+                t("data.status"): [
+                    f"{STATUS_ICONS[r.status]} {t('data.status_' + r.status)}" for r in reports
+                ],
+                t("data.read"): [r.rows_read for r in reports],
+                t("data.accepted"): [r.rows_accepted for r in reports],
+                t("data.rejected"): [r.rows_rejected for r in reports],
+                t("data.notes"): [
+                    r.error or r.already_loaded or "; ".join(r.notes) for r in reports
+                ],
+            }
+        ),
+        hide_index=True,
+    )
+    failures = failures_report(reports)
+    if failures.height:
+        st.markdown(f"**{t('data.failures')}**")
+        st.caption(
+            t(
+                "data.failures_caption",
+                count=failures.height,
+                rows=failures.select("file", "row_number").unique().height,
+            )
+        )
+        st.dataframe(
+            failures.head(2000),
+            hide_index=True,
+            column_config={
+                "file": t("data.file"),
+                "row_number": st.column_config.NumberColumn(t("data.row")),
+                "column": t("data.column"),
+                "rule": t("data.rule"),
+                "value": t("data.value"),
+            },
+        )
+        st.download_button(
+            t("data.download_failures"),
+            data=to_csv(failures),
+            file_name="validation_failures.csv",
+            mime="text/csv",
+        )
+    valid_rows = sum(r.rows_accepted for r in reports if r.status in ("loaded", "partial"))
+    if valid_rows == 0:
+        st.warning(t("data.nothing_to_load"))
+    elif st.button(t("data.load_button", rows=f"{valid_rows:,}"), type="primary"):
+        bar = st.progress(0.0, text=t("data.loading"))
+
+        def progress(label: str, step: int, total: int) -> None:
+            bar.progress(min(step / max(total, 1), 1.0), text=label)
+
+        release()  # this process is about to swap in a new warehouse file
+        try:
+            # Validate again on the writable copy: the warehouse may have changed since the preview.
+            with warehouse.writing() as con:
+                result = commit(con, prepare(con, files), progress=progress)
+        except Exception as err:  # noqa: BLE001 - shown to the user; the warehouse is unchanged
+            st.session_state["data_flash"] = ("error", t("data.load_failed", error=str(err)))
+        else:
+            accepted = sum(
+                r.rows_accepted for r in result.reports if r.status in ("loaded", "partial")
+            )
+            rejected = sum(
+                r.rows_rejected for r in result.reports if r.status in ("loaded", "partial")
+            )
+            st.session_state["data_flash"] = (
+                "ok",
+                t("data.loaded", accepted=f"{accepted:,}", rejected=f"{rejected:,}"),
+            )
+            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.cache_data.clear()
+        st.rerun()
+
+# --- quarantine ---------------------------------------------------------------------------
+st.subheader(t("data.quarantine"))
+table_choice = st.selectbox(
+    t("data.quarantine_table"),
+    ["", *warehouse.SOURCE_TABLES],
+    format_func=lambda name: name or t("filters.all"),
+    key="quarantine_table",
+)
+rejected_rows = fetch(data_page.quarantine, table_name=table_choice, limit=5000)
+if rejected_rows.is_empty():
+    st.info(t("data.quarantine_empty"))
+else:
+    st.dataframe(
+        rejected_rows,
+        hide_index=True,
+        column_config={
+            "load_id": "#",
+            "loaded_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "table_name": t("data.table"),
+            "source_file": t("data.file"),
+            "row_number": t("data.row"),
+            "column_name": t("data.column"),
+            "rule": t("data.rule"),
+            "value": t("data.value"),
+        },
+    )
+    st.download_button(
+        t("data.download_quarantine"),
+        data=to_csv(rejected_rows),
+        file_name="quarantine.csv",
+        mime="text/csv",
+    )
+
+# --- data quality -------------------------------------------------------------------------
+st.subheader(t("data.quality"))
+st.dataframe(
+    fetch(data_page.data_quality),
+    hide_index=True,
+    column_config={
+        "table_name": t("data.table"),
+        "check_name": t("data.check"),
+        "offending": st.column_config.NumberColumn(t("data.offending"), format="localized"),
+        "total": st.column_config.NumberColumn(t("data.total"), format="localized"),
+        "share": st.column_config.ProgressColumn(
+            t("data.share"), min_value=0.0, max_value=1.0, format="percent"
+        ),
+    },
+)

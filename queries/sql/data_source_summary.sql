@@ -1,0 +1,9 @@
+-- One row per source table: rows, and the span of its main date. No parameters.
+select 'customers' as table_name, count(*) as rows, min(onboarded_on) as first_date, max(onboarded_on) as last_date
+from customers
+union all
+select 'contracts', count(*), min(signed_on), max(signed_on) from contracts
+union all
+select 'payments', count(*), min(due_on), max(coalesce(paid_on, due_on)) from payments
+union all
+select 'risk_events', count(*), min(occurred_on), max(occurred_on) from risk_events
