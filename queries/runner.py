@@ -28,7 +28,8 @@ def sql_text(name: str) -> str:
 
 def _bound(text: str, params: dict[str, Any]) -> dict[str, Any]:
     # DuckDB refuses parameters the statement does not use, so pass only the ones it names.
-    return {k: v for k, v in params.items() if f"${k}" in text}
+    # Tuples (the cache-friendly form of a filter) bind as lists: `$segments::varchar[]`.
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items() if f"${k}" in text}
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
