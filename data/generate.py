@@ -196,7 +196,7 @@ def _customers(
 
     # Utilisation targets: a few above the limit, most at 60-95 %, the rest lower; weak customers'
     # limits were cut by the policy, so they sit higher.
-    band = rng.choice("limit/band", idx, (0.06, 0.62, 0.32))
+    band = rng.choice("limit/band", idx, (0.09, 0.6, 0.31))
     u = rng.uniform("limit/use", idx)
     use = np.array([1.02, 0.6, 0.1])[band] + np.array([0.33, 0.35, 0.5])[band] * u
     use = use + np.where(cust.weak, 0.05, 0.0)

@@ -41,10 +41,10 @@ RATINGS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
 RATING_CUTS = (-2.5, -2.0, -1.45, -0.75, 0.0, 0.8, 1.55, 2.1)
 
 # Revenue in CNY: Pareto tail above a lognormal body gives a few very large names.
-REVENUE_FLOOR = 4e6
-REVENUE_ALPHA = 1.05
-REVENUE_CAP = 3e11
-LARGE_REVENUE, MID_REVENUE = 5e8, 5e7
+REVENUE_FLOOR = 1e7
+REVENUE_ALPHA = 1.6
+REVENUE_CAP = 1e10
+LARGE_REVENUE, MID_REVENUE = 8e7, 2e7
 
 # Latent quality = industry factor + idiosyncratic part, unit variance overall.
 INDUSTRY_LOADING = 0.4
@@ -70,7 +70,7 @@ COMMITTEE = "Credit Committee"
 
 # Monthly default hazard = DEFAULT_BASE * exp(-DEFAULT_SLOPE * quality), times DOWNTURN_HAZARD in
 # the downturn industry during the downturn: about 3 % a year overall, steeply rising as quality falls.
-DEFAULT_BASE = 0.0016
+DEFAULT_BASE = 0.0025
 DEFAULT_SLOPE = 1.1
 DOWNTURN_HAZARD = 2.5
 # Lateness: P(late) = logistic(LATE_LOGIT - LATE_SLOPE * quality + shifts); days late for late
@@ -118,14 +118,14 @@ MANUFACTURER = Scenario(
     kinds=("sales", "service"),
     kind_weights=(0.82, 0.18),
     terms_months=(12, 18, 24),
-    terms_weights=(0.35, 0.25, 0.40),
+    terms_weights=(0.25, 0.25, 0.50),
     payment_terms=(30, 60, 90),
     payment_terms_weights=(0.5, 0.35, 0.15),
     amount_share=0.05,
     interest_rate=0.0,
     collateral_share=0.08,
     collateral_max=0.3,
-    sign_rate=0.075,
+    sign_rate=0.13,
     downturn_industry="Construction",
     downturn_start=date(2025, 1, 1),
     downturn_end=date(2025, 9, 30),
@@ -155,7 +155,7 @@ LENDER = Scenario(
     interest_rate=0.065,
     collateral_share=0.7,
     collateral_max=1.2,
-    sign_rate=0.05,
+    sign_rate=0.11,
     downturn_industry="Construction",
     downturn_start=date(2025, 1, 1),
     downturn_end=date(2025, 9, 30),

@@ -199,4 +199,3 @@ def owners(rng: KeyedRandom, draws: CustomerDraws) -> pl.Series:
 def labels(values: tuple[str, ...], codes: np.ndarray) -> pl.Series:
     """Text labels for integer codes."""
     return pl.Series(values).gather(codes)
-

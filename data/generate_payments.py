@@ -77,7 +77,7 @@ def draw_payments(
         (due >= day_number(scenario.downturn_start)) & (due <= day_number(scenario.downturn_end))
     )
     stressed = (due >= defaults_on - STRESS_DAYS) & (due < defaults_on)
-    logit = LATE_LOGIT - LATE_SLOPE * quality + 0.9 * downturn + 1.5 * stressed - 0.6 * after_policy
+    logit = LATE_LOGIT - LATE_SLOPE * quality + 0.9 * downturn + 1.5 * stressed - 0.4 * after_policy
     late = rng.uniform("late", key) < 1.0 / (1.0 + np.exp(-logit))
     scale = (
         LATE_SCALE
