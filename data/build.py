@@ -1,0 +1,124 @@
+"""Rebuild the derived tables (customer_month and everything read from it) from the source tables.
+
+`rebuild` runs a fixed list of SQL build steps through `queries.runner.execute`, each binding the
+as-of date and the policy's values. It never begins or commits a transaction: callers wrap it, so a
+failed build leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from data.policy import FACTORS, Policy, load_policy
+from data.warehouse import table_counts
+from queries.runner import SQL_DIR, execute, run
+
+# (SQL file, table or view it creates), in dependency order.
+CORE_STEPS: tuple[tuple[str, str], ...] = (
+    ("build_policy_in_force", "policy_in_force"),
+    ("build_policy_factors", "policy_factors"),
+    ("build_month_grid", "month_grid"),
+    ("build_cm_exposure", "cm_exposure"),
+    ("build_cm_scores", "cm_scores"),
+    ("build_pd_calibration", "pd_calibration"),
+    ("build_customer_month", "customer_month"),
+    ("build_score_explanation", "score_explanation"),
+)
+# Tables built on customer_month; each step runs when its SQL file exists.
+EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
+    ("build_concentration_month", "concentration_month"),
+    ("build_watchlist_month", "watchlist_month"),
+    ("build_watchlist_spells", "watchlist_spells"),
+    ("build_early_warning", "early_warning"),
+    ("build_collections_month", "collections_month"),
+    ("build_rating_migration", "rating_migration"),
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the as-of date used, rows per table built, and seconds per step."""
+
+    as_of: date
+    policy_name: str
+    tables: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        total = sum(self.seconds.values())
+        rows = ", ".join(f"{name} {count:,}" for name, count in self.tables.items())
+        return f"built as of {self.as_of} ({self.policy_name}) in {total:.1f} s: {rows}"
+
+
+def last_month_end_on_or_before(day: date) -> date:
+    """`day` when it is a month-end, else the last day of the previous month."""
+    if (day + timedelta(days=1)).day == 1:
+        return day
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The last month-end on or before the latest recorded activity (payment made, event, contract
+    signed); the last month-end before today when the warehouse holds no activity."""
+    latest = run(con, "build_latest_activity")["latest_on"][0]
+    return last_month_end_on_or_before(latest if latest is not None else date.today())
+
+
+def build_steps() -> list[tuple[str, str]]:
+    """The steps a build runs now: the core ones, then each extension whose SQL file exists."""
+    extensions = [s for s in EXTENSION_STEPS if (SQL_DIR / f"{s[0]}.sql").is_file()]
+    return [*CORE_STEPS, *extensions]
+
+
+def step_params(as_of: date, policy: Policy) -> dict[str, object]:
+    """Every value a build step may bind: the as-of date, the policy's values, and the policy
+    itself as lists for the policy_in_force and policy_factors tables."""
+    entries = policy.flat()
+    return {
+        "as_of": as_of,
+        **policy.sql_params(),
+        "policy_keys": list(entries),
+        "policy_values": list(entries.values()),
+        "factor_names": list(FACTORS),
+        "factor_weights": [float(policy.weights[f]) for f in FACTORS],
+        "factor_descriptions": list(FACTORS.values()),
+    }
+
+
+def rebuild(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date | None = None,
+    policy: Policy | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Rebuild every derived table as of `as_of` (default: `default_as_of`) under `policy` (default:
+    data/policy.toml), then record the build in warehouse_state and bump its load_version.
+
+    `progress(label, steps done, steps total)` is called before each step and once at the end.
+    """
+    policy = policy if policy is not None else load_policy()
+    as_of = as_of if as_of is not None else default_as_of(con)
+    params = step_params(as_of, policy)
+    steps = build_steps()
+    seconds: dict[str, float] = {}
+    for done, (step, _table) in enumerate(steps):
+        if progress is not None:
+            progress(f"build {step.removeprefix('build_')}", done, len(steps) + 1)
+        started = time.perf_counter()
+        execute(con, step, **params)
+        seconds[step] = time.perf_counter() - started
+    if progress is not None:
+        progress("build record", len(steps), len(steps) + 1)
+    execute(con, "record_build", as_of=as_of, policy_name=policy.name)
+    counts = table_counts(con)
+    built = {table: counts[table] for _step, table in steps if table in counts}
+    if progress is not None:
+        progress("build done", len(steps) + 1, len(steps) + 1)
+    return BuildResult(as_of=as_of, policy_name=policy.name, tables=built, seconds=seconds)

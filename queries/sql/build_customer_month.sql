@@ -1,0 +1,98 @@
+-- customer_month: one row per customer per grid date (month-ends and the as-of date) from the
+-- customer's onboarding or first contract on: exposure and overdue (money), max DPD (days), factor
+-- scores, score, grade, band, PD/LGD (0-1), expected loss (money), utilisation and exposure share
+-- (0-1), default, and the early-warning triggers. Params: lgd_*, wl_* (watchlist thresholds).
+create or replace table customer_month as
+with scores as (
+    select
+        s.*,
+        coalesce(s.exposure / nullif(sum(s.exposure) over (partition by s.as_of), 0), 0)
+            as exposure_share
+    from cm_scores as s
+),
+
+with_history as (
+    select
+        s.*,
+        p.pd_used as pd,
+        earlier.grade as earlier_grade
+    from scores as s
+    inner join pd_calibration as p on p.grade = s.grade
+    -- grade at the month-end wl_downgrade_months before (absent before the customer's first row)
+    left join cm_scores as earlier
+        on earlier.customer_id = s.customer_id
+        and earlier.as_of = last_day(s.as_of - to_months($wl_downgrade_months))
+),
+
+priced as (
+    select
+        *,
+        case
+            when exposure > 0 then greatest(
+                $lgd_floor,
+                $lgd_unsecured * (1 - least(1, collateral * (1 - $lgd_haircut) / exposure))
+            )
+            else greatest($lgd_floor, $lgd_unsecured)
+        end as lgd,
+        coalesce(
+            strpos('ABCDE', grade) - strpos('ABCDE', earlier_grade) >= $wl_downgrade_notches
+            or (grade = 'E' and earlier_grade <> 'E'),
+            false
+        ) as downgraded
+    from with_history
+),
+
+flagged as (
+    select
+        *,
+        [code for code in [
+            case when max_dpd > $wl_dpd then 'overdue' end,
+            case when downgraded then 'downgrade' end,
+            case when exposure > credit_limit * $wl_utilisation then 'limit_breach' end,
+            case when legal_recent then 'legal' end,
+            case when operational_recent then 'operational' end,
+            case when rating_downgrade_recent then 'rating_downgrade' end,
+            case when exposure_share > $wl_single_name_share then 'concentration' end
+        ] if code is not null] as triggers
+    from priced
+),
+
+final as (
+    select
+        customer_id,
+        as_of,
+        name,
+        segment,
+        region,
+        industry,
+        owner,
+        external_rating,
+        credit_limit,
+        exposure,
+        overdue_amount,
+        max_dpd,
+        aging_bucket,
+        late_payments_12m,
+        due_payments_12m,
+        dpd_score,
+        late_score,
+        rating_score,
+        utilisation_score,
+        operational_score,
+        legal_score,
+        score,
+        grade,
+        band,
+        pd,
+        lgd,
+        pd * lgd * exposure as expected_loss,
+        collateral,
+        utilisation,
+        defaulted,
+        len(triggers) > 0 as on_watchlist,
+        triggers::varchar[] as triggers,
+        exposure_share
+    from flagged
+)
+
+select * from final order by as_of, customer_id

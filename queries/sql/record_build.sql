@@ -1,0 +1,7 @@
+-- warehouse_state (one row): record a finished build and bump load_version so caches keyed on it
+-- refresh. Params: as_of, policy_name.
+update warehouse_state
+set load_version = load_version + 1,
+    built_at = current_timestamp,
+    as_of = $as_of::date,
+    policy_name = $policy_name
