@@ -1,0 +1,131 @@
+"""Output models of the derived tables built by data/build.py (queries read them directly).
+
+Money is in the reporting currency; scores 0-100; shares, PD and LGD 0-1; DPD in days.
+Each model is registered under its table's name, so `queries.runner.run` validates a query named
+like the table (e.g. queries/sql/customer_month.sql) with it.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from schemas.results import register
+
+GRADES = ["A", "B", "C", "D", "E"]
+BANDS = ["Low", "Medium", "High"]
+AGING_BUCKETS = ["current", "1-30", "31-60", "61-90", "90+"]
+# In the order customer_month lists them when several fire.
+TRIGGERS = [
+    "overdue",
+    "downgrade",
+    "limit_breach",
+    "legal",
+    "operational",
+    "rating_downgrade",
+    "concentration",
+]
+FACTORS = ["dpd", "late", "rating", "utilisation", "operational", "legal"]
+
+
+@register("month_grid")
+class MonthGrid(pa.DataFrameModel):
+    """One row per grid date: the month-ends through the as-of date, and the as-of date itself."""
+
+    as_of: pl.Date = pa.Field(unique=True)
+
+
+@register("customer_month")
+class CustomerMonth(pa.DataFrameModel):
+    """One row per customer per grid date from the customer's onboarding or first contract on."""
+
+    customer_id: str
+    as_of: pl.Date
+    name: str
+    segment: str
+    region: str
+    industry: str
+    owner: str
+    credit_limit: float = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
+    overdue_amount: float = pa.Field(ge=0)
+    max_dpd: pl.Int32 = pa.Field(ge=0)
+    aging_bucket: str = pa.Field(isin=AGING_BUCKETS)
+    late_payments_12m: pl.Int32 = pa.Field(ge=0)
+    due_payments_12m: pl.Int32 = pa.Field(ge=0)
+    dpd_score: float = pa.Field(ge=0, le=100)
+    late_score: float = pa.Field(ge=0, le=100)
+    rating_score: float = pa.Field(ge=0, le=100)
+    utilisation_score: float = pa.Field(ge=0, le=100)
+    operational_score: float = pa.Field(ge=0, le=100)
+    legal_score: float = pa.Field(ge=0, le=100)
+    score: float = pa.Field(ge=0, le=100)
+    grade: str = pa.Field(isin=GRADES)
+    band: str = pa.Field(isin=BANDS)
+    pd: float = pa.Field(ge=0, le=1)
+    lgd: float = pa.Field(ge=0, le=1)
+    expected_loss: float = pa.Field(ge=0)
+    collateral: float = pa.Field(ge=0)
+    utilisation: float = pa.Field(ge=0, nullable=True)  # null when the credit limit is 0
+    defaulted: bool
+    on_watchlist: bool
+    triggers: list[str]
+    exposure_share: float = pa.Field(ge=0, le=1)
+
+    @pa.check("triggers", name="known_trigger_codes")
+    def known_triggers(cls, data: PolarsData) -> pl.LazyFrame:
+        """Every code in a triggers list is one of TRIGGERS."""
+        return data.lazyframe.select(
+            pl.col(data.key).list.eval(pl.element().is_in(TRIGGERS)).list.all()
+        )
+
+    @pa.dataframe_check(name="on_watchlist_iff_triggers")
+    def watchlist_matches_triggers(cls, data: PolarsData) -> pl.LazyFrame:
+        """A customer is on the watchlist exactly when some trigger fires."""
+        return data.lazyframe.select(pl.col("on_watchlist") == (pl.col("triggers").list.len() > 0))
+
+    class Config:
+        unique = ["customer_id", "as_of"]
+
+
+@register("score_explanation")
+class ScoreExplanation(pa.DataFrameModel):
+    """One row per customer per grid date per factor; contributions add up to the score."""
+
+    customer_id: str
+    as_of: pl.Date
+    factor: str = pa.Field(isin=FACTORS)
+    factor_score: float = pa.Field(ge=0, le=100)
+    weight: float = pa.Field(ge=0, le=1)
+    contribution: float = pa.Field(ge=0, le=100)
+
+
+@register("pd_calibration")
+class PdCalibration(pa.DataFrameModel):
+    """One row per grade: 12-month default history and the PD customer_month uses."""
+
+    grade: str = pa.Field(isin=GRADES, unique=True)
+    observations: pl.Int32 = pa.Field(ge=0)
+    defaults_12m: pl.Int32 = pa.Field(ge=0)
+    observed_rate: float = pa.Field(ge=0, le=1, nullable=True)  # null without observations
+    pd_used: float = pa.Field(ge=0, le=1)
+    source: str = pa.Field(isin=["observed", "fallback"])
+    ranks_ok: bool
+
+
+@register("policy_in_force")
+class PolicyInForce(pa.DataFrameModel):
+    """One row per entry of the policy the tables were built with (dotted key, text value)."""
+
+    key: str = pa.Field(unique=True)
+    value: str
+
+
+@register("policy_factors")
+class PolicyFactors(pa.DataFrameModel):
+    """One row per score factor with its weight (weights add up to 1)."""
+
+    factor: str = pa.Field(isin=FACTORS, unique=True)
+    weight: float = pa.Field(ge=0, le=1)
+    description: str
