@@ -60,9 +60,12 @@ class _Holder:
                 self._con = None
 
 
-@st.cache_resource(show_spinner=False)
+# One per process, like a cached resource, but closable from tests and before this process writes.
+_HOLDER = _Holder()
+
+
 def holder() -> _Holder:
-    return _Holder()
+    return _HOLDER
 
 
 def data_version() -> str:

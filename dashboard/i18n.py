@@ -1,7 +1,8 @@
 """The message catalogue: every label, title and message a user reads comes from here.
 
-Messages live in dashboard/messages/<lang>.toml as `key = "text with {placeholders}"`. English is
-complete; a key missing in another language falls back to English, so a page never shows a raw key.
+Messages live in dashboard/messages/<lang>/*.toml (a file per page or area, so pages don't share a
+file) as `[section]` tables of `key = "text with {placeholders}"`, addressed as "section.key".
+English is complete; a key missing in another language falls back to English.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ _current = threading.local()
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Flat key -> text for a language (nested TOML tables become dotted keys)."""
-    path = MESSAGES / f"{lang}.toml"
-    if not path.exists():
-        return {}
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict) -> None:
@@ -34,7 +32,8 @@ def catalogue(lang: str) -> dict[str, str]:
             else:
                 flat[name] = str(value)
 
-    walk("", tomllib.loads(path.read_text(encoding="utf-8")))
+    for path in sorted((MESSAGES / lang).glob("*.toml")):
+        walk("", tomllib.loads(path.read_text(encoding="utf-8")))
     return flat
 
 
@@ -50,5 +49,5 @@ def t(key: str, **values: object) -> str:
     """The message `key` in the current language, with {placeholders} filled from `values`."""
     text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
     if text is None:
-        raise KeyError(f"message {key!r} is not in dashboard/messages/{DEFAULT_LANGUAGE}.toml")
+        raise KeyError(f"message {key!r} is not in dashboard/messages/{DEFAULT_LANGUAGE}/")
     return text.format(**values) if values else text

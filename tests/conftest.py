@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CUSTOMERS = (
+    600  # small enough to build in seconds, large enough for every page to have content
+)
 
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     # Cached query results and the shared connection must not leak from one test into the next.
+    from dashboard.access import release
+
+    release()
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A demo warehouse (manufacturer, 600 customers, seed 7), built once per test session.
+
+    Tests must not write to it; they get its path and RISK_DB points at it for AppTest pages.
+    """
+    from data.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    build_demo(path, scenario="manufacturer", customers=DEMO_CUSTOMERS, seed=7)
+    previous = os.environ.get("RISK_DB")
+    os.environ["RISK_DB"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("RISK_DB", None)
+    else:
+        os.environ["RISK_DB"] = previous
+
+
+@pytest.fixture
+def demo_con(demo_db):
+    """A read-only connection to the session's demo warehouse."""
+    from data import warehouse
+
+    con = warehouse.connect(demo_db, read_only=True)
+    yield con
+    con.close()
+
+
+def page_path(name: str) -> str:
+    """Path of a page script for AppTest.from_file, from the repository root."""
+    return str(ROOT / "dashboard" / "pages" / f"{name}.py")
