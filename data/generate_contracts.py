@@ -168,7 +168,7 @@ def draw_contracts(
     disputable = ~defaulter & ~under_review & ~terminated & (start <= AS_OF - 60)
     disputable &= end >= AS_OF - 120
     disputed = disputable & rng.bernoulli("dispute", ck, 0.035 * np.exp(-0.5 * quality))
-    began = np.maximum(AS_OF - rng.integers("dispute/day", ck, 10, 181), start + 30)
+    began = np.maximum(AS_OF - rng.integers("dispute/day", ck, 10, 76), start + 30)
     contracts = ContractDraws(
         customer=owner,
         key=ck,

@@ -129,7 +129,10 @@ def _onboarding(rng: KeyedRandom, index: np.ndarray, weak: np.ndarray) -> np.nda
     ).astype(np.int64)
     declined = weak & (onboarded >= policy) & rng.bernoulli("onboard/declined", index, 0.7)
     return np.where(
-        declined, warm_lo + np.floor(u * (policy - warm_lo)).astype(np.int64), onboarded
+        declined,
+        warm_lo
+        + np.floor(rng.uniform("onboard/redraw", index) * (policy - warm_lo)).astype(np.int64),
+        onboarded,
     )
 
 

@@ -95,7 +95,7 @@ def draw_payments(
     # dispute began; and nothing is paid after the as-of date.
     unpaid = (paid >= defaults_on) | (due >= con.dispute_day[row_contract]) | (paid > AS_OF)
     # Part-payments on recent invoices only: an old unpaid remainder would read as a default.
-    partial = ~unpaid & (due >= AS_OF - 90)
+    partial = ~unpaid & (due >= AS_OF - 85)
     partial &= rng.bernoulli("partial", key, 0.06 * np.exp(-0.4 * quality))
     fraction = np.where(partial, 0.3 + 0.6 * rng.uniform("partial/share", key), 1.0)
     amount_paid = np.where(unpaid, 0.0, np.round(amount_due * fraction, 2))
