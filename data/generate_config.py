@@ -263,3 +263,10 @@ def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     start = target.astype("datetime64[D]").astype(np.int64)
     length = (target + 1).astype("datetime64[D]").astype(np.int64) - start
     return start + np.minimum(day_of_month, length - 1)
+
+
+def downturn_months(scenario: Scenario) -> tuple[int, int]:
+    """First and last month index (0 = HISTORY_START's month) of the scenario's downturn."""
+    days = np.array([day_number(scenario.downturn_start), day_number(scenario.downturn_end)])
+    first, last = month_index(days)
+    return int(first), int(last)

@@ -27,6 +27,7 @@ from data.generate_config import (
     Scenario,
     add_months,
     day_number,
+    downturn_months,
     month_index,
     month_start,
 )
@@ -80,8 +81,7 @@ def default_days(
     open_months = np.cumsum(steps.reshape(n, months + 1), axis=1)[:, :months] > 0
 
     grid = np.arange(months)
-    down_lo = month_index(np.array([day_number(scenario.downturn_start)]))[0]
-    down_hi = month_index(np.array([day_number(scenario.downturn_end)]))[0]
+    down_lo, down_hi = downturn_months(scenario)
     in_downturn = (cust.industry == INDUSTRIES.index(scenario.downturn_industry))[:, None] & (
         (grid >= down_lo) & (grid <= down_hi)
     )

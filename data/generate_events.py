@@ -17,7 +17,7 @@ from data.generate_config import (
     HISTORY_MONTHS,
     INDUSTRIES,
     Scenario,
-    day_number,
+    downturn_months,
     month_index,
     month_start,
 )
@@ -100,15 +100,14 @@ def draw_events(
     )
 
 
-def _background(rng: KeyedRandom, scenario: Scenario, cust: CustomerDraws) -> tuple:
+def _background(
+    rng: KeyedRandom, scenario: Scenario, cust: CustomerDraws
+) -> tuple[np.ndarray, ...]:
     """Events unrelated to a default: (customer, day, category, kind, severity) arrays."""
     months = np.arange(HISTORY_MONTHS)
     key = cust.index[:, None] * KEY_SPAN + months[None, :]
     active = months[None, :] >= month_index(cust.onboarded)[:, None]
-    lo, hi = (
-        month_index(np.array([day_number(d)]))[0]
-        for d in (scenario.downturn_start, scenario.downturn_end)
-    )
+    lo, hi = downturn_months(scenario)
     downturn = (cust.industry == INDUSTRIES.index(scenario.downturn_industry))[:, None] & (
         (months >= lo) & (months <= hi)
     )[None, :]
