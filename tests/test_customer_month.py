@@ -49,7 +49,7 @@ def row(con: duckdb.DuckDBPyConnection, customer_id: str, as_of: date) -> dict:
 
 def test_grid_is_month_ends_plus_the_mid_month_as_of(con: duckdb.DuckDBPyConnection) -> None:
     grid = [r[0] for r in con.sql("select as_of from month_grid order by as_of").fetchall()]
-    # first dated fact: 2025-10-01 (K1 starts, C1/C3/C4 onboarded)
+    # first activity: K1 starts 2025-10-01
     assert grid == [D("2025-10-31"), D("2025-11-30"), D("2025-12-31"), D("2026-01-31"), D("2026-02-28"), AS_OF]  # fmt: skip
 
 
@@ -100,16 +100,16 @@ def test_exposure_and_overdue_at_as_of(
     ("customer", "grade", "pd", "lgd", "expected_loss"),
     [
         # collateral 2000 (K2's 1000 not started): 0.45 * (1 - 2000 * 0.6 / 8000) = 0.3825;
-        # EL = 0.02 (C fallback) * 0.3825 * 8000 = 61.2
-        ("C1", "C", 0.02, 0.3825, 61.2),
-        # collateral 10 000 * 0.6 = 6000 >= 2000: 0.45 * 0 -> floor 0.05; EL = 0.006 * 0.05 * 2000 = 0.6
-        ("C2", "B", 0.006, 0.05, 0.6),
-        # unsecured: 0.45; EL = 0.06 (D) * 0.45 * 4000 = 108
-        ("C3", "D", 0.06, 0.45, 108.0),
-        # 50 000 * 0.6 >= 20 000: floor 0.05; EL = 0.002 (A) * 0.05 * 20 000 = 2
-        ("C4", "A", 0.002, 0.05, 2.0),
-        # unsecured 0.45; EL = 0.006 (B) * 0.45 * 1500 = 4.05
-        ("C5", "B", 0.006, 0.45, 4.05),
+        # EL = 0.08 (C fallback) * 0.3825 * 8000 = 244.8
+        ("C1", "C", 0.08, 0.3825, 244.8),
+        # collateral 10 000 * 0.6 = 6000 >= 2000: 0.45 * 0 -> floor 0.05; EL = 0.02 * 0.05 * 2000 = 2
+        ("C2", "B", 0.02, 0.05, 2.0),
+        # unsecured: 0.45; EL = 0.30 (D) * 0.45 * 4000 = 540
+        ("C3", "D", 0.30, 0.45, 540.0),
+        # 50 000 * 0.6 >= 20 000: floor 0.05; EL = 0.005 (A) * 0.05 * 20 000 = 5
+        ("C4", "A", 0.005, 0.05, 5.0),
+        # unsecured 0.45; EL = 0.02 (B) * 0.45 * 1500 = 13.5
+        ("C5", "B", 0.02, 0.45, 13.5),
     ],
 )
 def test_pd_lgd_expected_loss(
@@ -133,11 +133,11 @@ def test_pd_is_the_fallback_without_history(con: duckdb.DuckDBPyConnection) -> N
         "select grade, observations, pd_used, source, ranks_ok from pd_calibration"
     ).fetchall()
     assert rows == [
-        ("A", 0, 0.002, "fallback", True),
-        ("B", 0, 0.006, "fallback", True),
-        ("C", 0, 0.02, "fallback", True),
-        ("D", 0, 0.06, "fallback", True),
-        ("E", 0, 0.20, "fallback", True),
+        ("A", 0, 0.005, "fallback", True),
+        ("B", 0, 0.02, "fallback", True),
+        ("C", 0, 0.08, "fallback", True),
+        ("D", 0, 0.30, "fallback", True),
+        ("E", 0, 0.60, "fallback", True),
     ]
 
 
@@ -341,14 +341,14 @@ def test_pd_calibration_observed_rates(tmp_path: Path) -> None:
     # Observation month-ends t with t + 12 months <= 2026-03-17: 2024-12-31, 2025-01-31, 2025-02-28.
     # A: 6 observations; X2 files 2025-06-15, within 12 months of all three: 3 -> 0.5.
     # C: X4 files 2026-02-10 (grid date 02-28), within 12 months of 2025-02-28 only: 1 of 3.
-    # B, E: 3 observations, no default -> floor 0.0003. D: none -> fallback 0.06.
+    # B, E: 3 observations, no default -> floor 0.0003. D: none -> fallback 0.30.
     con = build_calibration(tmp_path / "calibration.duckdb", min_observations=3)
     rows = con.sql("select * from pd_calibration order by grade").fetchall()
     assert rows == [
         ("A", 6, 3, 0.5, 0.5, "observed", False),
         ("B", 3, 0, 0.0, 0.0003, "observed", False),
         ("C", 3, 1, pytest.approx(1 / 3), pytest.approx(1 / 3), "observed", False),
-        ("D", 0, 0, None, 0.06, "fallback", False),
+        ("D", 0, 0, None, 0.30, "fallback", False),
         ("E", 3, 0, 0.0, 0.0003, "observed", False),
     ]
     pd_by_customer = dict(con.sql("select customer_id, pd from customer_month where as_of = $d", params={"d": AS_OF}).fetchall())  # fmt: skip
@@ -362,7 +362,7 @@ def test_thin_history_falls_back(tmp_path: Path) -> None:
     # with 4 observations required only A (6) is observed
     con = build_calibration(tmp_path / "calibration.duckdb", min_observations=4)
     sources = con.sql("select grade, source, pd_used from pd_calibration order by grade").fetchall()
-    assert sources == [("A", "observed", 0.5), ("B", "fallback", 0.006), ("C", "fallback", 0.02), ("D", "fallback", 0.06), ("E", "fallback", 0.20)]  # fmt: skip
+    assert sources == [("A", "observed", 0.5), ("B", "fallback", 0.02), ("C", "fallback", 0.08), ("D", "fallback", 0.30), ("E", "fallback", 0.60)]  # fmt: skip
     con.close()
 
 

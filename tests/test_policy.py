@@ -125,7 +125,7 @@ def test_sql_params_are_flat_and_no_name_prefixes_another() -> None:
         params["lgd_unsecured"] == 0.45 and params["wl_dpd"] == 30 and params["default_dpd"] == 90
     )
     assert params["rating_bbb_score"] == 20.0 and params["rating_unrated_score"] == 50.0
-    assert params["severity_4_points"] == 35.0 and params["pd_fallback_e"] == 0.20
+    assert params["severity_4_points"] == 35.0 and params["pd_fallback_e"] == 0.60
     assert all(isinstance(v, int | float | str) for v in params.values())
 
 

@@ -119,6 +119,8 @@ CALIBRATION_CUSTOMERS = [
     for cid, rating in (("X1", "AAA"), ("X2", "AAA"), ("X3", "BBB"), ("X4", "BB"), ("X5", "D"))
 ]
 CALIBRATION_EVENTS = [
+    # the first activity: it starts the grid at 2024-12-31 (and weighs nothing under this policy)
+    ("M1", "X1", D("2024-12-01"), "credit", "management_change", 1, "news", None),
     ("B1", "X2", D("2025-06-15"), "credit", "bankruptcy_filing", 5, "court register", None),
     ("B2", "X4", D("2026-02-10"), "credit", "bankruptcy_filing", 5, "court register", None),
 ]

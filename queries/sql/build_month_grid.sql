@@ -1,15 +1,18 @@
--- month_grid: one row per grid date: every month-end from the month of the first dated fact through
+-- month_grid: one row per grid date: every month-end from the month of the first activity (a
+-- contract start, payment due date or risk event; the first onboarding date when there is none) through
 -- $as_of, plus $as_of itself when it is not a month-end (monitoring is as of the load, not last month).
--- Params: as_of. Empty when there is no data or all of it is later than as_of.
+-- Onboarding dates start the grid only without activity: customers onboarded years before the
+-- first contract would otherwise add months of empty history. Params: as_of. Empty without data.
 create or replace table month_grid as
 with first_fact as (
-    select min(first_on) as first_on
-    from (
-        select min(start_on) as first_on from contracts
-        union all select min(due_on) from payments
-        union all select min(occurred_on) from risk_events
-        union all select min(onboarded_on) from customers
-    )
+    select coalesce(
+        least(
+            (select min(start_on) from contracts),
+            (select min(due_on) from payments),
+            (select min(occurred_on) from risk_events)
+        ),
+        (select min(onboarded_on) from customers)
+    ) as first_on
 ),
 
 month_ends as (
