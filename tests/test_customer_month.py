@@ -38,6 +38,16 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     connection.close()
 
 
+def fetch(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> list[tuple]:
+    return con.sql(sql, params=params or None).fetchall()
+
+
+def by_customer(con: duckdb.DuckDBPyConnection, column: str, as_of: date = AS_OF) -> dict:
+    """customer_id -> `column` of customer_month at `as_of`."""
+    sql = f"select customer_id, {column} from customer_month where as_of = $d"
+    return dict(fetch(con, sql, d=as_of))
+
+
 def row(con: duckdb.DuckDBPyConnection, customer_id: str, as_of: date) -> dict:
     frame = con.sql(
         "select * from customer_month where customer_id = $c and as_of = $d",
@@ -50,7 +60,8 @@ def row(con: duckdb.DuckDBPyConnection, customer_id: str, as_of: date) -> dict:
 def test_grid_is_month_ends_plus_the_mid_month_as_of(con: duckdb.DuckDBPyConnection) -> None:
     grid = [r[0] for r in con.sql("select as_of from month_grid order by as_of").fetchall()]
     # first activity: K1 starts 2025-10-01
-    assert grid == [D("2025-10-31"), D("2025-11-30"), D("2025-12-31"), D("2026-01-31"), D("2026-02-28"), AS_OF]  # fmt: skip
+    month_ends = ["2025-10-31", "2025-11-30", "2025-12-31", "2026-01-31", "2026-02-28"]
+    assert grid == [*map(D, month_ends), AS_OF]
 
 
 def test_one_row_per_customer_from_onboarding(con: duckdb.DuckDBPyConnection) -> None:
@@ -192,7 +203,7 @@ def test_triggers_and_watchlist(
 
 
 def test_exposure_shares_at_as_of(con: duckdb.DuckDBPyConnection) -> None:
-    shares = dict(con.sql("select customer_id, exposure_share from customer_month where as_of = $d", params={"d": AS_OF}).fetchall())  # fmt: skip
+    shares = by_customer(con, "exposure_share")
     # total 8000 + 2000 + 4000 + 20 000 + 1500 = 35 500
     assert shares == pytest.approx(
         {
@@ -259,7 +270,10 @@ def test_defaulted_contract_defaults_from_its_review_date(con: duckdb.DuckDBPyCo
 
 
 def test_score_explanation_adds_up(con: duckdb.DuckDBPyConnection) -> None:
-    parts = dict(con.sql("select factor, contribution from score_explanation where customer_id = 'C2' and as_of = $d", params={"d": AS_OF}).fetchall())  # fmt: skip
+    sql = (
+        "select factor, contribution from score_explanation where customer_id = 'C2' and as_of = $d"
+    )
+    parts = dict(fetch(con, sql, d=AS_OF))
     assert parts == pytest.approx(
         {
             "dpd": 0.3 * 1600 / 90,
@@ -286,7 +300,14 @@ def test_sql_agrees_with_the_policy_rules(con: duckdb.DuckDBPyConnection) -> Non
     for r in frame.iter_rows(named=True):
 
         def severities(category: str, r: dict = r) -> list[int]:
-            return [s for c, on, cat, s in events if c == r["customer_id"] and cat == category and 0 <= (r["as_of"] - on).days < 365]  # fmt: skip
+            # events of the category in the factor look-back (t - 365, t]
+            return [
+                severity
+                for customer, on, cat, severity in events
+                if customer == r["customer_id"]
+                and cat == category
+                and 0 <= (r["as_of"] - on).days < 365
+            ]
 
         factors = {
             "dpd": POLICY.dpd_score(r["max_dpd"]),
@@ -316,8 +337,8 @@ def test_derived_tables_match_their_models(con: duckdb.DuckDBPyConnection) -> No
 
 
 def test_build_is_recorded(con: duckdb.DuckDBPyConnection) -> None:
-    as_of, policy_name, version = con.sql("select as_of, policy_name, load_version from warehouse_state").fetchall()[0]  # fmt: skip
-    assert (as_of, policy_name, version) == (AS_OF, POLICY.name, 1)
+    state = fetch(con, "select as_of, policy_name, load_version from warehouse_state")[0]
+    assert state == (AS_OF, POLICY.name, 1)
     in_force = dict(con.sql("select key, value from policy_in_force").fetchall())
     assert in_force["version"] == "2026.1" and in_force["watchlist.dpd"] == "30"
     weights = con.sql("select factor, weight from policy_factors").fetchall()
@@ -351,8 +372,7 @@ def test_pd_calibration_observed_rates(tmp_path: Path) -> None:
         ("D", 0, 0, None, 0.30, "fallback", False),
         ("E", 3, 0, 0.0, 0.0003, "observed", False),
     ]
-    pd_by_customer = dict(con.sql("select customer_id, pd from customer_month where as_of = $d", params={"d": AS_OF}).fetchall())  # fmt: skip
-    assert pd_by_customer == pytest.approx(
+    assert by_customer(con, "pd") == pytest.approx(
         {"X1": 0.5, "X2": 0.5, "X3": 0.0003, "X4": 1 / 3, "X5": 0.0003}
     )
     con.close()
@@ -362,7 +382,13 @@ def test_thin_history_falls_back(tmp_path: Path) -> None:
     # with 4 observations required only A (6) is observed
     con = build_calibration(tmp_path / "calibration.duckdb", min_observations=4)
     sources = con.sql("select grade, source, pd_used from pd_calibration order by grade").fetchall()
-    assert sources == [("A", "observed", 0.5), ("B", "fallback", 0.02), ("C", "fallback", 0.08), ("D", "fallback", 0.30), ("E", "fallback", 0.60)]  # fmt: skip
+    assert sources == [
+        ("A", "observed", 0.5),
+        ("B", "fallback", 0.02),
+        ("C", "fallback", 0.08),
+        ("D", "fallback", 0.30),
+        ("E", "fallback", 0.60),
+    ]
     con.close()
 
 
@@ -370,7 +396,7 @@ def test_policy_thresholds_reach_the_sql(tmp_path: Path) -> None:
     raw = tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8"))
     raw["watchlist"] |= {"single_name_share": 0.5, "dpd": 60}
     con, result = build_tiny(tmp_path / "tiny.duckdb", policy=Policy.from_dict(raw))
-    triggers = dict(con.sql("select customer_id, triggers from customer_month where as_of = $d", params={"d": AS_OF}).fetchall())  # fmt: skip
+    triggers = by_customer(con, "triggers")
     # only C4 (56 %) is above 50 %; only C1 (61) and C3 (106) are above 60 days
     assert triggers == {
         "C1": ["overdue", "downgrade", "rating_downgrade"],
