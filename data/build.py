@@ -16,7 +16,7 @@ import duckdb
 
 from data.policy import FACTORS, Policy, load_policy
 from data.warehouse import table_counts
-from queries.runner import SQL_DIR, execute, run
+from queries.runner import SQL_DIR, execute, sql_text
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (
@@ -67,7 +67,8 @@ def last_month_end_on_or_before(day: date) -> date:
 def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
     """The last month-end on or before the latest recorded activity (payment made, event, contract
     signed); the last month-end before today when the warehouse holds no activity."""
-    latest = run(con, "build_latest_activity")["latest_on"][0]
+    # on `con` itself, not a cursor: a cursor would not see rows the caller's open transaction loaded
+    latest = con.sql(sql_text("build_latest_activity")).fetchall()[0][0]
     return last_month_end_on_or_before(latest if latest is not None else date.today())
 
 

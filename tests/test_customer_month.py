@@ -25,7 +25,16 @@ from schemas.derived import (
     PolicyInForce,
     ScoreExplanation,
 )
-from tests.tiny_warehouse import AS_OF, build_calibration, build_tiny
+from tests.tiny_warehouse import (
+    AS_OF,
+    CONTRACTS,
+    CUSTOMERS,
+    EVENTS,
+    PAYMENTS,
+    build_calibration,
+    build_tiny,
+    insert_rows,
+)
 
 D = date.fromisoformat
 POLICY = load_policy()
@@ -429,4 +438,23 @@ def test_rebuild_leaves_transactions_to_the_caller(tmp_path: Path) -> None:
     assert load_version(con) == 0
     tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
     assert "customer_month" not in tables
+    con.close()
+
+
+def test_default_as_of_sees_the_callers_open_transaction(tmp_path: Path) -> None:
+    # a load and its rebuild share one transaction: the as-of date must come from the new rows
+    con = connect(tmp_path / "loading.duckdb")
+    con.execute("begin transaction")
+    tables = {
+        "customers": CUSTOMERS,
+        "contracts": CONTRACTS,
+        "payments": PAYMENTS,
+        "risk_events": EVENTS,
+    }
+    for table, rows in tables.items():
+        insert_rows(con, table, rows)
+    result = rebuild(con)
+    con.execute("commit")
+    assert result.as_of == D("2026-02-28")  # latest activity: P2 paid 2026-03-20
+    assert result.tables["customer_month"] == 24  # 5 grid dates: 4 customers x 5 + C5 x 4
     con.close()
