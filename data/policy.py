@@ -10,7 +10,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -186,6 +186,15 @@ def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))
 
 
+def _plain(node: Any) -> Any:
+    """Dataclasses and mappings as nested dicts with text keys (severity 1 -> "1"), values as is."""
+    if is_dataclass(node):
+        return {f.name: _plain(getattr(node, f.name)) for f in fields(node)}
+    if isinstance(node, Mapping):
+        return {str(k): _plain(v) for k, v in node.items()}
+    return node
+
+
 @dataclass(frozen=True)
 class Policy:
     """A validated policy. Mappings are read-only; build with `from_dict` or `load_policy`."""
@@ -238,30 +247,7 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as plain nested values, shaped like the TOML file."""
-        f = self.factors
-        return {
-            "version": self.version,
-            "name": self.name,
-            "weights": dict(self.weights),
-            "factors": {
-                "dpd_cap_days": f.dpd_cap_days,
-                "utilisation_cap": f.utilisation_cap,
-                "event_lookback_days": f.event_lookback_days,
-                "rating_scores": dict(f.rating_scores),
-                "severity_points": {str(s): v for s, v in f.severity_points.items()},
-            },
-            "grades": dict(self.grades),
-            "bands": dict(self.bands),
-            "pd": {
-                "floor": self.pd.floor,
-                "min_observations": self.pd.min_observations,
-                "fallback": dict(self.pd.fallback),
-            },
-            "lgd": vars(self.lgd).copy(),
-            "watchlist": vars(self.watchlist).copy(),
-            "default": vars(self.default).copy(),
-            "controls": {b: vars(c).copy() for b, c in self.controls.items()},
-        }
+        return _plain(self)
 
     def to_toml(self) -> str:
         """The policy as a TOML document that `load_policy` reads back to an equal Policy."""
