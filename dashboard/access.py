@@ -1,9 +1,12 @@
-"""The dashboard's way into the warehouse: one shared read-only connection, cached query results.
+"""The dashboard's way into a warehouse: shared read-only connections, cached query results.
 
-Writers swap in a new warehouse file (data.warehouse.writing); the holder notices the new file on
+Writers swap in a new warehouse file (data.warehouse.writing); a holder notices the new file on
 the next query and reopens once no query is running on the old one, so a page shows new data
 without a restart and never meets a lock or a half-written state. Query results are cached by
-the query function, its primitive arguments and the file version.
+the query function, its primitive arguments and the file's version.
+
+The main warehouse is $RISK_DB (or data/warehouse.duckdb); pages that read another warehouse (the
+case studies) pass its path as `db`.
 """
 
 from __future__ import annotations
@@ -22,29 +25,28 @@ from data import warehouse
 
 
 class _Holder:
-    """A read-only connection to the current warehouse file, reopened when the file changes."""
+    """A read-only connection to one warehouse path, reopened when the file there changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str) -> None:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: tuple[int, int] | None = None
-        self._path: str | None = None
         self._in_use = 0
+        self.path = path
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = str(warehouse.db_path())
         with self._lock:
-            current = warehouse.file_version(path)
-            stale = self._con is not None and (current != self._version or path != self._path)
+            current = warehouse.file_version(self.path)
             # DuckDB shares one database instance per path within a process, so the old
-            # connection must be closed before the new file can be seen.
-            if stale and self._in_use == 0:
+            # connection must be closed before the new file can be seen; while a query still
+            # runs on it, that query's session keeps reading the old, complete state.
+            if self._con is not None and current != self._version and self._in_use == 0:
                 self._con.close()
                 self._con = None
             if self._con is None:
-                self._con = warehouse.connect(path, read_only=True)
-                self._version, self._path = current, path
+                self._con = warehouse.connect(self.path, read_only=True)
+                self._version = current
             self._in_use += 1
             con = self._con
         try:
@@ -60,37 +62,59 @@ class _Holder:
                 self._con = None
 
 
-# One per process, like a cached resource, but closable from tests and before this process writes.
-_HOLDER = _Holder()
+# One holder per warehouse path per process, like a cached resource, but closable from tests and
+# before this process writes.
+_HOLDERS: dict[str, _Holder] = {}
+_HOLDERS_LOCK = threading.Lock()
 
 
-def holder() -> _Holder:
-    return _HOLDER
+def holder(db: str | None = None) -> _Holder:
+    """The holder of warehouse `db` (default: the main warehouse)."""
+    path = str(warehouse.db_path(db))
+    with _HOLDERS_LOCK:
+        if path not in _HOLDERS:
+            _HOLDERS[path] = _Holder(path)
+        return _HOLDERS[path]
 
 
-def data_version() -> str:
+def data_version(db: str | None = None) -> str:
     """Changes whenever the warehouse file is replaced: part of every cache key."""
-    version = warehouse.file_version()
-    return f"{warehouse.db_path()}:{version}"
+    return f"{warehouse.db_path(db)}:{warehouse.file_version(db)}"
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _cached(function: str, version: str, arguments: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
+def _cached(
+    function: str, db: str | None, version: str, arguments: tuple[tuple[str, Any], ...]
+) -> pl.DataFrame:
     del version  # part of the key only
     module, name = function.split(":")
     query = getattr(importlib.import_module(module), name)
-    with holder().connection() as con:
+    with holder(db).connection() as con:
         return query(con, **dict(arguments))
 
 
-def fetch(query: Callable[..., pl.DataFrame], **arguments: Any) -> pl.DataFrame:
-    """query(con, **arguments), cached per warehouse version. Arguments must be primitives/tuples."""
+def fetch(
+    query: Callable[..., pl.DataFrame], db: str | None = None, **arguments: Any
+) -> pl.DataFrame:
+    """query(con, **arguments) on warehouse `db`, cached per warehouse version.
+
+    Arguments must be primitives or tuples (lists are turned into tuples for the cache key).
+    """
     frozen = tuple(
         sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in arguments.items())
     )
-    return _cached(f"{query.__module__}:{query.__name__}", data_version(), frozen)
+    path = str(warehouse.db_path(db))
+    return _cached(f"{query.__module__}:{query.__name__}", path, data_version(path), frozen)
 
 
-def release() -> None:
-    """Close the shared connection (before this process writes a new warehouse file)."""
-    holder().close()
+def release(db: str | None = None) -> None:
+    """Close the shared connection to `db` (before this process writes a new file there)."""
+    holder(db).close()
+
+
+def release_all() -> None:
+    """Close every idle shared connection (tests, shutdown)."""
+    with _HOLDERS_LOCK:
+        holders = list(_HOLDERS.values())
+    for item in holders:
+        item.close()

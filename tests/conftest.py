@@ -17,9 +17,9 @@ DEMO_CUSTOMERS = (
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     # Cached query results and the shared connection must not leak from one test into the next.
-    from dashboard.access import release
+    from dashboard.access import release_all
 
-    release()
+    release_all()
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
