@@ -25,6 +25,7 @@ PAGES = [
     ("analysis", "watchlist", "dashboard/pages/watchlist.py", "watchlist", ":material/visibility:"),
     ("analysis", "customer", "dashboard/pages/customer.py", "customer", ":material/person_search:"),
     ("analysis", "cases", "dashboard/pages/cases.py", "cases", ":material/cases:"),
+    ("analysis", "whatif", "dashboard/pages/whatif.py", "what-if", ":material/tune:"),
     ("analysis", "model", "dashboard/pages/model.py", "model", ":material/model_training:"),
     (
         "operations",
