@@ -1,0 +1,1 @@
+"""Benchmarks: build stages, each page's data work against the raw-DuckDB floor and a pandas peer."""

@@ -1,0 +1,238 @@
+"""python -m benchmarks [--scale demo|large|xl] [--reuse] [--runs N] — prints one table, writes JSON.
+
+For each page: its data work (every query the page runs for one render, through the query layer:
+runner, Polars, Pandera), the floor (the same SQL straight from DuckDB into Arrow, nothing else) and
+the pandas peer (the same figures from the source tables in pandas). Also the build stages with peak
+memory, a watchlist filter change, the what-if simulator when present, and 10 concurrent sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from benchmarks import peer
+from benchmarks.recording import PageWork, record_pages
+from data import warehouse
+
+SCALES = {"demo": 2_000, "large": 100_000, "xl": 1_000_000}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(path: Path, customers: int, scenario: str, seed: int) -> dict:
+    """Generate, load and derive a warehouse at `path`, timing each stage."""
+    from data.build import rebuild
+    from data.generate import generate
+    from data.ingest import load_frames
+
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    portfolio = generate(scenario=scenario, customers=customers, seed=seed)
+    stages["generate"] = time.perf_counter() - started
+    rows = {t: f.height for t, f in portfolio.tables.items()}
+    with warehouse.writing(path, fresh=True) as con:
+        started = time.perf_counter()
+        load_frames(con, portfolio.tables, f"benchmark:{scenario}:{seed}", rebuild=False)
+        stages["validate + load"] = time.perf_counter() - started
+        del portfolio
+        started = time.perf_counter()
+        result = rebuild(con)
+        stages["derived tables"] = time.perf_counter() - started
+        for step, seconds in result.seconds.items():
+            stages[f"  {step}"] = seconds
+        started = time.perf_counter()
+    stages["checkpoint + swap"] = time.perf_counter() - started
+    return {"rows": rows, "stages": stages, "peak_rss_mb": peak_rss_mb()}
+
+
+def timed(function, runs: int) -> list[float]:
+    """Milliseconds of `runs` calls."""
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered), "p95_ms": p95, "runs": len(ordered)}
+
+
+def concurrency(
+    con: duckdb.DuckDBPyConnection, pages: list[PageWork], threads: int, rounds: int
+) -> dict:
+    """`threads` sessions, each with its own cursor, running every page's work `rounds` times."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    expected = {p.name: p.fingerprint(con) for p in pages}
+
+    def session() -> None:
+        cursor = con.cursor()
+        try:
+            for _ in range(rounds):
+                for page in pages:
+                    started = time.perf_counter()
+                    got = page.fingerprint(cursor)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    with lock:
+                        latencies.append(elapsed)
+                        if got != expected[page.name]:
+                            errors.append(f"{page.name}: different result under concurrency")
+        except Exception as err:  # noqa: BLE001 - counted and reported
+            with lock:
+                errors.append(f"{type(err).__name__}: {err}")
+        finally:
+            cursor.close()
+
+    workers = [threading.Thread(target=session) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {
+        "threads": threads,
+        **summary(latencies),
+        "errors": errors[:5],
+        "error_count": len(errors),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--scale", choices=list(SCALES), default="demo")
+    parser.add_argument("--customers", type=int, help="override the scale's customer count")
+    parser.add_argument("--scenario", default="manufacturer")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", help="warehouse file (default benchmarks/results/<scale>.duckdb)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse an existing warehouse instead of building"
+    )
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per page (default 20)")
+    parser.add_argument(
+        "--peer-runs", type=int, default=3, help="timed runs of the pandas peer (default 3)"
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="only build and time the stages (xl)"
+    )
+    parser.add_argument(
+        "--json", help="write the results here (default benchmarks/results/<scale>.json)"
+    )
+    args = parser.parse_args(argv)
+
+    customers = args.customers or SCALES[args.scale]
+    path = Path(args.db) if args.db else RESULTS / f"{args.scale}.duckdb"
+    report: dict = {
+        "scale": args.scale,
+        "customers": customers,
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "date": date.today().isoformat(),
+    }
+    if not (args.reuse and path.exists()):
+        print(f"building {customers:,} customers into {path} …", file=sys.stderr)
+        report["build"] = build(path, customers, args.scenario, args.seed)
+    if not args.build_only:
+        report.update(measure_pages(path, args.runs, args.peer_runs))
+    print_report(report)
+    out = Path(args.json) if args.json else RESULTS / f"{args.scale}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+def measure_pages(path: Path, runs: int, peer_runs: int) -> dict:
+    pages, first_render = record_pages(path)
+    con = warehouse.connect(path, read_only=True)
+    as_of = con.sql("select max(as_of) from month_grid").fetchall()[0][0]
+    sources = peer.load_sources(con)
+    rows = []
+    for page in pages:
+        page.warm(con)
+        work = summary(timed(lambda page=page: page.run(con), runs))
+        floor = summary(timed(lambda page=page: page.floor(con), runs))
+        entry = {
+            "page": page.name,
+            "queries": len(page.calls),
+            "first_render_ms": first_render.get(page.name),
+            "work": work,
+            "floor": floor,
+            "work_over_floor": work["median_ms"] / max(floor["median_ms"], 1e-9),
+            "rows_sent": page.rows_sent(con),
+        }
+        peer_function = peer.PEERS.get(page.name)
+        if peer_function is not None:
+            entry["peer"] = summary(timed(lambda f=peer_function: f(sources, as_of), peer_runs))
+            entry["peer_over_work"] = entry["peer"]["median_ms"] / max(work["median_ms"], 1e-9)
+        rows.append(entry)
+    extra = {}
+    watch = next((p for p in pages if p.name == "watchlist"), None)
+    if watch is not None:
+        changed = watch.with_filter(segments=("Large",))
+        extra["watchlist_filter_change"] = summary(timed(lambda: changed.run(con), runs))
+    extra["whatif"] = whatif_timing(con, runs=max(3, runs // 4))
+    extra["concurrency"] = concurrency(con, pages, threads=10, rounds=3)
+    con.close()
+    return {"pages": rows, **extra}
+
+
+def whatif_timing(con: duckdb.DuckDBPyConnection, runs: int) -> dict | None:
+    """The what-if simulator's answer time, when the simulator exists."""
+    from benchmarks.recording import whatif_call
+
+    call = whatif_call(con)
+    return summary(timed(call, runs)) if call else None
+
+
+def print_report(report: dict) -> None:
+    print(f"\nscale {report['scale']} ({report['customers']:,} customers) on {report['machine']}")
+    if "build" in report:
+        b = report["build"]
+        print("rows: " + ", ".join(f"{k} {v:,}" for k, v in b["rows"].items()))
+        for stage, seconds in b["stages"].items():
+            print(f"  {stage:<32} {seconds:8.1f} s")
+        print(f"  {'peak memory':<32} {b['peak_rss_mb']:8.0f} MB")
+    if "pages" not in report:
+        return
+    head = f"{'page':<16}{'queries':>8}{'first ms':>10}{'median':>9}{'p95':>9}{'floor':>9}{'×floor':>8}{'peer ms':>10}{'peer/page':>10}{'rows':>8}"
+    print("\n" + head + "\n" + "-" * len(head))
+    for r in report["pages"]:
+        peer_ms = r.get("peer", {}).get("median_ms")
+        ratio = r.get("peer_over_work")
+        print(
+            f"{r['page']:<16}{r['queries']:>8}{(r['first_render_ms'] or 0):>10.0f}{r['work']['median_ms']:>9.1f}"
+            f"{r['work']['p95_ms']:>9.1f}{r['floor']['median_ms']:>9.1f}{r['work_over_floor']:>8.2f}"
+            f"{(peer_ms or 0):>10.0f}{(ratio or 0):>10.1f}{r['rows_sent']:>8}"
+        )
+    for key in ("watchlist_filter_change", "whatif"):
+        if report.get(key):
+            print(
+                f"{key}: median {report[key]['median_ms']:.1f} ms, p95 {report[key]['p95_ms']:.1f} ms"
+            )
+    c = report["concurrency"]
+    print(
+        f"concurrency: {c['threads']} sessions, median {c['median_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms "
+        f"per page, {c['error_count']} errors"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
