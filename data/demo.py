@@ -24,6 +24,10 @@ class DemoResult:
     load: LoadResult
 
 
+# Customers per generated block: memory stays bounded by one block however large the portfolio.
+BLOCK = 25_000
+
+
 def build_demo(
     path: str | os.PathLike[str] | None = None,
     scenario: str = "manufacturer",
@@ -31,16 +35,40 @@ def build_demo(
     seed: int = 7,
     progress: Progress | None = None,
 ) -> DemoResult:
-    """Generate the `scenario` portfolio and build a complete warehouse at `path` (replacing it)."""
-    from data.generate import generate  # heavy: numpy generation only when a demo is built
+    """Generate the `scenario` portfolio and build a complete warehouse at `path` (replacing it).
 
-    if progress:
-        progress(f"generating {customers:,} {scenario} customers", 0, 1)
-    portfolio = generate(scenario=scenario, customers=customers, seed=seed)
+    The portfolio is generated and loaded block by block (each block validated like a user file),
+    then the derived tables are built once; the file is swapped in only when all of it is done.
+    """
+    from data.build import rebuild
+    from data.generate import iter_generate  # heavy: numpy generation only when a demo is built
+
+    blocks = -(-customers // BLOCK)
+    rows: dict[str, int] = {}
+    reports = []
     with warehouse.writing(path, fresh=True) as con:
-        result = load_frames(
-            con, portfolio.tables, f"demo:{scenario}:seed={seed}", rebuild=True, progress=progress
-        )
-    rows = {t: f.height for t, f in portfolio.tables.items()}
+        for number, block in enumerate(
+            iter_generate(scenario, customers, seed, block=BLOCK), start=1
+        ):
+            if progress:
+                progress(
+                    f"loading block {number} of {blocks} ({customers:,} {scenario} customers)",
+                    number - 1,
+                    blocks,
+                )
+            suffix = f" block {number}/{blocks}" if blocks > 1 else ""
+            loaded = load_frames(
+                con, block.tables, f"demo:{scenario}:seed={seed}{suffix}", rebuild=False
+            )
+            reports += loaded.reports
+            for table, frame in block.tables.items():
+                rows[table] = rows.get(table, 0) + frame.height
+        con.execute("begin transaction")
+        try:
+            built = rebuild(con, progress=progress)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     target = warehouse.db_path(path)
-    return DemoResult(target, scenario, customers, seed, rows, result)
+    return DemoResult(target, scenario, customers, seed, rows, LoadResult(reports, built))
