@@ -28,7 +28,8 @@ class Kpi:
         if self.delta_fmt is not None:
             return self.delta_fmt(change)
         text = self.fmt(abs(change))
-        return ("+" if change >= 0 else "−") + text
+        # An ASCII minus: Streamlit reads the sign of the delta text to choose the arrow.
+        return ("+" if change >= 0 else "-") + text
 
 
 def kpi_row(cards: list[Kpi]) -> None:

@@ -1,0 +1,96 @@
+"""Overview charts: grade distribution and 24-month trends. Pure: frame in, figure out."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from dashboard.components.chart_style import styled
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, money
+
+
+def grade_distribution(
+    grades: pl.DataFrame, title: str, customers_label: str, exposure_label: str
+) -> go.Figure:
+    """Two bar panels per grade A-E: customers (left) and exposure (right), in grade colours."""
+    figure = make_subplots(
+        rows=1, cols=2, subplot_titles=(customers_label, exposure_label), horizontal_spacing=0.12
+    )
+    colours = [GRADE_COLOURS[g] for g in grades["grade"]]
+    figure.add_trace(
+        go.Bar(
+            x=grades["grade"].to_list(),
+            y=grades["customers"].to_list(),
+            marker_color=colours,
+            text=grades["customers"].to_list(),
+            textposition="outside",
+            name=customers_label,
+            hovertemplate="%{x}: %{y:,} " + customers_label + "<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    figure.add_trace(
+        go.Bar(
+            x=grades["grade"].to_list(),
+            y=grades["exposure"].to_list(),
+            marker_color=colours,
+            text=[money(v) for v in grades["exposure"]],
+            textposition="outside",
+            name=exposure_label,
+            hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    figure.update_layout(showlegend=False)
+    figure.update_yaxes(showticklabels=False, showgrid=False)
+    return styled(figure, title, height=330)
+
+
+def exposure_trend(
+    trend: pl.DataFrame, title: str, exposure_label: str, el_label: str
+) -> go.Figure:
+    """Exposure (area, left axis) and expected loss (line, right axis) per grid date."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Scatter(
+            x=trend["as_of"].to_list(),
+            y=trend["exposure"].to_list(),
+            name=exposure_label,
+            fill="tozeroy",
+            line={"color": ACCENT, "width": 2},
+            fillcolor="rgba(31, 78, 121, 0.15)",
+            hovertemplate="%{x|%b %Y}: ¥%{y:,.0f}<extra>" + exposure_label + "</extra>",
+        ),
+        secondary_y=False,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=trend["as_of"].to_list(),
+            y=trend["expected_loss"].to_list(),
+            name=el_label,
+            line={"color": GRADE_COLOURS["E"], "width": 2},
+            hovertemplate="%{x|%b %Y}: ¥%{y:,.0f}<extra>" + el_label + "</extra>",
+        ),
+        secondary_y=True,
+    )
+    figure.update_yaxes(title_text=exposure_label, secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(title_text=el_label, secondary_y=True, rangemode="tozero", showgrid=False)
+    return styled(figure, title, height=320)
+
+
+def watchlist_trend(trend: pl.DataFrame, title: str, label: str) -> go.Figure:
+    """Watchlist size per grid date as bars."""
+    figure = go.Figure(
+        go.Bar(
+            x=trend["as_of"].to_list(),
+            y=trend["watchlist"].to_list(),
+            marker_color=GRADE_COLOURS["D"],
+            name=label,
+            hovertemplate="%{x|%b %Y}: %{y:,}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(rangemode="tozero")
+    return styled(figure, title, height=320)

@@ -1,0 +1,197 @@
+"""Overview (executives): KPIs with the change since last month, grades, concentration, trends, summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.access import fetch
+from dashboard.components import portfolio_charts
+from dashboard.components.formats import money, month, number, percent
+from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.summary import SummaryInputs, summary_text
+from dashboard.filters import current_filters
+from dashboard.i18n import t
+from queries import portfolio
+
+filters = current_filters()
+params = filters.params()
+st.title(t("overview.title"))
+
+kpis = fetch(portfolio.kpis, **params)
+current = kpis.filter(kpis["period"] == "current").row(0, named=True)
+previous_rows = kpis.filter(kpis["period"] == "previous")
+previous = previous_rows.row(0, named=True) if previous_rows.height else None
+if previous:
+    st.caption(
+        t("overview.caption", as_of=month(current["as_of"]), previous=month(previous["as_of"]))
+    )
+else:
+    st.caption(t("overview.caption_first", as_of=month(current["as_of"])))
+
+if current["exposure"] <= 0:
+    st.info(t("overview.empty"))
+    st.stop()
+
+
+def ratio(row: dict | None, numerator: str, denominator: str = "exposure") -> float | None:
+    if row is None or not row[denominator]:
+        return None
+    return row[numerator] / row[denominator]
+
+
+def pp(change: float) -> str:
+    # Changes of shares are shown in percentage points.
+    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.1f} pp"
+
+
+rates = fetch(portfolio.collection_rate, **params)
+rate_now = rates["collection_rate"][0] if rates.height else None
+rate_before = rates["collection_rate"][1] if rates.height > 1 else None
+
+kpi_row(
+    [
+        Kpi(
+            t("overview.exposure"),
+            current["exposure"],
+            previous and previous["exposure"],
+            money,
+            help=t("overview.exposure_help"),
+        ),
+        Kpi(
+            t("overview.el"),
+            current["expected_loss"],
+            previous and previous["expected_loss"],
+            money,
+            help=t("overview.el_help"),
+        ),
+        Kpi(
+            t("overview.el_rate"),
+            ratio(current, "expected_loss"),
+            ratio(previous, "expected_loss"),
+            lambda v: percent(v, 2),
+            delta_fmt=pp,
+            help=t("overview.el_rate_help"),
+        ),
+        Kpi(
+            t("overview.high_band"),
+            ratio(current, "high_band_exposure"),
+            ratio(previous, "high_band_exposure"),
+            percent,
+            delta_fmt=pp,
+            help=t("overview.high_band_help"),
+        ),
+    ]
+)
+kpi_row(
+    [
+        Kpi(
+            t("overview.watchlist"),
+            current["watchlist"],
+            previous and previous["watchlist"],
+            number,
+            delta_fmt=lambda c: f"{c:+,.0f}",
+            help=t("overview.watchlist_help", new=current["new_on_watchlist"]),
+        ),
+        Kpi(
+            t("overview.new_alerts"),
+            current["new_on_watchlist"],
+            previous and previous["new_on_watchlist"],
+            number,
+            delta_fmt=lambda c: f"{c:+,.0f}",
+            help=t("overview.new_alerts_help"),
+        ),
+        Kpi(
+            t("overview.overdue_90"),
+            ratio(current, "overdue_90p"),
+            ratio(previous, "overdue_90p"),
+            percent,
+            delta_fmt=pp,
+            help=t("overview.overdue_90_help"),
+        ),
+        Kpi(
+            t("overview.collection_rate"),
+            rate_now,
+            rate_before,
+            percent,
+            higher_is_worse=False,
+            delta_fmt=pp,
+            help=t("overview.collection_rate_help"),
+        ),
+    ]
+)
+
+drivers = fetch(portfolio.el_drivers, **params)
+triggers = fetch(portfolio.new_triggers, **params)
+with st.container(border=True):
+    st.markdown(f"**{t('overview.summary')}**")
+    st.text(
+        summary_text(
+            SummaryInputs(
+                exposure=current["exposure"],
+                previous_exposure=previous and previous["exposure"],
+                expected_loss=current["expected_loss"],
+                previous_expected_loss=previous and previous["expected_loss"],
+                driver=drivers.select("industry", "region", "change").row(0)
+                if drivers.height
+                else None,
+                new_on_watchlist=current["new_on_watchlist"],
+                top_trigger=triggers.select("trigger", "customers").row(0)
+                if triggers.height
+                else None,
+                watchlist=current["watchlist"],
+            )
+        )
+    )
+
+left, right = st.columns([3, 2])
+with left:
+    grades = fetch(portfolio.grades, **params)
+    st.plotly_chart(
+        portfolio_charts.grade_distribution(
+            grades,
+            t("overview.grades_title"),
+            t("overview.grade_customers"),
+            t("overview.grade_exposure"),
+        ),
+        use_container_width=True,
+    )
+with right:
+    st.markdown(f"**{t('overview.concentration')}**")
+    concentration = fetch(portfolio.concentration, **params).row(0, named=True)
+    a, b = st.columns(2)
+    a.metric(t("overview.top10"), percent(concentration["top10_share"]), border=True)
+    b.metric(
+        t("overview.hhi"),
+        number(concentration["hhi"]),
+        border=True,
+        help=t("overview.hhi_help", effective=number(concentration["effective_names"], 1)),
+    )
+    st.markdown(f"**{t('overview.largest')}**")
+    largest = fetch(portfolio.largest, limit=5, **params)
+    st.dataframe(
+        largest.select(
+            "name", "industry", "grade", "exposure", (largest["share"] * 100).alias("share")
+        ),
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            "name": t("overview.col_customer"),
+            "grade": t("overview.col_grade"),
+            "exposure": st.column_config.NumberColumn(t("overview.col_exposure"), format="¥%.0f"),
+            "share": st.column_config.NumberColumn(t("overview.col_share"), format="%.1f %%"),
+        },
+    )
+
+st.subheader(t("overview.trend_title"))
+trend = fetch(portfolio.trend, **params)
+left, right = st.columns([3, 2])
+left.plotly_chart(
+    portfolio_charts.exposure_trend(
+        trend, t("overview.trend_exposure"), t("overview.exposure"), t("overview.el")
+    ),
+    use_container_width=True,
+)
+right.plotly_chart(
+    portfolio_charts.watchlist_trend(trend, t("overview.trend_watchlist"), t("overview.watchlist")),
+    use_container_width=True,
+)

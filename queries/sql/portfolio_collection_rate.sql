@@ -1,0 +1,22 @@
+-- Collection rate per grid date up to $as_of (last 25 dates): collected / (opening overdue + due in period).
+-- Params: $as_of, $segments, $regions, $industries.
+with filtered as (
+    select *
+    from collections_month
+    where as_of <= $as_of::date
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
+),
+
+final as (
+    select
+        as_of,
+        sum(collected) as collected,
+        sum(opening_overdue) + sum(due_in_period) as collectible,
+        sum(collected) / nullif(sum(opening_overdue) + sum(due_in_period), 0) as collection_rate
+    from filtered
+    group by as_of
+)
+
+select * from final order by as_of desc limit 25

@@ -1,0 +1,48 @@
+-- Portfolio KPIs at $as_of and at the previous grid date: one row per period ('current', 'previous').
+-- Params: $as_of, $segments, $regions, $industries (empty list = all).
+with dates as (
+    select $as_of::date as as_of, 'current' as period
+    union all
+    select max(as_of), 'previous' from month_grid where as_of < $as_of::date
+),
+
+filtered as (
+    select cm.*
+    from customer_month as cm
+    where cm.as_of in (select as_of from dates)
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], cm.segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], cm.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], cm.industry))
+),
+
+entered as (
+    -- customers on the watchlist at a date who were not on it at the grid date before
+    select cur.as_of, count(*) as new_on_watchlist
+    from filtered as cur
+    left join customer_month as prev
+        on prev.customer_id = cur.customer_id
+       and prev.as_of = (select max(g.as_of) from month_grid as g where g.as_of < cur.as_of)
+    where cur.on_watchlist and not coalesce(prev.on_watchlist, false)
+    group by cur.as_of
+),
+
+final as (
+    select
+        d.period,
+        d.as_of,
+        count(f.customer_id) filter (where f.exposure > 0) as customers,
+        coalesce(sum(f.exposure), 0) as exposure,
+        coalesce(sum(f.expected_loss), 0) as expected_loss,
+        coalesce(sum(f.exposure) filter (where f.band = 'High'), 0) as high_band_exposure,
+        count(*) filter (where f.on_watchlist) as watchlist,
+        coalesce(sum(f.overdue_amount) filter (where f.aging_bucket = '90+'), 0) as overdue_90p,
+        coalesce(sum(f.overdue_amount), 0) as overdue,
+        coalesce(max(e.new_on_watchlist), 0) as new_on_watchlist
+    from dates as d
+    left join filtered as f on f.as_of = d.as_of
+    left join entered as e on e.as_of = d.as_of
+    where d.as_of is not null
+    group by d.period, d.as_of
+)
+
+select * from final order by as_of desc

@@ -1,0 +1,55 @@
+"""Output models of the Overview's queries (queries/portfolio.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandera.polars as pa
+
+from schemas.results import register
+
+
+@register("portfolio_kpis")
+class PortfolioKpis(pa.DataFrameModel):
+    period: str = pa.Field(isin=["current", "previous"], unique=True)
+    as_of: date
+    customers: int = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
+    expected_loss: float = pa.Field(ge=0)
+    high_band_exposure: float = pa.Field(ge=0)
+    watchlist: int = pa.Field(ge=0)
+    overdue_90p: float = pa.Field(ge=0)
+    overdue: float = pa.Field(ge=0)
+    new_on_watchlist: int = pa.Field(ge=0)
+
+
+@register("portfolio_grades")
+class PortfolioGrades(pa.DataFrameModel):
+    grade: str = pa.Field(isin=["A", "B", "C", "D", "E"], unique=True)
+    customers: int = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
+    expected_loss: float = pa.Field(ge=0)
+
+
+@register("portfolio_trend")
+class PortfolioTrend(pa.DataFrameModel):
+    as_of: date = pa.Field(unique=True)
+    exposure: float = pa.Field(ge=0)
+    expected_loss: float = pa.Field(ge=0)
+    watchlist: int = pa.Field(ge=0)
+
+
+@register("portfolio_concentration")
+class PortfolioConcentration(pa.DataFrameModel):
+    names: int = pa.Field(ge=0)
+    top10_share: float = pa.Field(ge=0, le=1 + 1e-9)
+    hhi: float = pa.Field(ge=0, le=10_000 + 1e-6)
+    effective_names: float = pa.Field(nullable=True, ge=1 - 1e-9)
+
+
+@register("portfolio_collection_rate")
+class PortfolioCollectionRate(pa.DataFrameModel):
+    as_of: date = pa.Field(unique=True)
+    collected: float = pa.Field(ge=0)
+    collectible: float = pa.Field(ge=0)
+    collection_rate: float = pa.Field(nullable=True, ge=0)
