@@ -90,7 +90,10 @@ def connect(
     if read_only:
         return duckdb.connect(str(file), read_only=True)
     file.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(file))
+    # Bounded memory for loads and builds (DuckDB spills the rest to disk); DuckDB's default would
+    # be 80 % of the machine.
+    config = {"memory_limit": os.environ.get("RISK_MEMORY_LIMIT", "12GB")}
+    con = duckdb.connect(str(file), config=config)
     migrate(con)
     return con
 
