@@ -1,0 +1,108 @@
+"""The Watchlist page's questions: members with filters and a chosen sort, alerts, the list's trend."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from queries.runner import run
+
+Filter = tuple[str, ...]
+SORTS = ("exposure", "score", "months_on_list", "overdue")
+TRIGGERS = (
+    "overdue",
+    "downgrade",
+    "limit_breach",
+    "legal",
+    "operational",
+    "rating_downgrade",
+    "concentration",
+)
+EXPORT_LIMIT = 1_000_000
+
+
+def members(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+    grades: Filter = (),
+    triggers: Filter = (),
+    owners: Filter = (),
+    min_exposure: float | None = None,
+    max_exposure: float | None = None,
+    search: str = "",
+    sort: str = "exposure",
+    limit: int = 500,
+) -> pl.DataFrame:
+    """Watchlist members at as_of, largest `sort` first, at most `limit` rows; column `matching` is
+    the number of members before the limit. `sort` must be one of SORTS."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
+    return run(
+        con,
+        "watchlist_members",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+        grades=grades,
+        triggers=triggers,
+        owners=owners,
+        min_exposure=min_exposure,
+        max_exposure=max_exposure,
+        search=search.strip(),
+        sort=sort,
+        limit=limit,
+    )
+
+
+def new_entrants(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Customers who joined the list at as_of with the triggers that are new, largest exposure first."""
+    return run(
+        con,
+        "watchlist_new_entrants",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Per grid date (24 months) and trigger ('any' = the list): members, inflow, outflow.
+
+    The whole portfolio reads the materialised watchlist_month; a filtered one is computed."""
+    if not (segments or regions or industries):
+        return run(con, "watchlist_trend_portfolio", as_of=as_of)
+    return run(
+        con,
+        "watchlist_trend",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
+
+
+def owners(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every owner (analyst) in the customer table."""
+    return run(con, "watchlist_owners")
