@@ -1,0 +1,152 @@
+"""Risk grades charts: grades by dimension, score histogram, migration heatmap, grade flow, PD by grade."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.components.chart_style import styled
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, GRADES
+
+
+def by_dimension(frame: pl.DataFrame, title: str, value: str) -> go.Figure:
+    """Stacked horizontal bars: one bar per group, one segment per grade (customers or exposure)."""
+    figure = go.Figure()
+    for grade in GRADES:
+        part = frame.filter(pl.col("grade") == grade)
+        figure.add_trace(
+            go.Bar(
+                y=part["grp"].to_list(),
+                x=part[value].to_list(),
+                name=grade,
+                orientation="h",
+                marker_color=GRADE_COLOURS[grade],
+            )
+        )
+    figure.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})
+    return styled(figure, title, height=max(280, 40 * frame["grp"].n_unique() + 120))
+
+
+def score_histogram(
+    frame: pl.DataFrame, title: str, cut_offs: dict[str, float], label: str
+) -> go.Figure:
+    """Customers per 5-point score bin, bars coloured by the grade the bin falls in, cut-offs marked."""
+
+    def grade_of(score: float) -> str:
+        grade = "A"
+        for name, edge in sorted(cut_offs.items(), key=lambda kv: kv[1]):
+            if score >= edge:
+                grade = name
+        return grade
+
+    figure = go.Figure(
+        go.Bar(
+            x=[b + 2.5 for b in frame["bin"]],
+            y=frame["customers"].to_list(),
+            width=4.6,
+            marker_color=[GRADE_COLOURS[grade_of(b)] for b in frame["bin"]],
+            name=label,
+            hovertemplate="%{x:.0f} ± 2.5: %{y:,}<extra></extra>",
+        )
+    )
+    for name, edge in cut_offs.items():
+        figure.add_vline(
+            x=edge,
+            line_dash="dot",
+            line_color="#666",
+            annotation_text=name,
+            annotation_position="top",
+        )
+    figure.update_xaxes(range=[0, 100])
+    return styled(figure, title, height=320)
+
+
+def migration_heatmap(
+    rates: pl.DataFrame, counts: pl.DataFrame, title: str, from_label: str, to_label: str
+) -> go.Figure:
+    """Row-normalised transition matrix (from grade rows, to grade columns) with counts on hover."""
+    grades = list(GRADES)
+    z = [
+        [
+            (
+                rates.filter(pl.col("from_grade") == g)[t][0]
+                if rates.filter(pl.col("from_grade") == g).height
+                else None
+            )
+            for t in grades
+        ]
+        for g in grades
+    ]
+    lookup = {
+        (r["from_grade"], r["to_grade"]): r["customers"] for r in counts.iter_rows(named=True)
+    }
+    text = [[f"{(v or 0) * 100:.0f} %" if v is not None else "" for v in row] for row in z]
+    custom = [[lookup.get((g, t), 0) for t in grades] for g in grades]
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[(v * 100 if v is not None else None) for v in row] for row in z],
+            x=grades,
+            y=grades,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale="Blues",
+            zmin=0,
+            zmax=100,
+            hovertemplate=from_label
+            + " %{y} → "
+            + to_label
+            + " %{x}: %{text} (%{customdata:,})<extra></extra>",
+            colorbar={"ticksuffix": " %"},
+        )
+    )
+    figure.update_yaxes(autorange="reversed", title_text=from_label)
+    figure.update_xaxes(side="top", title_text=to_label)
+    return styled(figure, title, height=380)
+
+
+def grade_flow(counts: pl.DataFrame, title: str, start: str, end: str) -> go.Figure:
+    """Sankey of customers from grades at the start date (left) to grades at the end date (right)."""
+    grades = list(GRADES)
+    labels = [f"{g} · {start}" for g in grades] + [f"{g} · {end}" for g in grades]
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "color": [GRADE_COLOURS[g] for g in grades] * 2, "pad": 14},
+            link={
+                "source": [grades.index(g) for g in counts["from_grade"]],
+                "target": [5 + grades.index(g) for g in counts["to_grade"]],
+                "value": counts["customers"].to_list(),
+                "color": ["rgba(120,120,120,0.25)"] * counts.height,
+            },
+        )
+    )
+    return styled(figure, title, height=420)
+
+
+def pd_by_grade(
+    calibration: pl.DataFrame, title: str, observed_label: str, used_label: str
+) -> go.Figure:
+    """Observed 12-month default rate (bars) and the PD in use (markers) per grade, log scale."""
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=calibration["grade"].to_list(),
+            y=(calibration["observed_rate"] * 100).to_list(),
+            marker_color=[GRADE_COLOURS[g] for g in calibration["grade"]],
+            name=observed_label,
+            customdata=calibration.select("defaults_12m", "observations").rows(),
+            hovertemplate="%{x}: %{y:.2f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=calibration["grade"].to_list(),
+            y=(calibration["pd_used"] * 100).to_list(),
+            mode="markers+lines",
+            marker={"size": 11, "color": ACCENT, "symbol": "diamond"},
+            name=used_label,
+            hovertemplate="%{x}: %{y:.2f} %<extra></extra>",
+        )
+    )
+    figure.update_yaxes(type="log", ticksuffix=" %")
+    return styled(figure, title, height=340)

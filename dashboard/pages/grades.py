@@ -1,0 +1,184 @@
+"""Risk grades: grades by dimension, score distribution, migration matrix and flow, PD/LGD/EL by grade."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard.access import fetch
+from dashboard.components import grades_charts
+from dashboard.components.formats import month
+from dashboard.filters import current_filters
+from dashboard.i18n import t
+from queries import grades
+
+filters = current_filters()
+params = filters.params()
+dims = {k: v for k, v in params.items() if k != "as_of"}
+edges = {r["grade"]: r["lower_edge"] for r in fetch(grades.cut_offs).iter_rows(named=True)}
+st.title(t("grades.title"))
+st.caption(
+    t(
+        "grades.caption",
+        as_of=month(filters.as_of),
+        cutoffs=", ".join(f"{g} ≥ {v:g}" for g, v in edges.items()),
+    )
+)
+
+a, b = st.columns([2, 2])
+dimension = (
+    a.segmented_control(
+        t("grades.split_by"),
+        grades.DIMENSIONS,
+        format_func=lambda d: t(f"grades.dim_{d}"),
+        default="industry",
+        key="gr_dim",
+    )
+    or "industry"
+)
+measure = (
+    b.segmented_control(
+        t("grades.measure"),
+        ("exposure", "customers"),
+        format_func=lambda m: t(f"grades.measure_{m}"),
+        default="exposure",
+        key="gr_measure",
+    )
+    or "exposure"
+)
+
+split = fetch(grades.by_dimension, dimension=dimension, **params)
+if split.is_empty():
+    st.info(t("grades.empty"))
+    st.stop()
+
+left, right = st.columns([3, 2])
+left.plotly_chart(
+    grades_charts.by_dimension(
+        split,
+        t(
+            "grades.by_dimension_title",
+            measure=t(f"grades.measure_{measure}"),
+            dimension=t(f"grades.dim_{dimension}").lower(),
+        ),
+        measure,
+    ),
+    use_container_width=True,
+)
+right.plotly_chart(
+    grades_charts.score_histogram(
+        fetch(grades.score_histogram, **params),
+        t("grades.histogram_title"),
+        edges,
+        t("grades.customers"),
+    ),
+    use_container_width=True,
+)
+
+st.subheader(t("grades.migration"))
+ends: list[date] = fetch(grades.month_ends, as_of=filters.as_of)["as_of"].to_list()
+horizons = [h for h in (1, 3, 12) if len(ends) > h]
+left, right = st.columns([2, 3])
+with left:
+    if horizons:
+        horizon = (
+            st.segmented_control(
+                t("grades.horizon"),
+                horizons,
+                format_func=lambda n: t("grades.horizon_months", n=n),
+                default=horizons[0],
+                key="gr_horizon",
+            )
+            or horizons[0]
+        )
+        start, end = ends[horizon], ends[0]
+        counts = fetch(grades.migration, from_date=start, to_date=end, **dims)
+        if counts.is_empty():
+            st.info(t("grades.no_migration"))
+        else:
+            st.plotly_chart(
+                grades_charts.migration_heatmap(
+                    grades.migration_rates(counts),
+                    counts,
+                    t("grades.migration_title", start=month(start), end=month(end)),
+                    t("grades.from_grade"),
+                    t("grades.to_grade"),
+                ),
+                use_container_width=True,
+            )
+with right:
+    st.markdown(f"**{t('grades.flow')}**")
+    x, y = st.columns(2)
+    flow_from = x.selectbox(
+        t("grades.flow_from"),
+        ends,
+        index=min(12, len(ends) - 1),
+        format_func=month,
+        key="gr_flow_from",
+    )
+    flow_to = y.selectbox(t("grades.flow_to"), ends, index=0, format_func=month, key="gr_flow_to")
+    if flow_from == flow_to:
+        st.info(t("grades.flow_same"))
+    else:
+        start, end = sorted([flow_from, flow_to])
+        flows = fetch(grades.migration, from_date=start, to_date=end, **dims)
+        if flows.is_empty():
+            st.info(t("grades.no_migration"))
+        else:
+            st.plotly_chart(
+                grades_charts.grade_flow(
+                    flows,
+                    t("grades.flow_title", start=month(start), end=month(end)),
+                    month(start),
+                    month(end),
+                ),
+                use_container_width=True,
+            )
+
+st.subheader(t("grades.pd_lgd"))
+calibration = fetch(grades.calibration, **params)
+if calibration["ranks_ok"].all():
+    st.success(t("grades.ranks_good"))
+else:
+    st.error(t("grades.ranks_bad"))
+if filters.narrowed:
+    st.caption(t("grades.calibration_note"))
+left, right = st.columns([2, 3])
+left.plotly_chart(
+    grades_charts.pd_by_grade(
+        calibration, t("grades.pd_title"), t("grades.observed"), t("grades.pd_used")
+    ),
+    use_container_width=True,
+)
+right.dataframe(
+    calibration.select(
+        "grade",
+        "observations",
+        "defaults_12m",
+        pl.col("observed_rate") * 100,
+        pl.col("pd_used") * 100,
+        "source",
+        "customers",
+        "exposure",
+        pl.col("lgd") * 100,
+        "expected_loss",
+    ),
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        "grade": t("grades.col_grade"),
+        "observations": st.column_config.NumberColumn(
+            t("grades.col_observations"), format="localized"
+        ),
+        "defaults_12m": st.column_config.NumberColumn(t("grades.col_defaults"), format="localized"),
+        "observed_rate": st.column_config.NumberColumn(t("grades.col_observed"), format="%.2f %%"),
+        "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%"),
+        "source": t("grades.col_source"),
+        "customers": st.column_config.NumberColumn(t("grades.col_customers"), format="localized"),
+        "exposure": st.column_config.NumberColumn(t("grades.col_exposure"), format="¥%,.0f"),
+        "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%"),
+        "expected_loss": st.column_config.NumberColumn(t("grades.col_el"), format="¥%,.0f"),
+    },
+)

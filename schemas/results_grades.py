@@ -1,0 +1,33 @@
+"""Output models of the Risk grades page's queries (queries/grades.py)."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+
+from schemas.results import register
+
+GRADES = ["A", "B", "C", "D", "E"]
+
+
+@register("grades_by_dimension")
+class GradesByDimension(pa.DataFrameModel):
+    grp: str
+    grade: str = pa.Field(isin=GRADES)
+    customers: int = pa.Field(ge=1)
+    exposure: float = pa.Field(gt=0)
+
+
+@register("grades_migration")
+class GradesMigration(pa.DataFrameModel):
+    from_grade: str = pa.Field(isin=GRADES)
+    to_grade: str = pa.Field(isin=GRADES)
+    customers: int = pa.Field(ge=1)
+
+
+@register("grades_calibration")
+class GradesCalibration(pa.DataFrameModel):
+    grade: str = pa.Field(isin=GRADES, unique=True)
+    pd_used: float = pa.Field(ge=0, le=1)
+    customers: int = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
+    lgd: float = pa.Field(nullable=True, ge=0, le=1)
