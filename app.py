@@ -12,6 +12,8 @@ from data import warehouse
 
 ROOT = Path(__file__).resolve().parent
 # (section, message key, file, url path, icon). A page is listed only once its file exists.
+# Page files never share a name with a module (`data`, `collections`): a page run on its own puts
+# dashboard/pages on sys.path, where such a file would shadow the real module.
 PAGES = [
     ("portfolio", "overview", "dashboard/pages/overview.py", "overview", ":material/dashboard:"),
     ("portfolio", "grades", "dashboard/pages/grades.py", "grades", ":material/stacked_bar_chart:"),
@@ -37,11 +39,11 @@ PAGES = [
     (
         "operations",
         "collections",
-        "dashboard/pages/collections.py",
+        "dashboard/pages/collections_page.py",
         "collections",
         ":material/payments:",
     ),
-    ("data", "data_page", "dashboard/pages/data.py", "data", ":material/database:"),
+    ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
 ]
 
 st.set_page_config(

@@ -127,7 +127,7 @@ PEERS: dict[str, Callable] = {
     "concentration": concentration,
     "watchlist": watchlist,
     "credit_control": credit_control,
-    "collections": collections,
+    "collections_page": collections,
     "customer": customer,
     "grades": grades,
 }

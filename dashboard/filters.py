@@ -83,7 +83,7 @@ def sidebar() -> GlobalFilters | None:
                 key=f"f_{dimension}",
                 placeholder=t("filters.all"),
             )
-        if st.button(t("filters.reset"), use_container_width=True):
+        if st.button(t("filters.reset"), width="stretch"):
             st.session_state["f_as_of"] = dates[0]
             for dimension in DIMENSIONS:
                 st.session_state[f"f_{dimension}"] = []

@@ -116,7 +116,7 @@ def test_filter_reaggregates_before_the_ratio(tiny):
 
 
 def test_page_renders_and_segment_filter_changes_receivables(demo_db, demo_con):
-    at = AppTest.from_file(page_path("collections"), default_timeout=60).run()
+    at = AppTest.from_file(page_path("collections_page"), default_timeout=60).run()
     assert not at.exception
     everything = at.metric[0].value
     at.session_state["f_segment"] = ["Small"]

@@ -23,7 +23,7 @@ def private_db(demo_db, tmp_path, monkeypatch):
 
 
 def test_summary_shows_row_counts_of_the_warehouse(demo_db, demo_con):
-    at = AppTest.from_file(page_path("data"), default_timeout=60).run()
+    at = AppTest.from_file(page_path("data_sources"), default_timeout=60).run()
     assert not at.exception
     summary = at.dataframe[0].value
     counts = dict(zip(summary["table_name"], summary["rows"], strict=True))
@@ -32,7 +32,7 @@ def test_summary_shows_row_counts_of_the_warehouse(demo_db, demo_con):
 
 
 def test_upload_preview_lists_failures_and_load_keeps_the_rest(private_db):
-    at = AppTest.from_file(page_path("data"), default_timeout=60).run()
+    at = AppTest.from_file(page_path("data_sources"), default_timeout=60).run()
     assert not at.exception
     release()  # the page's reader would otherwise keep this process on the old file
     bad_customers = (
@@ -68,7 +68,7 @@ def test_upload_preview_lists_failures_and_load_keeps_the_rest(private_db):
     assert after["customers"] == before["customers"] + 2
     assert after["quarantine"] == before["quarantine"] + 2
     # The page now shows the new load and the quarantined rows.
-    at = AppTest.from_file(page_path("data"), default_timeout=60).run()
+    at = AppTest.from_file(page_path("data_sources"), default_timeout=60).run()
     assert not at.exception
     loads = at.dataframe[2].value
     assert loads["rows_rejected"].iloc[0] == 2

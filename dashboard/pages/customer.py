@@ -103,7 +103,7 @@ with left:
             {f: t(f"factor.{f}") for f in explanation["factor"]},
             t("customer.total"),
         ),
-        use_container_width=True,
+        width="stretch",
     )
 with right:
     st.subheader(t("customer.history"))
@@ -116,7 +116,7 @@ with right:
             t("customer.overdue"),
             t("customer.limit"),
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 st.subheader(t("customer.payments"))
@@ -128,7 +128,7 @@ else:
         customer_charts.payments_timeline(
             payments, t("customer.payments_title"), t("customer.days_late")
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 money_column = {"format": "¥%,.0f"}
@@ -136,7 +136,7 @@ st.subheader(t("customer.contracts"))
 st.dataframe(
     fetch(customer.contracts, customer_id=chosen, as_of=as_of),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "contract_id": t("customer.col_contract"),
         "kind": t("customer.col_kind"),
@@ -166,7 +166,7 @@ with left:
         st.dataframe(
             events,
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "occurred_on": st.column_config.DateColumn(t("customer.col_date")),
                 "category": t("customer.col_category"),
@@ -207,7 +207,7 @@ with right:
                 .list.join(", ")
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "entered_on": st.column_config.DateColumn(t("customer.col_entered")),
                 "left_on": st.column_config.DateColumn(t("customer.col_left")),

@@ -65,7 +65,7 @@ left.plotly_chart(
         ),
         measure,
     ),
-    use_container_width=True,
+    width="stretch",
 )
 right.plotly_chart(
     grades_charts.score_histogram(
@@ -74,7 +74,7 @@ right.plotly_chart(
         edges,
         t("grades.customers"),
     ),
-    use_container_width=True,
+    width="stretch",
 )
 
 st.subheader(t("grades.migration"))
@@ -106,7 +106,7 @@ with left:
                     t("grades.from_grade"),
                     t("grades.to_grade"),
                 ),
-                use_container_width=True,
+                width="stretch",
             )
 with right:
     st.markdown(f"**{t('grades.flow')}**")
@@ -134,7 +134,7 @@ with right:
                     month(start),
                     month(end),
                 ),
-                use_container_width=True,
+                width="stretch",
             )
 
 st.subheader(t("grades.pd_lgd"))
@@ -150,7 +150,7 @@ left.plotly_chart(
     grades_charts.pd_by_grade(
         calibration, t("grades.pd_title"), t("grades.observed"), t("grades.pd_used")
     ),
-    use_container_width=True,
+    width="stretch",
 )
 right.dataframe(
     calibration.select(
@@ -166,7 +166,7 @@ right.dataframe(
         "expected_loss",
     ),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "grade": t("grades.col_grade"),
         "observations": st.column_config.NumberColumn(

@@ -153,7 +153,7 @@ with left:
             t("overview.grade_customers"),
             t("overview.grade_exposure"),
         ),
-        use_container_width=True,
+        width="stretch",
     )
 with right:
     st.markdown(f"**{t('overview.concentration')}**")
@@ -173,7 +173,7 @@ with right:
             "name", "industry", "grade", "exposure", (largest["share"] * 100).alias("share")
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "name": t("overview.col_customer"),
             "grade": t("overview.col_grade"),
@@ -189,9 +189,9 @@ left.plotly_chart(
     portfolio_charts.exposure_trend(
         trend, t("overview.trend_exposure"), t("overview.exposure"), t("overview.el")
     ),
-    use_container_width=True,
+    width="stretch",
 )
 right.plotly_chart(
     portfolio_charts.watchlist_trend(trend, t("overview.trend_watchlist"), t("overview.watchlist")),
-    use_container_width=True,
+    width="stretch",
 )

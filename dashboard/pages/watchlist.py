@@ -40,7 +40,7 @@ else:
                 trigger_labels(pl.col("new_triggers")).alias("new_triggers")
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "customer_id": t("watchlist.col_id"),
                 "name": t("watchlist.col_name"),
@@ -122,7 +122,7 @@ else:
     event = st.dataframe(
         table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="wl_table",
@@ -179,5 +179,5 @@ st.plotly_chart(
         {code: t(f"trigger_short.{code}") for code in watchlist.TRIGGERS},
         t("watchlist.members"),
     ),
-    use_container_width=True,
+    width="stretch",
 )

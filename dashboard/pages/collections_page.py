@@ -75,7 +75,7 @@ st.plotly_chart(
         labels,
         counts=counts,
     ),
-    use_container_width=True,
+    width="stretch",
 )
 
 a, b, c = st.columns(3)
@@ -83,15 +83,15 @@ a.plotly_chart(
     collections_charts.ratio_line(
         monthly, "collection_rate", t("collections.rate_title"), percent=True
     ),
-    use_container_width=True,
+    width="stretch",
 )
 b.plotly_chart(
     collections_charts.ratio_line(monthly, "dso", t("collections.dso_title")),
-    use_container_width=True,
+    width="stretch",
 )
 c.plotly_chart(
     collections_charts.ratio_line(monthly, "cei", t("collections.cei_title")),
-    use_container_width=True,
+    width="stretch",
 )
 
 st.subheader(t("collections.rolls"))
@@ -100,5 +100,5 @@ st.plotly_chart(
     collections_charts.roll_rates(
         monthly, t("collections.rolls_title"), {r: t(f"collections.{r}") for r in collections.ROLLS}
     ),
-    use_container_width=True,
+    width="stretch",
 )

@@ -1,0 +1,33 @@
+-- HHI (0-10 000) and effective number of names by customer, industry and region per grid date over the
+-- 24 months to $as_of, for the filtered portfolio (shares within it). Params: $as_of, $segments, $regions, $industries.
+with filtered as (
+    select as_of, customer_id, industry, region, exposure
+    from customer_month
+    where as_of <= $as_of::date
+      and as_of > $as_of::date - interval 24 month
+      and exposure > 0
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
+),
+
+groups as (
+    select as_of, 'customer' as dimension, customer_id as grp, exposure from filtered
+    union all
+    select as_of, 'industry', industry, sum(exposure) from filtered group by as_of, industry
+    union all
+    select as_of, 'region', region, sum(exposure) from filtered group by as_of, region
+),
+
+shares as (
+    select as_of, dimension, exposure / sum(exposure) over (partition by as_of, dimension) as share
+    from groups
+),
+
+final as (
+    select as_of, dimension, sum(power(100 * share, 2)) as hhi, 10000 / sum(power(100 * share, 2)) as effective_names
+    from shares
+    group by as_of, dimension
+)
+
+select * from final order by dimension, as_of
