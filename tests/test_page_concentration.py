@@ -26,6 +26,8 @@ def tiny(tmp_path_factory):
         "t(customer_id, name, industry, region, segment, grade, exposure, credit_limit, utilisation, exposure_share)"
     )
     con.execute("alter table customer_month add column as_of date default date '2026-01-31'")
+    for column in ("exposure", "credit_limit", "utilisation", "exposure_share"):
+        con.execute(f"alter table customer_month alter {column} type double")
     con.execute(
         "create table policy_in_force as select 'watchlist.single_name_share' as key, '0.5' as value"
     )
