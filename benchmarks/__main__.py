@@ -3,7 +3,7 @@
 For each page: its data work (every query the page runs for one render, through the query layer:
 runner, Polars, Pandera), the floor (the same SQL straight from DuckDB into Arrow, nothing else) and
 the pandas peer (the same figures from the source tables in pandas). Also the build stages with peak
-memory, a watchlist filter change, the what-if simulator when present, and 10 concurrent sessions.
+memory, a watchlist filter change, and 10 concurrent sessions.
 """
 
 from __future__ import annotations
@@ -196,18 +196,9 @@ def measure_pages(path: Path, runs: int, peer_runs: int) -> dict:
     if watch is not None:
         changed = watch.with_filter(segments=("Large",))
         extra["watchlist_filter_change"] = summary(timed(lambda: changed.run(con), runs))
-    extra["whatif"] = whatif_timing(con, runs=max(3, runs // 4))
     extra["concurrency"] = concurrency(con, pages, threads=10, rounds=3)
     con.close()
     return {"pages": rows, **extra}
-
-
-def whatif_timing(con: duckdb.DuckDBPyConnection, runs: int) -> dict | None:
-    """The what-if simulator's answer time, when the simulator exists."""
-    from benchmarks.recording import whatif_call
-
-    call = whatif_call(con)
-    return summary(timed(call, runs)) if call else None
 
 
 def print_report(report: dict) -> None:
@@ -230,7 +221,7 @@ def print_report(report: dict) -> None:
             f"{r['work']['p95_ms']:>9.1f}{r['floor']['median_ms']:>9.1f}{r['work_over_floor']:>8.2f}"
             f"{(peer_ms or 0):>10.0f}{(ratio or 0):>10.1f}{r['rows_sent']:>8}"
         )
-    for key in ("watchlist_filter_change", "whatif"):
+    for key in ("watchlist_filter_change",):
         if report.get(key):
             print(
                 f"{key}: median {report[key]['median_ms']:.1f} ms, p95 {report[key]['p95_ms']:.1f} ms"

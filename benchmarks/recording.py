@@ -130,8 +130,3 @@ def record_pages(path: Path) -> tuple[list[PageWork], dict[str, float]]:
             works.append(work)
     access.release_all()
     return works, first_render
-
-
-def whatif_call(con: duckdb.DuckDBPyConnection):
-    """A callable running the what-if simulator once at the latest as-of, or None without one."""
-    return None
