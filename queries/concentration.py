@@ -49,7 +49,11 @@ def hhi_trend(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """HHI and effective names by customer / industry / region per grid date (24 months)."""
+    """HHI and effective names by customer / industry / region per grid date (24 months).
+
+    The whole portfolio reads the materialised concentration_month; a filtered one is computed."""
+    if not (segments or regions or industries):
+        return run(con, "concentration_hhi_trend_portfolio", as_of=as_of)
     return run(con, "concentration_hhi_trend", **_f(as_of, segments, regions, industries))
 
 

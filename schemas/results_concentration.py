@@ -28,3 +28,6 @@ class ConcentrationHhiTrend(pa.DataFrameModel):
     dimension: str = pa.Field(isin=["customer", "industry", "region"])
     hhi: float = pa.Field(gt=0, le=10_000 + 1e-6)
     effective_names: float = pa.Field(ge=1 - 1e-9)
+
+
+register("concentration_hhi_trend_portfolio")(ConcentrationHhiTrend)

@@ -148,21 +148,23 @@ else:
     if chosen is not None:
         st.switch_page("dashboard/pages/customer.py", query_params={"customer": chosen})
 
-    # Exports hold every matching row, not only the rows shown.
-    everything = fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT).drop(
-        "matching"
-    )
+    # Exports hold every matching row, not only the rows shown; they are built only when clicked.
+    def export_rows():
+        return fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT).drop(
+            "matching"
+        )
+
     x, y, _ = st.columns([1, 1, 3])
     x.download_button(
-        t("watchlist.export_csv", count=f"{everything.height:,}"),
-        data=to_csv(everything),
+        t("watchlist.export_csv", count=f"{matching:,}"),
+        data=lambda: to_csv(export_rows()),
         file_name=f"watchlist_{filters.as_of}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
     y.download_button(
-        t("watchlist.export_xlsx", count=f"{everything.height:,}"),
-        data=to_xlsx(everything, sheet="watchlist"),
+        t("watchlist.export_xlsx", count=f"{matching:,}"),
+        data=lambda: to_xlsx(export_rows(), sheet="watchlist"),
         file_name=f"watchlist_{filters.as_of}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

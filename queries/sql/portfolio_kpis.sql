@@ -1,9 +1,15 @@
 -- Portfolio KPIs at $as_of and at the previous grid date: one row per period ('current', 'previous').
 -- Params: $as_of, $segments, $regions, $industries (empty list = all).
-with dates as (
-    select $as_of::date as as_of, 'current' as period
-    union all
-    select max(as_of), 'previous' from month_grid where as_of < $as_of::date
+with grid as (
+    select as_of, lag(as_of) over (order by as_of) as prev_as_of
+    from month_grid
+    where as_of <= $as_of::date
+    qualify row_number() over (order by as_of desc) <= 2
+),
+
+dates as (
+    select as_of, prev_as_of, case when as_of = $as_of::date then 'current' else 'previous' end as period
+    from grid
 ),
 
 filtered as (
@@ -19,9 +25,9 @@ entered as (
     -- customers on the watchlist at a date who were not on it at the grid date before
     select cur.as_of, count(*) as new_on_watchlist
     from filtered as cur
+    join dates as d on d.as_of = cur.as_of
     left join customer_month as prev
-        on prev.customer_id = cur.customer_id
-       and prev.as_of = (select max(g.as_of) from month_grid as g where g.as_of < cur.as_of)
+        on prev.customer_id = cur.customer_id and prev.as_of = d.prev_as_of
     where cur.on_watchlist and not coalesce(prev.on_watchlist, false)
     group by cur.as_of
 ),
