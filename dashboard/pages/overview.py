@@ -169,15 +169,13 @@ with right:
     st.markdown(f"**{t('overview.largest')}**")
     largest = fetch(portfolio.largest, limit=5, **params)
     st.dataframe(
-        largest.select(
-            "name", "industry", "grade", "exposure", (largest["share"] * 100).alias("share")
-        ),
+        largest.select("name", "grade", "exposure", (largest["share"] * 100).alias("share")),
         hide_index=True,
         width="stretch",
         column_config={
-            "name": t("overview.col_customer"),
+            "name": st.column_config.TextColumn(t("overview.col_customer"), width="medium"),
             "grade": t("overview.col_grade"),
-            "exposure": st.column_config.NumberColumn(t("overview.col_exposure"), format="¥%.0f"),
+            "exposure": st.column_config.NumberColumn(t("overview.col_exposure"), format="¥%,.0f"),
             "share": st.column_config.NumberColumn(t("overview.col_share"), format="%.1f %%"),
         },
     )
