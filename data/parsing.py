@@ -78,6 +78,8 @@ def decode_text(name: str, content: bytes) -> tuple[str, str]:
             continue
         if "\x00" in text:
             break  # binary content that happens to decode
+        if encoding == "gb18030" and not _plausibly_chinese(text):
+            break  # e.g. Latin-1 bytes that GB18030 would turn into rare characters
         return text, encoding
     raise FileRejected(
         f"{name}: not readable text — the file is neither UTF-8, UTF-16 nor GBK/GB18030 "
@@ -85,7 +87,97 @@ def decode_text(name: str, content: bytes) -> tuple[str, str]:
     )
 
 
-def read_cells(name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
+def _plausibly_chinese(text: str) -> bool:
+    """True when the non-ASCII characters are mostly common Chinese (GB2312) characters.
+
+    GB18030 decodes almost any byte sequence, so a file in another 8-bit encoding would be read
+    as nonsense Chinese; real GBK exports use GB2312's common characters almost exclusively.
+    """
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return True
+    common = 0
+    for char in wide:
+        try:
+            char.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(wide) >= 0.9
+
+
+def _separator(text: str) -> tuple[str, list[str]]:
+    """',' normally; ';' when the header line has semicolons and no commas (European Excel)."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    if ";" in header and "," not in header:
+        return ";", ["read with ';' as the column separator"]
+    return ",", []
+
+
+def _refuse_ragged(name: str, text: str, separator: str) -> None:
+    """Refuse a CSV whose rows do not all have the header's number of fields (a shifted column
+    would put values under the wrong names)."""
+    import csv
+
+    records = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=separator)
+    try:
+        width = len(next(records))
+        bad, quoted = [], None
+        for number, row in enumerate(records, start=1):
+            if row and len(row) != width:
+                bad.append((number, len(row)))
+                if quoted is None and any("\n" in field for field in row):
+                    quoted = number
+    except csv.Error as err:
+        raise FileRejected(f"{name}: cannot be read as CSV: {err}") from err
+    if quoted is not None:
+        raise FileRejected(
+            f"{name}: a quote opened in row {quoted} is never closed (unterminated quote)"
+        )
+    if bad:
+        shown = ", ".join(f"row {n} has {k}" for n, k in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise FileRejected(
+            f"{name}: rows with a different number of fields than the header's {width}: {shown}{more}"
+        )
+
+
+def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
+    """The sheet named after the table (or the first sheet with its columns), its header found in
+    the first rows, every cell as text; formulas give their saved results."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(content)
+    expected = set(columns(table))
+    sheets = reader.sheet_names
+    notes: list[str] = []
+    order = sorted(sheets, key=lambda s: normalise_header(s) != table)
+    for sheet in order:
+        raw = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        for row in range(min(20, raw.height)):
+            cells = [normalise_header(v) if v else "" for v in raw.row(row)]
+            if len(expected & set(cells)) >= max(2, len(expected) // 2):
+                if len(sheets) > 1:
+                    notes.append(f"read sheet '{sheet}' of {len(sheets)}")
+                if row:
+                    notes.append(
+                        f"header found on spreadsheet row {row + 1}; rows are counted from the row below it"
+                    )
+                keep = [
+                    i for i, c in enumerate(cells) if c or raw[:, i][row + 1 :].drop_nulls().len()
+                ]
+                body = raw[row + 1 :].select(raw.columns[i] for i in keep)
+                body.columns = [cells[i] or f"unnamed_{i + 1}" for i in keep]
+                # Rows with no value at all (spacing, merged banners below the table) are not data.
+                body = body.filter(~pl.all_horizontal(pl.all().is_null()))
+                return body, notes
+    raise FileRejected(
+        f"{name}: no sheet has a header row with the columns of {table} "
+        f"(sheets: {', '.join(sheets)}; looked at the first 20 rows of each)"
+    )
+
+
+def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
     """Every cell of the file as text, with its header as read, plus notes on how it was read."""
     kind = file_format(name)
     notes: list[str] = []
@@ -96,8 +188,12 @@ def read_cells(name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
             text, encoding = decode_text(name, content)
             if encoding not in ("utf-8", "utf-8-sig"):
                 notes.append(f"read as {encoding.upper()} text")
+            separator, read_notes = _separator(text)
+            notes += read_notes
+            _refuse_ragged(name, text, separator)
             frame = pl.read_csv(
                 io.StringIO(text),
+                separator=separator,
                 infer_schema=False,
                 raise_if_empty=True,
             )
@@ -105,7 +201,8 @@ def read_cells(name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
             frame = pl.read_parquet(io.BytesIO(content))
             frame = frame.with_columns(pl.all().cast(pl.String))
         else:
-            frame = pl.read_excel(io.BytesIO(content), infer_schema_length=0)
+            frame, read_notes = _excel_cells(name, content, table)
+            notes += read_notes
     except FileRejected:
         raise
     except Exception as err:  # noqa: BLE001 - any reader error means the file cannot be read
@@ -126,7 +223,7 @@ def normalise_header(header: str) -> str:
 def read_table(name: str, content: bytes) -> RawTable:
     """The file's cells mapped onto its table's columns, or FileRejected naming what is wrong."""
     table = table_for(name)
-    frame, notes = read_cells(name, content)
+    frame, notes = read_cells(name, content, table)
     expected = columns(table)
     headers = [normalise_header(h) for h in frame.columns]
     duplicated = sorted({h for h in headers if headers.count(h) > 1})
