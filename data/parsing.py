@@ -103,7 +103,7 @@ def _plausibly_chinese(text: str) -> bool:
             common += 1
         except UnicodeEncodeError:
             pass
-    return common / len(wide) >= 0.9
+    return common / len(wide) >= 0.8
 
 
 def _separator(text: str) -> tuple[str, list[str]]:
