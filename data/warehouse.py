@@ -157,7 +157,8 @@ def writing(
     con = None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for leftover in (staging, Path(f"{staging}.wal")):
+        # Holding the lock, no other writer is at work: any staging file is a killed writer's.
+        for leftover in target.parent.glob(f"{target.name}.*.staging*"):
             leftover.unlink(missing_ok=True)
         try:
             if target.exists() and not fresh:
