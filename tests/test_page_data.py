@@ -75,3 +75,13 @@ def test_upload_preview_lists_failures_and_load_keeps_the_rest(private_db):
     at.selectbox(key="quarantine_table").select("customers").run()
     quarantined = [df.value for df in at.dataframe if "rule" in df.value.columns][0]
     assert set(quarantined["column_name"]) == {"name", "external_rating"}
+
+
+def test_upload_above_the_limit_is_refused_with_the_limit_in_the_message():
+    from dashboard.components.uploads import refusal
+
+    assert refusal("payments.csv", 200 * 1024 * 1024, 200) is None
+    message = refusal("payments.csv", 250 * 1024 * 1024, 200)
+    assert message == (
+        "payments.csv is 250.0 MB; the limit is 200 MB per file. Split the extract or load it with the command line."
+    )

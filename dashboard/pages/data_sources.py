@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.access import fetch, holder, release
 from dashboard.components.export import to_csv
+from dashboard.components.uploads import refusal
 from dashboard.i18n import t
 from data import warehouse
 from data.ingest import commit, failures_report, prepare
