@@ -81,10 +81,9 @@ uploads = st.file_uploader(
 )
 files: list[tuple[str, bytes]] = []
 for upload in uploads or []:
-    if upload.size > limit_mb * 1024 * 1024:
-        st.error(
-            t("data.too_large", name=upload.name, size_mb=upload.size / 2**20, limit_mb=limit_mb)
-        )
+    refused = refusal(upload.name, upload.size, limit_mb)
+    if refused:
+        st.error(refused)
     else:
         files.append((upload.name, upload.getvalue()))
 
