@@ -173,6 +173,10 @@ def test_watchlist_row_opens_the_customer_and_export_downloads(server, page):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["customer_id", "name"] and len(rows) > 1
     first_id, first_name = rows[1][0], rows[1][1]
+    # Exactly the filtered rows: as many as the caption says match, not only the 500 shown.
+    caption = page.get_by_text(re.compile(r"of [\d,]+ customers shown")).inner_text()
+    matching = int(re.search(r"of ([\d,]+) customers shown", caption).group(1).replace(",", ""))
+    assert len(rows) - 1 == matching
     grid = page.locator('[data-testid="stDataFrame"]').nth(1)
     box = grid.bounding_box()
     # The selection column sits left of the first data row (header ≈ 35 px, rows ≈ 35 px high).

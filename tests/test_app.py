@@ -1,0 +1,33 @@
+"""The entry script: navigation over the pages, global filters in the sidebar, the language switch."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def test_app_opens_on_the_overview_with_filters(demo_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Portfolio overview"
+    assert [s.label for s in at.sidebar.selectbox][:1] == ["As of"]
+    assert {m.label for m in at.sidebar.multiselect} == {"Segment", "Region", "Industry"}
+
+
+def test_language_switch_to_simplified_chinese(demo_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "组合总览"
+    assert {m.label for m in at.sidebar.multiselect} == {"客户分层", "地区", "行业"}
+
+
+def test_filters_from_a_shared_link_are_applied(demo_db, demo_con):
+    segment = demo_con.sql("select min(segment) from customers").fetchall()[0][0]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["segment"] = segment
+    at.run()
+    assert not at.exception
+    assert at.session_state["f_segment"] == [segment]
