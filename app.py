@@ -61,7 +61,7 @@ def ensure_warehouse() -> bool:
     from data.demo import build_demo
 
     with st.status(t("app.building"), expanded=True) as status:
-        bar = st.progress(0.0)
+        bar = st.progress(0.0, text=t("app.preparing"))
 
         def progress(label: str, step: int, total: int) -> None:
             bar.progress(min(step / max(total, 1), 1.0), text=label)
