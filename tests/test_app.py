@@ -31,3 +31,13 @@ def test_filters_from_a_shared_link_are_applied(demo_db, demo_con):
     at.run()
     assert not at.exception
     assert at.session_state["f_segment"] == [segment]
+
+
+def test_first_start_builds_the_demo_warehouse_with_progress(tmp_path, monkeypatch):
+    target = tmp_path / "fresh" / "warehouse.duckdb"
+    monkeypatch.setenv("RISK_DB", str(target))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert target.exists()
+    assert at.status[0].label.startswith("Demo warehouse ready: 2,000 customers")
+    assert at.title[0].value == "Portfolio overview"
