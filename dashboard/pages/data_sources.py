@@ -59,7 +59,9 @@ else:
         hide_index=True,
         column_config={
             "load_id": "#",
-            "loaded_at": st.column_config.DatetimeColumn(t("data.loaded_at"), format="YYYY-MM-DD HH:mm"),
+            "loaded_at": st.column_config.DatetimeColumn(
+                t("data.loaded_at"), format="YYYY-MM-DD HH:mm"
+            ),
             "source_file": t("data.file"),
             "table_name": t("data.table"),
             "rows_read": st.column_config.NumberColumn(t("data.read"), format="localized"),
@@ -185,7 +187,9 @@ else:
         hide_index=True,
         column_config={
             "load_id": "#",
-            "loaded_at": st.column_config.DatetimeColumn(t("data.loaded_at"), format="YYYY-MM-DD HH:mm"),
+            "loaded_at": st.column_config.DatetimeColumn(
+                t("data.loaded_at"), format="YYYY-MM-DD HH:mm"
+            ),
             "table_name": t("data.table"),
             "source_file": t("data.file"),
             "row_number": t("data.row"),

@@ -133,7 +133,9 @@ def build() -> dict[str, bytes]:
     out["binary_garbage/customers.csv"] = bytes(range(256)) * 4
     out["text_as_xlsx/customers.xlsx"] = new_customers.encode()
     out["excel_header_row3/customers.xlsx"] = excel(
-        {"customers": customer_rows("X1", "X2")}, header_offset=2, title="Customers as of 2026-10-31"
+        {"customers": customer_rows("X1", "X2")},
+        header_offset=2,
+        title="Customers as of 2026-10-31",
     )
     out["excel_merged_header/customers.xlsx"] = excel(
         {"customers": customer_rows("X1")}, merged_banner="Customer master export", header_offset=2
