@@ -58,10 +58,9 @@ def ensure_warehouse() -> bool:
     """Build the demo warehouse on first start, showing progress; True when one is ready."""
     if warehouse.db_path().exists():
         return True
-    from data.demo import build_demo
-
     with st.status(t("app.building"), expanded=True) as status:
         bar = st.progress(0.0, text=t("app.preparing"))
+        from data.demo import build_demo  # heavy: only when a demo is built
 
         def progress(label: str, step: int, total: int) -> None:
             bar.progress(min(step / max(total, 1), 1.0), text=label)
