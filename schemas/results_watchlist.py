@@ -1,4 +1,4 @@
-"""Output models of the Watchlist page's queries (queries/watchlist.py)."""
+"""Output models of the Watchlist page's queries (queries/watchlist.py). Money in ¥, shares 0-1."""
 
 from __future__ import annotations
 
@@ -24,6 +24,20 @@ class WatchlistMembers(pa.DataFrameModel):
     entered_on: date = pa.Field(nullable=True)
     owner: str
     matching: int = pa.Field(ge=1)
+
+
+@register("watchlist_new_entrants")
+class WatchlistNewEntrants(pa.DataFrameModel):
+    customer_id: str = pa.Field(unique=True)
+    name: str
+    grade: str = pa.Field(isin=["A", "B", "C", "D", "E"])
+    exposure: float = pa.Field(ge=0)
+    owner: str
+
+
+@register("watchlist_owners")
+class WatchlistOwners(pa.DataFrameModel):
+    owner: str = pa.Field(unique=True)
 
 
 @register("watchlist_trend")

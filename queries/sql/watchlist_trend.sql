@@ -1,6 +1,7 @@
 -- The watchlist over the 24 months to $as_of for a filtered portfolio: per grid date and trigger
 -- ('any' = the list itself), members, inflow (firing now, not at the previous grid date) and outflow
--- (the reverse). Params: $as_of, $segments, $regions, $industries.
+-- (the reverse); inflow and outflow are 0 at the first grid date, which has nothing to compare with
+-- (watchlist_month has null there). Params: $as_of, $segments, $regions, $industries.
 with grid as (
     select as_of, lag(as_of) over (order by as_of) as prev_as_of
     from month_grid
@@ -26,7 +27,11 @@ keys as (
 ),
 
 pairs as (
-    select k.as_of, coalesce(n.fired, []) as now_fired, coalesce(p.fired, []) as prev_fired
+    select
+        k.as_of,
+        g.prev_as_of is not null as has_prev,
+        coalesce(n.fired, []) as now_fired,
+        coalesce(p.fired, []) as prev_fired
     from keys as k
     join grid as g on g.as_of = k.as_of
     left join scoped as n on n.customer_id = k.customer_id and n.as_of = k.as_of
@@ -43,9 +48,9 @@ final as (
         p.as_of,
         c.trigger,
         count(*) filter (where list_contains(p.now_fired, c.trigger)) as members,
-        count(*) filter (where list_contains(p.now_fired, c.trigger)
+        count(*) filter (where p.has_prev and list_contains(p.now_fired, c.trigger)
                            and not list_contains(p.prev_fired, c.trigger)) as inflow,
-        count(*) filter (where list_contains(p.prev_fired, c.trigger)
+        count(*) filter (where p.has_prev and list_contains(p.prev_fired, c.trigger)
                            and not list_contains(p.now_fired, c.trigger)) as outflow
     from pairs as p
     cross join codes as c
