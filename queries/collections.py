@@ -10,7 +10,9 @@ import polars as pl
 from queries.runner import run
 
 Filter = tuple[str, ...]
-BUCKETS = ("1_30", "31_60", "61_90", "90p")
+# Aging buckets by days past due, healthiest first; the query has amount and count columns for each.
+BUCKETS = ("current", "1_30", "31_60", "61_90", "90p")
+# Roll-rate columns (0-1): share of one bucket that was in a worse bucket a month later.
 ROLLS = ("roll_current_1_30", "roll_1_30_31_60", "roll_31_60_61_90", "roll_61_90_90p")
 
 
@@ -22,8 +24,14 @@ def monthly(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """One row per grid date over the 24 months to as_of: aging amounts (¥) and counts by bucket,
-    collection_rate (0-1), dso (days), cei (0-100) and roll rates (0-1) for the filtered portfolio."""
+    """One row per grid date over the 24 months to as_of for the filtered portfolio.
+
+    The additive components of collections_month are summed over the segment x region x industry
+    rows that match the filters first, then turned into ratios (a ratio of sums, not an average
+    of ratios): aging amounts (money) and open instalment counts by bucket, collected (money),
+    collection_rate (share 0-1), dso (days), cei (0-100) and the roll rates of ROLLS (share 0-1).
+    A ratio whose denominator is zero is null.
+    """
     return run(
         con,
         "collections_month_ratios",

@@ -1,135 +1,149 @@
-"""Collections: ratios from hand-made components, filters re-aggregate before ratios, the page."""
+"""Collections page with AppTest on the demo warehouse, and its chart builders on tiny frames.
+
+The ratios themselves are tested on hand-made data in tests/test_collections_queries.py.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from pathlib import Path
 
-import duckdb
+import plotly.graph_objects as go
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import warehouse
-from queries import collections
-from tests.conftest import page_path
+from dashboard.components import collections_charts
+from dashboard.components.formats import money, percent
+from tests.conftest import ROOT, page_path
 
-COLUMNS = [
-    "receivables",
-    "current_receivables",
-    "overdue_1_30",
-    "overdue_31_60",
-    "overdue_61_90",
-    "overdue_90p",
-    "count_current",
-    "count_1_30",
-    "count_31_60",
-    "count_61_90",
-    "count_90p",
-    "credit_sales",
-    "credit_sales_90d",
-    "collected",
-    "due_in_period",
-    "opening_overdue",
-    "opening_receivables",
-    "rolled_from_current",
-    "rolled_from_1_30",
-    "rolled_from_31_60",
-    "rolled_from_61_90",
-    "rolled_to_1_30",
-    "rolled_to_31_60",
-    "rolled_to_61_90",
-    "rolled_to_90p",
-]
+LABELS = {b: b for b in collections_charts.BUCKET_COLOURS}
+
+
+def independent(demo_con, as_of: date, where: str = "true") -> dict:
+    """Receivables and collection rate of one date straight from collections_month."""
+    row = demo_con.sql(
+        "select sum(receivables), sum(collected) / sum(opening_overdue + due_in_period) "
+        f"from collections_month where as_of = $d and {where}",
+        params={"d": as_of},
+    ).fetchall()[0]
+    return {"receivables": row[0], "collection_rate": row[1]}
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("coll") / "c.duckdb"
-    con = warehouse.connect(path)
-    con.execute(
-        "create table collections_month (as_of date, segment varchar, region varchar, industry varchar, "
-        + ", ".join(f"{c} double" for c in COLUMNS)
-        + ")"
-    )
-    # Two segments at one date; values chosen so the ratios are easy to check by hand.
-    rows = {
-        "Large": dict(
-            receivables=600,
-            current_receivables=400,
-            overdue_1_30=100,
-            overdue_90p=100,
-            credit_sales=300,
-            credit_sales_90d=900,
-            collected=80,
-            due_in_period=150,
-            opening_overdue=50,
-            opening_receivables=500,
-            rolled_from_1_30=100,
-            rolled_to_31_60=25,
-        ),
-        "Small": dict(
-            receivables=400,
-            current_receivables=300,
-            overdue_1_30=100,
-            credit_sales=100,
-            credit_sales_90d=300,
-            collected=20,
-            due_in_period=50,
-            opening_overdue=50,
-            opening_receivables=400,
-            rolled_from_1_30=100,
-            rolled_to_31_60=75,
-        ),
-    }
-    for segment, values in rows.items():
-        record = [values.get(c, 0.0) for c in COLUMNS]
-        con.execute(
-            "insert into collections_month values (date '2026-01-31', $s, 'East', 'Retail', "
-            + ", ".join(str(float(v)) for v in record)
-            + ")",
-            {"s": segment},
-        )
+def dates(demo_db) -> list[date]:
+    from data import warehouse
+
+    con = warehouse.connect(demo_db, read_only=True)
+    found = [r[0] for r in con.sql("select as_of from month_grid order by as_of desc").fetchall()]
     con.close()
-    reader = duckdb.connect(str(path), read_only=True)
-    yield reader
-    reader.close()
+    return found
 
 
-def test_ratios_of_summed_components(tiny):
-    row = collections.monthly(tiny, as_of=date(2026, 1, 31)).row(0, named=True)
-    # Both segments: collected 100 / (opening overdue 100 + due 200) = 1/3.
-    assert row["collection_rate"] == pytest.approx(100 / 300)
-    # DSO = receivables 1000 / credit sales (90 days) 1200 × 90 = 75 days.
-    assert row["dso"] == pytest.approx(75.0)
-    # CEI = (900 + 400 − 1000) / (900 + 400 − 700) × 100 = 300 / 600 × 100 = 50.
-    assert row["cei"] == pytest.approx(50.0)
-    # Roll 1–30 → 31–60 = (25 + 75) / (100 + 100) = 0.5.
-    assert row["roll_1_30_31_60"] == pytest.approx(0.5)
-    assert row["roll_current_1_30"] is None  # nothing was current-and-rolling: no ratio, not zero
-
-
-def test_filter_reaggregates_before_the_ratio(tiny):
-    row = collections.monthly(tiny, as_of=date(2026, 1, 31), segments=("Small",)).row(0, named=True)
-    # Small alone: 20 / (50 + 50) = 0.2; DSO 400 / 300 × 90 = 120; roll 75 / 100.
-    assert row["collection_rate"] == pytest.approx(0.2)
-    assert row["dso"] == pytest.approx(120.0)
-    assert row["roll_1_30_31_60"] == pytest.approx(0.75)
-
-
-def test_page_renders_and_segment_filter_changes_receivables(demo_db, demo_con):
+def test_page_shows_the_latest_month_and_a_segment_filter_changes_it(demo_con, dates):
     at = AppTest.from_file(page_path("collections_page"), default_timeout=60).run()
     assert not at.exception
-    everything = at.metric[0].value
+    whole = independent(demo_con, dates[0])
+    assert at.metric[0].value == money(whole["receivables"])
+    assert at.metric[1].value == percent(whole["collection_rate"])
+    assert len(at.get("plotly_chart")) == 5  # aging, three ratio lines, roll rates
+
     at.session_state["f_segment"] = ["Small"]
     at.run()
     assert not at.exception
-    as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
-    expected = demo_con.sql(
-        "select sum(receivables) from collections_month where as_of = $d and segment = 'Small'",
-        params={"d": as_of},
-    ).fetchall()[0][0]
-    from dashboard.components.formats import money
+    small = independent(demo_con, dates[0], "segment = 'Small'")
+    assert at.metric[0].value == money(small["receivables"]) != money(whole["receivables"])
+    assert at.metric[1].value == percent(small["collection_rate"])
 
-    assert at.metric[0].value == money(expected) != everything
+
+def test_an_earlier_as_of_date_shows_that_month(demo_con, dates):
+    at = AppTest.from_file(page_path("collections_page"), default_timeout=60)
+    at.session_state["f_as_of"] = dates[6]
+    at.run()
+    assert not at.exception
+    assert at.metric[0].value == money(independent(demo_con, dates[6])["receivables"])
+
+
+def test_counts_toggle_redraws_aging_by_count(demo_db):
+    at = AppTest.from_file(page_path("collections_page"), default_timeout=60).run()
+    amounts = at.get("plotly_chart")[0].proto.spec
+    at.toggle(key="collections_counts").set_value(True).run()
+    assert not at.exception
+    counts = at.get("plotly_chart")[0].proto.spec
+    assert "Open instalments" in counts and "Open instalments" not in amounts
+
+
+def test_a_filter_matching_nothing_shows_the_empty_state(demo_db):
+    at = AppTest.from_file(page_path("collections_page"), default_timeout=60)
     at.session_state["f_segment"] = ["nobody"]
     at.run()
-    assert "No receivables" in at.info[0].value
+    assert not at.exception
+    assert at.info[0].value == "No receivables for these filters."
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_messages_exist_in_both_languages():
+    def keys(lang: str) -> set[str]:
+        path = Path(ROOT) / "dashboard" / "messages" / lang / "collections.toml"
+        return set(tomllib.loads(path.read_text(encoding="utf-8"))["collections"])
+
+    assert keys("en") == keys("zh")
+
+
+MONTHLY = pl.DataFrame(
+    {
+        "as_of": [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)],
+        "current_receivables": [100.0, 110.0, 120.0],
+        "overdue_1_30": [10.0, 11.0, 12.0],
+        "overdue_31_60": [5.0, 6.0, 7.0],
+        "overdue_61_90": [2.0, 3.0, 4.0],
+        "overdue_90p": [1.0, 1.0, 1.0],
+        "count_current": [9, 8, 7],
+        "count_1_30": [3, 2, 1],
+        "count_31_60": [1, 1, 1],
+        "count_61_90": [0, 1, 0],
+        "count_90p": [1, 1, 2],
+        "collection_rate": [0.5, 0.25, None],
+        "dso": [60.0, 61.5, 63.0],
+        "roll_current_1_30": [None, 0.05, 0.1],
+        "roll_1_30_31_60": [None, 0.5, 0.4],
+    }
+)
+
+
+def test_aging_stacks_every_bucket_from_current_to_90_plus():
+    figure = collections_charts.aging(MONTHLY, "Aging", LABELS)
+    assert isinstance(figure, go.Figure)
+    assert figure.layout.barmode == "stack"
+    assert [trace.name for trace in figure.data] == ["current", "1_30", "31_60", "61_90", "90p"]
+    assert list(figure.data[0].y) == [100.0, 110.0, 120.0]
+    assert list(figure.data[4].y) == [1.0, 1.0, 1.0]
+    assert figure.layout.title.text == "Aging"
+
+
+def test_aging_by_count_uses_the_count_columns():
+    figure = collections_charts.aging(MONTHLY, "Counts", LABELS, counts=True)
+    assert list(figure.data[0].y) == [9, 8, 7]
+    assert list(figure.data[3].y) == [0, 1, 0]
+    assert figure.layout.yaxis.tickprefix == ""
+
+
+def test_ratio_line_shows_shares_as_percent_and_keeps_gaps():
+    figure = collections_charts.ratio_line(MONTHLY, "collection_rate", "Rate", percent=True)
+    assert list(figure.data[0].y) == [50.0, 25.0, None]
+    assert figure.layout.yaxis.ticksuffix == " %"
+    days = collections_charts.ratio_line(MONTHLY, "dso", "DSO")
+    assert list(days.data[0].y) == [60.0, 61.5, 63.0]
+
+
+def test_roll_rates_heatmap_has_one_row_per_transition_for_the_latest_months():
+    labels = {"roll_current_1_30": "current → 1–30", "roll_1_30_31_60": "1–30 → 31–60"}
+    figure = collections_charts.roll_rates(MONTHLY, "Rolls", labels, months=2)
+    heatmap = figure.data[0]
+    assert isinstance(heatmap, go.Heatmap)
+    assert list(heatmap.x) == ["Feb 2026", "Mar 2026"]
+    assert list(heatmap.y) == ["current → 1–30", "1–30 → 31–60"]
+    assert [list(row) for row in heatmap.z] == [[5.0, 10.0], [50.0, 40.0]]
+    assert [list(row) for row in heatmap.text] == [["5 %", "10 %"], ["50 %", "40 %"]]
+    assert figure.layout.yaxis.autorange == "reversed"  # first transition on top

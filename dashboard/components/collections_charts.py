@@ -1,4 +1,7 @@
-"""Collections charts: aging over time, ratios over time, roll rates."""
+"""Collections charts: receivables by aging bucket over time, ratios over time, roll rates.
+
+Pure builders: a frame from `queries.collections.monthly` in, a Plotly figure out.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ import polars as pl
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS
 
+# Green (current) to dark red (90+), so the eye reads the stack from healthy to bad.
 BUCKET_COLOURS = {
+    "current": GRADE_COLOURS["A"],
     "1_30": GRADE_COLOURS["C"],
     "31_60": GRADE_COLOURS["D"],
     "61_90": "#e34a33",
@@ -16,27 +21,39 @@ BUCKET_COLOURS = {
 }
 
 
+def bucket_column(bucket: str, counts: bool) -> str:
+    """The column of `monthly` holding a bucket's amount (money) or its open instalment count."""
+    if counts:
+        return f"count_{bucket}"
+    return "current_receivables" if bucket == "current" else f"overdue_{bucket}"
+
+
 def aging(
     monthly: pl.DataFrame, title: str, labels: dict[str, str], counts: bool = False
 ) -> go.Figure:
-    """Overdue by bucket per month, stacked bars (amounts in ¥, or row counts)."""
+    """Receivables per month stacked by aging bucket, current at the bottom (¥, or row counts).
+
+    `labels` maps each bucket code of BUCKET_COLOURS to its legend text.
+    """
     figure = go.Figure()
+    value = "%{y:,.0f}" if counts else "¥%{y:,.0f}"
     for bucket, colour in BUCKET_COLOURS.items():
-        column = f"{'count' if counts else 'overdue'}_{bucket}"
         figure.add_trace(
             go.Bar(
                 x=monthly["as_of"].to_list(),
-                y=monthly[column].to_list(),
+                y=monthly[bucket_column(bucket, counts)].to_list(),
                 name=labels[bucket],
                 marker_color=colour,
+                hovertemplate="%{x|%b %Y}: " + value + "<extra>" + labels[bucket] + "</extra>",
             )
         )
-    figure.update_layout(barmode="stack")
-    return styled(figure, title, height=360)
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    figure.update_yaxes(tickprefix="" if counts else "¥")
+    return styled(figure, title, height=380)
 
 
 def ratio_line(monthly: pl.DataFrame, column: str, title: str, percent: bool = False) -> go.Figure:
-    """One ratio per month as a line with markers (shares shown as percentages)."""
+    """One ratio per month as a line with markers (shares 0-1 drawn as percentages)."""
     values = monthly[column] * (100 if percent else 1)
     figure = go.Figure(
         go.Scatter(
@@ -54,7 +71,11 @@ def ratio_line(monthly: pl.DataFrame, column: str, title: str, percent: bool = F
 def roll_rates(
     monthly: pl.DataFrame, title: str, labels: dict[str, str], months: int = 12
 ) -> go.Figure:
-    """Heatmap: transition (row) × month (column), share of a bucket rolling into a worse one."""
+    """Heatmap of the last `months` months: transition (rows, current → 1–30 first) × month,
+    the share (as %) of a bucket's amount that rolled into a worse bucket by the next month-end.
+
+    `labels` maps each roll-rate column to its row label, in the order the rows are drawn.
+    """
     recent = monthly.tail(months)
     columns = list(labels)
     z = [[(v * 100 if v is not None else None) for v in recent[c].to_list()] for c in columns]
@@ -68,7 +89,9 @@ def roll_rates(
             zmax=100,
             text=[[f"{v:.0f} %" if v is not None else "" for v in row] for row in z],
             texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
             colorbar={"ticksuffix": " %"},
         )
     )
+    figure.update_yaxes(autorange="reversed")
     return styled(figure, title, height=300)

@@ -17,7 +17,8 @@ st.title(t("collections.title"))
 st.caption(t("collections.caption", as_of=month(filters.as_of)))
 
 monthly = fetch(collections.monthly, **filters.params())
-if monthly.is_empty() or not monthly["receivables"].sum():
+# The cards describe the chosen month itself: a filter whose receivables ended earlier is empty.
+if monthly.is_empty() or monthly["as_of"][-1] != filters.as_of or not monthly["receivables"].sum():
     st.info(t("collections.empty"))
     st.stop()
 
@@ -50,7 +51,7 @@ kpi_row(
             now["dso"],
             previous("dso"),
             lambda v: "—" if v is None else t("collections.days", value=v),
-            delta_fmt=lambda c: f"{c:+.1f}",
+            delta_fmt=lambda c: t("collections.days_delta", value=c),
             help=t("collections.dso_help"),
         ),
         Kpi(
@@ -67,7 +68,7 @@ kpi_row(
 
 st.subheader(t("collections.aging"))
 counts = st.toggle(t("collections.show_counts"), key="collections_counts")
-labels = {b: t(f"collections.bucket_{b}") for b in collections.BUCKETS}
+labels = {b: t(f"collections.bucket_{b}") for b in collections_charts.BUCKET_COLOURS}
 st.plotly_chart(
     collections_charts.aging(
         monthly,

@@ -1,11 +1,14 @@
 -- Collections per grid date up to $as_of (24 months) for the filtered portfolio: aging amounts and
 -- counts by bucket, collection rate, DSO (days), CEI (0-100) and roll rates (0-1) from the additive
--- components of collections_month. Params: $as_of, $segments, $regions, $industries.
+-- components of collections_month, summed over the matching segment x region x industry rows before
+-- any ratio is taken. Params: $as_of, $segments, $regions, $industries.
 with filtered as (
     select *
     from collections_month
     where as_of <= $as_of::date
-      and as_of > $as_of::date - interval 24 month
+      -- from the month after the month-end 24 months back: 2026-02-28 minus 24 months is
+      -- 2024-02-28, and the grid's 2024-02-29 must not make a 25th month
+      and as_of > last_day($as_of::date - interval 24 month)
       and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
       and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
@@ -20,11 +23,11 @@ sums as (
         sum(overdue_31_60) as overdue_31_60,
         sum(overdue_61_90) as overdue_61_90,
         sum(overdue_90p) as overdue_90p,
-        sum(count_current) as count_current,
-        sum(count_1_30) as count_1_30,
-        sum(count_31_60) as count_31_60,
-        sum(count_61_90) as count_61_90,
-        sum(count_90p) as count_90p,
+        sum(count_current)::bigint as count_current,
+        sum(count_1_30)::bigint as count_1_30,
+        sum(count_31_60)::bigint as count_31_60,
+        sum(count_61_90)::bigint as count_61_90,
+        sum(count_90p)::bigint as count_90p,
         sum(credit_sales) as credit_sales,
         sum(credit_sales_90d) as credit_sales_90d,
         sum(collected) as collected,
