@@ -1,4 +1,7 @@
-"""The Concentration page's questions: top names, Lorenz curve and Gini, HHI over time, treemap, breaches."""
+"""The Concentration page's questions: top names, Lorenz curve and Gini, HHI over time, treemap, breaches.
+
+Shares are 0-1, exposure is money in the reporting currency, HHI is on 0-10 000.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import polars as pl
 from queries.runner import run
 
 Filter = tuple[str, ...]
+BREACH_KINDS = ("single_name", "limit")
 
 
 def _f(as_of: date, segments: Filter, regions: Filter, industries: Filter) -> dict:
@@ -37,7 +41,7 @@ def lorenz(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Lorenz points (names_share, exposure_share), at most ~200, with the exact gini and names."""
+    """Lorenz points (names_share, exposure_share; 0-1), at most 202, with the exact gini and names."""
     return run(con, "concentration_lorenz", **_f(as_of, segments, regions, industries))
 
 
@@ -49,12 +53,27 @@ def hhi_trend(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """HHI and effective names by customer / industry / region per grid date (24 months).
+    """Names, top-10 share, HHI and effective names by customer / industry / region per grid date
+    over the 24 months to `as_of`.
 
-    The whole portfolio reads the materialised concentration_month; a filtered one is computed."""
+    Without filters this reads the materialised, portfolio-wide concentration_month (scope
+    'portfolio'); with filters the figures are recomputed from customer_month with shares within
+    the filtered set (scope 'filtered'), because portfolio-wide shares would mislead there.
+    """
     if not (segments or regions or industries):
         return run(con, "concentration_hhi_trend_portfolio", as_of=as_of)
     return run(con, "concentration_hhi_trend", **_f(as_of, segments, regions, industries))
+
+
+def latest_and_previous(
+    trend: pl.DataFrame, as_of: date, dimension: str, column: str
+) -> tuple[float | None, float | None]:
+    """The value of `column` for `dimension` at `as_of` and at the trend's latest date before it
+    (None where there is no such row: no exposure then, or no earlier date)."""
+    rows = trend.filter(pl.col("dimension") == dimension, pl.col("as_of") <= as_of).sort("as_of")
+    at = rows.filter(pl.col("as_of") == as_of)[column].to_list()
+    before = rows.filter(pl.col("as_of") < as_of)[column].to_list()
+    return (at[0] if at else None), (before[-1] if before else None)
 
 
 def treemap(
@@ -66,7 +85,8 @@ def treemap(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Industry → largest customers (+ one 'other' row per industry, customer_id null)."""
+    """Industry → its `per_industry` largest customers, plus one 'other' row per industry for the
+    rest (customer_id, name and grade null); exposure in money."""
     return run(
         con,
         "concentration_treemap",
@@ -75,13 +95,32 @@ def treemap(
     )
 
 
+def policy(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row: single_name_share, the policy's single-name limit (share 0-1 of the whole portfolio)."""
+    return run(con, "concentration_policy")
+
+
 def breaches(
     con: duckdb.DuckDBPyConnection,
     *,
     as_of: date,
+    kind: str,
+    limit: int = 200,
     segments: Filter = (),
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Customers above the policy's single-name share or their credit limit, largest first."""
-    return run(con, "concentration_breaches", **_f(as_of, segments, regions, industries))
+    """Customers in breach, largest exposure first, at most `limit` rows; `matching` counts them all.
+
+    `kind` is 'single_name' (share of the whole portfolio above the policy's single-name limit,
+    `single_name_limit`, 0-1) or 'limit' (exposure above the credit limit; `excess` in money).
+    """
+    if kind not in BREACH_KINDS:
+        raise ValueError(f"kind must be one of {BREACH_KINDS}, not {kind!r}")
+    return run(
+        con,
+        "concentration_breaches",
+        kind=kind,
+        limit=limit,
+        **_f(as_of, segments, regions, industries),
+    )

@@ -1,4 +1,8 @@
-"""The Credit control & contracts page's questions: limits and utilisation, policy actions, reviews, contracts."""
+"""The Credit control & contracts page's questions: limits and utilisation, the policy's controls by band,
+overdue credit reviews, contracts to act on.
+
+Money in the reporting currency; utilisation = exposure / credit limit as a share (1 = 100 %).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import polars as pl
 from queries.runner import run
 
 Filter = tuple[str, ...]
-LISTS = ("review", "expiring", "dispute")
+CUSTOMER_LISTS = ("attention", "overdue", "all")
+CONTRACT_LISTS = ("review", "expiring", "dispute")
 
 
 def _f(as_of: date, segments: Filter, regions: Filter, industries: Filter) -> dict:
@@ -21,18 +26,31 @@ def customers(
     con: duckdb.DuckDBPyConnection,
     *,
     as_of: date,
-    limit: int = 2000,
+    which: str = "all",
+    limit: int = 200,
     segments: Filter = (),
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Customers by utilisation (highest first) with band controls and review status; `matching` = all."""
+    """Customers with exposure, largest first, at most `limit`; `matching` counts the whole list.
+
+    `which`: 'attention' (over their limit or utilisation >= 80 %), 'overdue' (credit review
+    overdue by their band's frequency) or 'all'. Each row carries limit_status ('over', 'near',
+    'within'), the band's control (limit_action, collateral_required, prepayment_required,
+    review_months), last_review, review_due and review_overdue.
+    """
+    if which not in CUSTOMER_LISTS:
+        raise ValueError(f"which must be one of {CUSTOMER_LISTS}, not {which!r}")
     return run(
-        con, "credit_control_customers", limit=limit, **_f(as_of, segments, regions, industries)
+        con,
+        "credit_control_customers",
+        list=which,
+        limit=limit,
+        **_f(as_of, segments, regions, industries),
     )
 
 
-def summary(
+def bands(
     con: duckdb.DuckDBPyConnection,
     *,
     as_of: date,
@@ -40,8 +58,15 @@ def summary(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """One row of counts: customers, over_limit, near_limit, review_overdue, expiring_90d, in_dispute, contracts_due_review."""
-    return run(con, "credit_control_summary", **_f(as_of, segments, regions, industries))
+    """One row per band (Low, Medium, High): the policy's control and the filtered customers'
+    count, exposure (money), over_limit, near_limit and reviews_overdue counts."""
+    return run(con, "credit_control_bands", **_f(as_of, segments, regions, industries))
+
+
+def totals(bands_frame: pl.DataFrame) -> dict[str, int]:
+    """Customers, over_limit, near_limit and reviews_overdue summed over the bands (counts)."""
+    columns = ("customers", "over_limit", "near_limit", "reviews_overdue")
+    return {c: int(bands_frame[c].sum()) for c in columns}
 
 
 def contracts(
@@ -49,14 +74,18 @@ def contracts(
     *,
     as_of: date,
     which: str,
-    limit: int = 500,
+    limit: int = 200,
     segments: Filter = (),
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Live contracts needing attention; `which` is one of LISTS (review, expiring, dispute)."""
-    if which not in LISTS:
-        raise ValueError(f"which must be one of {LISTS}, not {which!r}")
+    """Live contracts needing attention, largest amount first, at most `limit`; `matching` counts all.
+
+    `which` is one of CONTRACT_LISTS: 'review' (due for review by the band's frequency),
+    'expiring' (ending in the 90 days after `as_of`; days_left in days) or 'dispute'.
+    """
+    if which not in CONTRACT_LISTS:
+        raise ValueError(f"which must be one of {CONTRACT_LISTS}, not {which!r}")
     return run(
         con,
         "credit_control_contracts",
@@ -74,5 +103,6 @@ def utilisation(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Customers and exposure per 10-point utilisation bin (percent lower edge; 200 = 200 %+)."""
+    """Customers and exposure (money) per 10-point utilisation bin (`bin` = lower edge in percent;
+    200 = 200 % and above)."""
     return run(con, "credit_control_utilisation", **_f(as_of, segments, regions, industries))

@@ -1,91 +1,148 @@
-"""Concentration: Lorenz/Gini and top-N on hand-made exposures, breaches, and the page."""
+"""Concentration page on the demo warehouse, and its chart builders on tiny frames."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import duckdb
+import plotly.graph_objects as go
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import concentration
+from dashboard.components import concentration_charts
 from tests.conftest import page_path
 
-D = date(2026, 1, 31)
+
+def _latest(con) -> date:
+    return con.sql("select max(as_of) from month_grid").fetchall()[0][0]
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("conc") / "c.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(
-        "create table customer_month as select * from (values "
-        "('a', 'Alpha', 'Retail', 'East', 'S', 'A', 10.0, 100.0, 0.1, 0.1), "
-        "('b', 'Beta', 'Retail', 'East', 'S', 'B', 20.0, 10.0, 2.0, 0.2), "
-        "('c', 'Gamma', 'Energy', 'West', 'S', 'C', 70.0, 100.0, 0.7, 0.7)) "
-        "t(customer_id, name, industry, region, segment, grade, exposure, credit_limit, utilisation, exposure_share)"
-    )
-    con.execute("alter table customer_month add column as_of date default date '2026-01-31'")
-    for column in ("exposure", "credit_limit", "utilisation", "exposure_share"):
-        con.execute(f"alter table customer_month alter {column} type double")
-    con.execute(
-        "create table policy_in_force as select 'watchlist.single_name_share' as key, '0.5' as value"
-    )
-    yield con
-    con.close()
-
-
-def test_gini_and_lorenz_by_hand(tiny):
-    curve = concentration.lorenz(tiny, as_of=D)
-    # Ascending 10, 20, 70 (total 100): G = 2(1·10 + 2·20 + 3·70) / (3 · 100) − 4/3 = 520/300 − 400/300 = 0.4.
-    assert curve["gini"][0] == pytest.approx(0.4)
-    assert curve["names_share"].to_list() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
-    assert curve["exposure_share"].to_list() == pytest.approx([0.0, 0.1, 0.3, 1.0])
-
-
-def test_top_shares_and_cumulative(tiny):
-    top = concentration.top(tiny, as_of=D, limit=2)
-    assert top["customer_id"].to_list() == ["c", "b"]
-    assert top["share"].to_list() == pytest.approx([0.7, 0.2])
-    assert top["cumulative_share"].to_list() == pytest.approx([0.7, 0.9])
-
-
-def test_breaches_single_name_and_limit(tiny):
-    rows = {
-        r["customer_id"]: r for r in concentration.breaches(tiny, as_of=D).iter_rows(named=True)
-    }
-    # c holds 70 % > 50 % of the portfolio; b has 20 against a limit of 10; a is fine.
-    assert set(rows) == {"b", "c"}
-    assert rows["c"]["single_name_breach"] and not rows["c"]["limit_breach"]
-    assert rows["b"]["limit_breach"] and not rows["b"]["single_name_breach"]
-
-
-def test_hhi_trend_matches_materialised_table_without_filters(demo_con):
-    as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
-    ours = concentration.hhi_trend(demo_con, as_of=as_of)
-    theirs = dict(
-        demo_con.sql(
-            "select dimension, hhi from concentration_month where as_of = $d", params={"d": as_of}
-        ).fetchall()
-    )
-    latest = {
-        r["dimension"]: r["hhi"] for r in ours.filter(ours["as_of"] == as_of).iter_rows(named=True)
-    }
-    assert latest == pytest.approx(theirs)
-
-
-def test_page_renders_and_filter_changes_names(demo_db, demo_con):
+def test_page_renders_whole_portfolio_from_concentration_month(demo_db, demo_con):
     at = AppTest.from_file(page_path("concentration"), default_timeout=60).run()
     assert not at.exception
+    names, hhi = demo_con.sql(
+        "select names, hhi from concentration_month where as_of = $d and dimension = 'customer'",
+        params={"d": _latest(demo_con)},
+    ).fetchall()[0]
+    assert at.metric[0].value == f"{names:,}"
+    assert at.metric[2].value == f"{hhi:,.0f}"
+    assert any("whole portfolio" in c.value for c in at.caption)
+    assert at.dataframe[0].value.shape[0] == 10  # top 10 by default
+
+
+def test_top_n_choice_changes_the_table(demo_db):
+    at = AppTest.from_file(page_path("concentration"), default_timeout=60).run()
+    at.segmented_control(key="conc_n").set_value(50).run()
+    assert not at.exception
+    assert at.dataframe[0].value.shape[0] == 50
+
+
+def test_filter_recomputes_shares_within_the_filtered_customers(demo_db, demo_con):
+    at = AppTest.from_file(page_path("concentration"), default_timeout=60).run()
     at.session_state["f_region"] = ["East"]
     at.run()
     assert not at.exception
-    as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
-    names = demo_con.sql(
-        "select count(*) from customer_month where as_of = $d and region = 'East' and exposure > 0",
-        params={"d": as_of},
-    ).fetchall()[0][0]
+    names, hhi = demo_con.sql(
+        "with east as (select exposure from customer_month "
+        "where as_of = $d and region = 'East' and exposure > 0) "
+        "select count(*), sum(power(100 * exposure / (select sum(exposure) from east), 2)) from east",
+        params={"d": _latest(demo_con)},
+    ).fetchall()[0]
     assert at.metric[0].value == f"{names:,}"
+    assert at.metric[2].value == f"{hhi:,.0f}"
+    assert any("filtered portfolio only" in c.value for c in at.caption)
+
+
+def test_impossible_filter_shows_the_empty_state(demo_db):
+    at = AppTest.from_file(page_path("concentration"), default_timeout=60)
     at.session_state["f_region"] = ["Atlantis"]
     at.run()
+    assert not at.exception
     assert "No customer with exposure" in at.info[0].value
+
+
+TOP = pl.DataFrame(
+    {
+        "rank": [1, 2],
+        "name": ["Gamma", "Beta"],
+        "grade": ["C", "E"],
+        "exposure": [70.0, 20.0],
+        "cumulative_share": [0.7, 0.9],
+    }
+)
+
+
+def test_pareto_bars_in_grade_colours_and_cumulative_line():
+    figure = concentration_charts.pareto(TOP, "Top 2", "Exposure", "Cumulative")
+    bars, line = figure.data
+    assert isinstance(bars, go.Bar) and isinstance(line, go.Scatter)
+    assert list(bars.y) == [70.0, 20.0]
+    assert list(bars.marker.color) == ["#fee08b", "#d73027"]  # C, E
+    assert list(line.y) == pytest.approx([70.0, 90.0])
+    assert line.yaxis == "y2"
+    assert figure.layout.title.text == "Top 2"
+
+
+def test_pareto_shows_ranks_only_for_long_lists():
+    many = pl.DataFrame(
+        {
+            "rank": list(range(1, 51)),
+            "name": [f"Customer {i}" for i in range(1, 51)],
+            "grade": ["A"] * 50,
+            "exposure": [float(100 - i) for i in range(50)],
+            "cumulative_share": [(i + 1) / 50 for i in range(50)],
+        }
+    )
+    bars = concentration_charts.pareto(many, "Top 50", "E", "C").data[0]
+    assert list(bars.x[:2]) == ["1", "2"]
+    assert bars.customdata[0][0] == "Customer 1"
+
+
+def test_lorenz_against_equality():
+    points = pl.DataFrame({"names_share": [0.0, 0.5, 1.0], "exposure_share": [0.0, 0.2, 1.0]})
+    figure = concentration_charts.lorenz(points, "Lorenz (Gini 0.30)", "n", "e", "equal")
+    equality, curve = figure.data
+    assert list(equality.y) == [0, 100]
+    assert list(curve.x) == [0.0, 50.0, 100.0]
+    assert list(curve.y) == [0.0, 20.0, 100.0]
+
+
+def test_hhi_trend_one_line_per_dimension_on_a_log_axis():
+    trend = pl.DataFrame(
+        {
+            "as_of": [date(2026, 1, 31), date(2026, 2, 28)] * 3,
+            "dimension": ["customer"] * 2 + ["industry"] * 2 + ["region"] * 2,
+            "hhi": [100.0, 120.0, 1800.0, 1700.0, 2100.0, 2000.0],
+        }
+    )
+    labels = {"customer": "By customer", "industry": "By industry", "region": "By region"}
+    figure = concentration_charts.hhi_trend(trend, "HHI", labels)
+    assert [t.name for t in figure.data] == list(labels.values())
+    assert list(figure.data[1].y) == [1800.0, 1700.0]
+    assert figure.layout.yaxis.type == "log"
+    assert [s.y0 for s in figure.layout.shapes] == [1500, 2500]
+
+
+def test_treemap_industry_to_customer_with_other_tile():
+    frame = pl.DataFrame(
+        {
+            "industry": ["Energy", "Retail", "Retail"],
+            "customer_id": ["c", "b", None],
+            "name": ["Gamma", "Beta", None],
+            "grade": ["C", "B", None],
+            "exposure": [70.0, 20.0, 10.0],
+        }
+    )
+    tree = concentration_charts.treemap(frame, "Map", "Other", "Portfolio").data[0]
+    assert isinstance(tree, go.Treemap)
+    assert list(tree.ids) == [
+        "Portfolio",
+        "Energy",
+        "Retail",
+        "Energy/c",
+        "Retail/b",
+        "Retail/other",
+    ]
+    assert list(tree.parents) == ["", "Portfolio", "Portfolio", "Energy", "Retail", "Retail"]
+    assert list(tree.values) == [100.0, 70.0, 30.0, 70.0, 20.0, 10.0]
+    assert list(tree.labels)[-1] == "Other"

@@ -13,16 +13,25 @@ DIMENSION_COLOURS = {"customer": ACCENT, "industry": "#fc8d59", "region": "#1a98
 
 
 def pareto(top: pl.DataFrame, title: str, exposure_label: str, cumulative_label: str) -> go.Figure:
-    """Exposure of the largest names (bars, grade colours) and their cumulative share (line, right axis)."""
+    """Exposure of the largest names (bars, grade colours) and their cumulative share of the
+    portfolio's exposure in percent (line, right axis). Beyond 20 bars the axis shows ranks only
+    (names stay in the hover) so the labels remain readable."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    labels = [f"{r}. {n[:22]}" for r, n in zip(top["rank"], top["name"], strict=True)]
+    names = top["name"].to_list()
+    ranks = top["rank"].to_list()
+    labels = (
+        [f"{r}. {n[:20]}" for r, n in zip(ranks, names, strict=True)]
+        if top.height <= 20
+        else [str(r) for r in ranks]
+    )
     figure.add_trace(
         go.Bar(
             x=labels,
             y=top["exposure"].to_list(),
             name=exposure_label,
             marker_color=[GRADE_COLOURS.get(g, "#999") for g in top["grade"]],
-            hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>",
+            customdata=list(zip(names, top["grade"].to_list(), strict=True)),
+            hovertemplate="%{customdata[0]} (%{customdata[1]}): ¥%{y:,.0f}<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -37,8 +46,9 @@ def pareto(top: pl.DataFrame, title: str, exposure_label: str, cumulative_label:
         ),
         secondary_y=True,
     )
+    figure.update_yaxes(tickprefix="¥", secondary_y=False)
     figure.update_yaxes(range=[0, 100], dtick=20, ticksuffix=" %", secondary_y=True, showgrid=False)
-    figure.update_xaxes(tickangle=-40)
+    figure.update_xaxes(tickangle=-40 if top.height <= 20 else 0)
     return styled(figure, title, height=420)
 
 

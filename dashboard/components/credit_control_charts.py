@@ -57,16 +57,42 @@ def limits_vs_exposure(
     return styled(figure, title, height=420)
 
 
-def utilisation_histogram(bins: pl.DataFrame, title: str, label: str) -> go.Figure:
-    """Customers per 10-point utilisation bin; bins at or above 80 % amber, above 100 % red."""
-    colours = ["#d73027" if b >= 100 else "#fc8d59" if b >= 80 else "#91cf60" for b in bins["bin"]]
+def utilisation_histogram(
+    bins: pl.DataFrame, title: str, count_label: str, utilisation_label: str
+) -> go.Figure:
+    """Customers per 10-point utilisation bin (bars at the bin's centre, 10 wide; the 200 bin holds
+    200 % and above), with the 80 % (near limit) and 100 % (limit) lines; bars from 80 % amber,
+    from 100 % red."""
+    edges = bins["bin"].to_list()
+    colours = ["#d73027" if b >= 100 else "#fc8d59" if b >= 80 else "#91cf60" for b in edges]
+    ranges = [f"{b}–{b + 10} %" if b < 200 else "≥ 200 %" for b in edges]
     figure = go.Figure(
         go.Bar(
-            x=[f"{b}–{b + 10} %" if b < 200 else "200 %+" for b in bins["bin"]],
+            x=[b + 5 for b in edges],
             y=bins["customers"].to_list(),
+            width=[9.5] * len(edges),
             marker_color=colours,
-            name=label,
-            hovertemplate="%{x}: %{y:,}<extra></extra>",
+            name=count_label,
+            customdata=ranges,
+            hovertemplate="%{customdata}: %{y:,}<extra></extra>",
         )
     )
+    for level, colour in ((80, "#fc8d59"), (100, "#d73027")):
+        figure.add_vline(
+            x=level,
+            line_color=colour,
+            line_dash="dash",
+            line_width=1.5,
+            annotation_text=f"{level} %",
+            annotation_position="top",
+        )
+    ticks = list(range(0, 201, 20))
+    figure.update_xaxes(
+        title_text=utilisation_label,
+        tickvals=ticks,
+        ticktext=[f"{v} %" if v < 200 else "≥ 200 %" for v in ticks],
+        range=[0, max([*edges, 110]) + 10],
+    )
+    figure.update_yaxes(title_text=count_label)
+    figure.update_layout(showlegend=False, bargap=0)
     return styled(figure, title, height=420)

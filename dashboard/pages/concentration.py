@@ -8,63 +8,97 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import concentration_charts
 from dashboard.components.formats import month, number, percent
+from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import concentration
 
+TOP_CHOICES = (10, 20, 50)
+PER_INDUSTRY = 8  # treemap tiles per industry before the rest becomes one "other" tile
+BREACH_ROWS = 200  # rows shown per breach table; the caption gives the full count
+
 filters = current_filters()
 params = filters.params()
+as_of = filters.as_of
 st.title(t("concentration.title"))
-st.caption(t("concentration.caption", as_of=month(filters.as_of)))
+st.caption(t("concentration.caption", as_of=month(as_of)))
 
 curve = fetch(concentration.lorenz, **params)
 if curve.is_empty() or curve["names"][0] is None:
     st.info(t("concentration.empty"))
     st.stop()
 
-n = st.segmented_control(t("concentration.top_n"), (10, 20, 50), default=20, key="conc_n") or 20
-top = fetch(concentration.top, limit=n, **params)
 trend = fetch(concentration.hhi_trend, **params)
-latest = trend.filter(pl.col("as_of") == trend["as_of"].max())
-customer_hhi = latest.filter(pl.col("dimension") == "customer").row(0, named=True)
-top10 = top.filter(pl.col("rank") <= 10)["share"].sum()
+gini = curve["gini"][0]
 
-cards = st.columns(4)
-cards[0].metric(t("concentration.names"), number(curve["names"][0]), border=True)
-cards[1].metric(t("concentration.top10"), percent(top10), border=True)
-cards[2].metric(t("concentration.hhi"), number(customer_hhi["hhi"]), border=True)
-cards[3].metric(
-    t("concentration.effective"),
-    number(customer_hhi["effective_names"], 1),
-    border=True,
-    help=t("concentration.effective_help"),
+
+def _card(label: str, column: str, fmt, higher_is_worse: bool, help_key: str | None = None) -> Kpi:
+    value, previous = concentration.latest_and_previous(trend, as_of, "customer", column)
+    return Kpi(label, value, previous, fmt, higher_is_worse, help=help_key and t(help_key))
+
+
+kpi_row(
+    [
+        _card(t("concentration.names"), "names", number, higher_is_worse=False),
+        _card(t("concentration.top10"), "top10_share", percent, higher_is_worse=True),
+        _card(t("concentration.hhi"), "hhi", number, True, "concentration.hhi_help"),
+        _card(
+            t("concentration.effective"),
+            "effective_names",
+            lambda v: number(v, 1),
+            False,
+            "concentration.effective_help",
+        ),
+        Kpi(
+            t("concentration.gini"),
+            gini,
+            None,
+            lambda v: number(v, 2),
+            help=t("concentration.gini_help"),
+        ),
+    ]
 )
+scope = trend["scope"][0] if trend.height else "filtered"
+st.caption(t(f"concentration.scope_{scope}"))
 
+st.subheader(t("concentration.largest"))
+n = (
+    st.segmented_control(
+        t("concentration.top_n"), TOP_CHOICES, default=TOP_CHOICES[0], key="conc_n"
+    )
+    or TOP_CHOICES[0]
+)
+top = fetch(concentration.top, limit=n, **params)
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    concentration_charts.pareto(
-        top,
-        t("concentration.top_title", n=n),
-        t("concentration.exposure"),
-        t("concentration.cumulative"),
-    ),
-    width="stretch",
-)
-right.plotly_chart(
-    concentration_charts.lorenz(
-        curve,
-        t("concentration.lorenz_title", gini=f"{curve['gini'][0]:.2f}"),
-        t("concentration.lorenz_names"),
-        t("concentration.lorenz_exposure"),
-        t("concentration.equality"),
-    ),
-    width="stretch",
-)
+with left:
+    st.plotly_chart(
+        concentration_charts.pareto(
+            top,
+            t("concentration.top_title", n=n),
+            t("concentration.exposure"),
+            t("concentration.cumulative"),
+        ),
+        width="stretch",
+    )
+with right:
+    st.plotly_chart(
+        concentration_charts.lorenz(
+            curve,
+            t("concentration.lorenz_title", gini=number(gini, 2)),
+            t("concentration.lorenz_names"),
+            t("concentration.lorenz_exposure"),
+            t("concentration.equality"),
+        ),
+        width="stretch",
+    )
+
+MONEY = "¥%,.0f"
 st.dataframe(
     top.select(
         "rank",
         "name",
         "industry",
+        "region",
         "grade",
         "exposure",
         pl.col("share") * 100,
@@ -72,12 +106,14 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    height=min(36 * (top.height + 1) + 2, 420),
     column_config={
-        "rank": t("concentration.col_rank"),
-        "name": t("concentration.col_customer"),
+        "rank": st.column_config.NumberColumn(t("concentration.col_rank"), width="small"),
+        "name": st.column_config.TextColumn(t("concentration.col_customer"), width="large"),
         "industry": t("concentration.col_industry"),
+        "region": t("concentration.col_region"),
         "grade": t("concentration.col_grade"),
-        "exposure": st.column_config.NumberColumn(t("concentration.col_exposure"), format="¥%,.0f"),
+        "exposure": st.column_config.NumberColumn(t("concentration.col_exposure"), format=MONEY),
         "share": st.column_config.NumberColumn(t("concentration.col_share"), format="%.2f %%"),
         "cumulative_share": st.column_config.NumberColumn(
             t("concentration.col_cumulative"), format="%.1f %%"
@@ -85,68 +121,80 @@ st.dataframe(
     },
 )
 
+st.subheader(t("concentration.over_time"))
 left, right = st.columns([2, 3])
-left.plotly_chart(
-    concentration_charts.hhi_trend(
-        trend,
-        t("concentration.hhi_title"),
-        {d: t(f"concentration.dim_{d}") for d in ("customer", "industry", "region")},
-    ),
-    width="stretch",
-)
-right.plotly_chart(
-    concentration_charts.treemap(
-        fetch(concentration.treemap, per_industry=8, **params),
-        t("concentration.treemap_title"),
-        t("concentration.other"),
-        t("concentration.portfolio"),
-    ),
-    width="stretch",
-)
+with left:
+    st.plotly_chart(
+        concentration_charts.hhi_trend(
+            trend,
+            t(f"concentration.hhi_title_{scope}"),
+            {d: t(f"concentration.dim_{d}") for d in concentration_charts.DIMENSION_COLOURS},
+        ),
+        width="stretch",
+    )
+with right:
+    st.plotly_chart(
+        concentration_charts.treemap(
+            fetch(concentration.treemap, per_industry=PER_INDUSTRY, **params),
+            t("concentration.treemap_title", n=PER_INDUSTRY),
+            t("concentration.other"),
+            t("concentration.portfolio"),
+        ),
+        width="stretch",
+    )
 
 st.subheader(t("concentration.breaches"))
-breaches = fetch(concentration.breaches, **params)
-if breaches.is_empty():
-    st.success(t("concentration.no_breaches"))
-else:
-    st.caption(
-        t(
-            "concentration.breaches_caption",
-            limit=percent(breaches["single_name_limit"][0], 0),
-            count=f"{breaches.height:,}",
-        )
-    )
+breach_columns = {
+    "name": st.column_config.TextColumn(t("concentration.col_customer"), width="large"),
+    "industry": t("concentration.col_industry"),
+    "owner": t("concentration.col_owner"),
+    "grade": t("concentration.col_grade"),
+    "exposure": st.column_config.NumberColumn(t("concentration.col_exposure"), format=MONEY),
+    "exposure_share": st.column_config.NumberColumn(
+        t("concentration.col_portfolio_share"), format="%.2f %%"
+    ),
+    "credit_limit": st.column_config.NumberColumn(t("concentration.col_limit"), format=MONEY),
+    "excess": st.column_config.NumberColumn(t("concentration.col_excess"), format=MONEY),
+    "utilisation": st.column_config.NumberColumn(
+        t("concentration.col_utilisation"), format="%.0f %%"
+    ),
+}
+shown_columns = {
+    "single_name": ("name", "industry", "owner", "grade", "exposure", "exposure_share"),
+    "limit": (
+        "name",
+        "industry",
+        "owner",
+        "grade",
+        "exposure",
+        "credit_limit",
+        "excess",
+        "utilisation",
+    ),
+}
+rules = {
+    "single_name": t(
+        "concentration.single_name_rule",
+        limit=percent(fetch(concentration.policy)["single_name_share"][0], 0),
+    ),
+    "limit": t("concentration.limit_rule"),
+}
+for kind in concentration.BREACH_KINDS:
+    rows = fetch(concentration.breaches, kind=kind, limit=BREACH_ROWS, **params)
+    matching = rows["matching"][0] if rows.height else 0
+    st.markdown(f"**{t(f'concentration.breach_{kind}', count=number(matching))}**")
+    st.caption(rules[kind])
+    if rows.is_empty():
+        st.success(t(f"concentration.no_breach_{kind}"))
+        continue
+    if matching > rows.height:
+        st.caption(t("concentration.showing", shown=number(rows.height), total=number(matching)))
     st.dataframe(
-        breaches.head(500).select(
-            "name",
-            "industry",
-            "grade",
-            "exposure",
-            "credit_limit",
-            pl.col("utilisation") * 100,
-            pl.col("exposure_share") * 100,
-            "single_name_breach",
-            "limit_breach",
+        rows.with_columns(pl.col("exposure_share") * 100, pl.col("utilisation") * 100).select(
+            shown_columns[kind]
         ),
         hide_index=True,
         width="stretch",
-        column_config={
-            "name": t("concentration.col_customer"),
-            "industry": t("concentration.col_industry"),
-            "grade": t("concentration.col_grade"),
-            "exposure": st.column_config.NumberColumn(
-                t("concentration.col_exposure"), format="¥%,.0f"
-            ),
-            "credit_limit": st.column_config.NumberColumn(
-                t("concentration.col_limit"), format="¥%,.0f"
-            ),
-            "utilisation": st.column_config.NumberColumn(
-                t("concentration.col_utilisation"), format="%.0f %%"
-            ),
-            "exposure_share": st.column_config.NumberColumn(
-                t("concentration.col_portfolio_share"), format="%.2f %%"
-            ),
-            "single_name_breach": st.column_config.CheckboxColumn(t("concentration.col_single")),
-            "limit_breach": st.column_config.CheckboxColumn(t("concentration.col_over_limit")),
-        },
+        height=min(36 * (rows.height + 1) + 2, 400),
+        column_config={c: breach_columns[c] for c in shown_columns[kind]},
     )

@@ -1,4 +1,5 @@
-"""Credit control & contracts: limits vs exposure, utilisation, policy actions, reviews, contracts to act on."""
+"""Credit control & contracts: limits vs exposure, utilisation, policy controls by band, overdue
+reviews, and the contracts to act on (due for review, expiring, in dispute)."""
 
 from __future__ import annotations
 
@@ -7,155 +8,227 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import credit_control_charts
-from dashboard.components.formats import month, number
-from dashboard.filters import current_filters
+from dashboard.components.formats import BAND_COLOURS, month, number
+from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.filters import available_dates, current_filters
 from dashboard.i18n import t
 from queries import credit_control
+
+ROWS = 200  # rows per table; each table says how many match in all
+SCATTER_POINTS = 2000  # the largest exposures drawn on the limits chart
+MONEY = "¥%,.0f"
 
 filters = current_filters()
 params = filters.params()
 st.title(t("credit.title"))
 st.caption(t("credit.caption", as_of=month(filters.as_of)))
 
-summary = fetch(credit_control.summary, **params).row(0, named=True)
-if not summary["customers"]:
+bands = fetch(credit_control.bands, **params)
+totals = credit_control.totals(bands)
+if totals["customers"] == 0:
     st.info(t("credit.empty"))
     st.stop()
 
-cards = st.columns(5)
-cards[0].metric(
-    t("credit.over_limit"),
-    number(summary["over_limit"]),
-    border=True,
-    help=t("credit.over_limit_help"),
+earlier = [d for d in available_dates() if d < filters.as_of]
+previous = (
+    credit_control.totals(fetch(credit_control.bands, **{**params, "as_of": max(earlier)}))
+    if earlier
+    else {}
 )
-cards[1].metric(
-    t("credit.near_limit"),
-    number(summary["near_limit"]),
-    border=True,
-    help=t("credit.near_limit_help"),
-)
-cards[2].metric(
-    t("credit.review_overdue"),
-    number(summary["review_overdue"]),
-    border=True,
-    help=t("credit.review_overdue_help"),
-)
-cards[3].metric(t("credit.expiring"), number(summary["expiring_90d"]), border=True)
-cards[4].metric(t("credit.dispute"), number(summary["in_dispute"]), border=True)
+contract_lists = {
+    which: fetch(credit_control.contracts, which=which, limit=ROWS, **params)
+    for which in credit_control.CONTRACT_LISTS
+}
+contract_counts = {w: (f["matching"][0] if f.height else 0) for w, f in contract_lists.items()}
 
-customers = fetch(credit_control.customers, limit=2000, **params)
+kpi_row(
+    [
+        Kpi(
+            t(f"credit.{key}"),
+            totals[key],
+            previous.get(key),
+            number,
+            help=t(f"credit.{key}_help"),
+        )
+        for key in ("over_limit", "near_limit", "reviews_overdue")
+    ]
+    + [
+        Kpi(t(f"credit.kpi_{w}"), contract_counts[w], None, number, help=t(f"credit.kpi_{w}_help"))
+        for w in ("expiring", "dispute")
+    ]
+)
+
+largest = fetch(credit_control.customers, which="all", limit=SCATTER_POINTS, **params)
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    credit_control_charts.limits_vs_exposure(
-        customers, t("credit.scatter_title"), t("credit.limit"), t("credit.exposure")
-    ),
-    width="stretch",
-)
-right.plotly_chart(
-    credit_control_charts.utilisation_histogram(
-        fetch(credit_control.utilisation, **params),
-        t("credit.histogram_title"),
-        t("credit.customers"),
-    ),
-    width="stretch",
-)
-
-st.subheader(t("credit.actions"))
-attention = st.toggle(t("credit.only_attention"), value=True, key="cc_attention")
-shown = (
-    customers.filter((pl.col("utilisation") >= 0.8) | pl.col("review_overdue"))
-    if attention
-    else customers
-)
-st.caption(
-    t(
-        "credit.actions_caption",
-        shown=f"{min(shown.height, 500):,}",
-        matching=f"{customers['matching'][0]:,}",
+with left:
+    st.plotly_chart(
+        credit_control_charts.limits_vs_exposure(
+            largest,
+            t(
+                "credit.scatter_title",
+                shown=number(largest.height),
+                total=number(totals["customers"]),
+            ),
+            t("credit.limit"),
+            t("credit.exposure"),
+        ),
+        width="stretch",
     )
-)
+with right:
+    st.plotly_chart(
+        credit_control_charts.utilisation_histogram(
+            fetch(credit_control.utilisation, **params),
+            t("credit.histogram_title"),
+            t("credit.customers"),
+            t("credit.utilisation"),
+        ),
+        width="stretch",
+    )
+
+st.subheader(t("credit.controls"))
+st.caption(t("credit.controls_caption"))
 yes_no = {True: t("credit.yes"), False: t("credit.no")}
+band_names = {b: t(f"credit.band_{b}") for b in BAND_COLOURS}
 st.dataframe(
-    shown.head(500).select(
-        "name",
-        "grade",
-        "band",
-        "exposure",
-        "credit_limit",
-        pl.col("utilisation") * 100,
+    bands.select(
+        pl.col("band").replace(band_names),
+        "review_months",
         "limit_action",
         pl.col("collateral_required").replace_strict(yes_no, default=None),
         pl.col("prepayment_required").replace_strict(yes_no, default=None),
-        "review_months",
-        "last_review",
-        "review_due",
-        "review_overdue",
-        "owner",
+        "customers",
+        "exposure",
+        "over_limit",
+        "near_limit",
+        "reviews_overdue",
     ),
     hide_index=True,
     width="stretch",
     column_config={
-        "name": t("credit.col_customer"),
-        "grade": t("credit.col_grade"),
         "band": t("credit.col_band"),
-        "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format="¥%,.0f"),
-        "credit_limit": st.column_config.NumberColumn(t("credit.col_limit"), format="¥%,.0f"),
-        "utilisation": st.column_config.NumberColumn(t("credit.col_utilisation"), format="%.0f %%"),
+        "review_months": st.column_config.NumberColumn(t("credit.col_frequency")),
         "limit_action": t("credit.col_action"),
         "collateral_required": t("credit.col_collateral"),
         "prepayment_required": t("credit.col_prepayment"),
-        "review_months": t("credit.col_frequency"),
-        "last_review": st.column_config.DateColumn(t("credit.col_last_review")),
-        "review_due": st.column_config.DateColumn(t("credit.col_review_due")),
-        "review_overdue": st.column_config.CheckboxColumn(t("credit.col_overdue")),
-        "owner": t("credit.col_owner"),
+        "customers": st.column_config.NumberColumn(t("credit.customers"), format="localized"),
+        "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format=MONEY),
+        "over_limit": st.column_config.NumberColumn(t("credit.over_limit"), format="localized"),
+        "near_limit": st.column_config.NumberColumn(t("credit.near_limit"), format="localized"),
+        "reviews_overdue": st.column_config.NumberColumn(
+            t("credit.reviews_overdue"), format="localized"
+        ),
     },
 )
 
-st.subheader(t("credit.contracts"))
-counts = {
-    "review": summary["contracts_due_review"],
-    "expiring": summary["expiring_90d"],
-    "dispute": summary["in_dispute"],
+
+def _table(frame: pl.DataFrame, columns: dict, total: int) -> None:
+    """A limited table with the count of all matching rows when more match than are shown."""
+    if total > frame.height:
+        st.caption(t("credit.showing", shown=number(frame.height), total=number(total)))
+    st.dataframe(
+        frame.select(list(columns)),
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (frame.height + 1) + 2, 440),
+        column_config=columns,
+    )
+
+
+st.subheader(t("credit.customers_to_act"))
+status_names = {s: t(f"credit.status_{s}") for s in ("over", "near", "within")}
+customer_columns = {
+    "name": st.column_config.TextColumn(t("credit.col_customer"), width="large"),
+    "grade": t("credit.col_grade"),
+    "band": t("credit.col_band"),
+    "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format=MONEY),
+    "credit_limit": st.column_config.NumberColumn(t("credit.col_limit"), format=MONEY),
+    "utilisation": st.column_config.NumberColumn(t("credit.col_utilisation"), format="%.0f %%"),
+    "limit_status": t("credit.col_limit_status"),
+    "limit_action": t("credit.col_action"),
+    "collateral_required": t("credit.col_collateral"),
+    "prepayment_required": t("credit.col_prepayment"),
+    "last_review": st.column_config.DateColumn(t("credit.col_last_review"), format="YYYY-MM-DD"),
+    "review_due": st.column_config.DateColumn(t("credit.col_review_due"), format="YYYY-MM-DD"),
+    "owner": t("credit.col_owner"),
 }
-for tab, which in zip(
-    st.tabs([t(f"credit.list_{w}", count=f"{counts[w]:,}") for w in credit_control.LISTS]),
-    credit_control.LISTS,
-    strict=True,
-):
+customer_lists = {
+    "attention": fetch(credit_control.customers, which="attention", limit=ROWS, **params),
+    "overdue": fetch(credit_control.customers, which="overdue", limit=ROWS, **params),
+    "all": largest.head(ROWS),
+}
+customer_counts = {
+    "attention": totals["over_limit"] + totals["near_limit"],
+    "overdue": totals["reviews_overdue"],
+    "all": totals["customers"],
+}
+tabs = st.tabs(
+    [t(f"credit.list_{w}", count=number(customer_counts[w])) for w in credit_control.CUSTOMER_LISTS]
+)
+for tab, which in zip(tabs, credit_control.CUSTOMER_LISTS, strict=True):
     with tab:
-        rows = fetch(credit_control.contracts, which=which, limit=500, **params)
+        rows = customer_lists[which]
         if rows.is_empty():
-            st.info(t("credit.no_contracts"))
+            st.success(t(f"credit.none_{which}"))
             continue
-        st.dataframe(
-            rows.select(
-                "contract_id",
-                "name",
-                "grade",
-                "kind",
-                "status",
-                "start_on",
-                "end_on",
-                "amount",
-                "last_reviewed_on",
-                "review_due",
-                "approved_by",
+        _table(
+            rows.with_columns(
+                pl.col("utilisation") * 100,
+                pl.col("band").replace(band_names),
+                pl.col("limit_status").replace(status_names),
+                pl.col("collateral_required").replace_strict(yes_no, default=None),
+                pl.col("prepayment_required").replace_strict(yes_no, default=None),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "contract_id": t("credit.col_contract"),
-                "name": t("credit.col_customer"),
-                "grade": t("credit.col_grade"),
-                "kind": t("credit.col_kind"),
-                "status": t("credit.col_status"),
-                "start_on": st.column_config.DateColumn(t("credit.col_start")),
-                "end_on": st.column_config.DateColumn(t("credit.col_end")),
-                "amount": st.column_config.NumberColumn(t("credit.col_amount"), format="¥%,.0f"),
-                "last_reviewed_on": st.column_config.DateColumn(t("credit.col_last_review")),
-                "review_due": st.column_config.DateColumn(t("credit.col_review_due")),
-                "approved_by": t("credit.col_approved"),
-            },
+            customer_columns,
+            customer_counts[which],
+        )
+
+st.subheader(t("credit.contracts"))
+st.caption(t("credit.contracts_caption"))
+kind_names = {k: t(f"credit.kind_{k}") for k in ("sales", "loan", "lease", "service")}
+contract_status = {s: t(f"credit.contract_{s}") for s in ("active", "in_dispute", "under_review")}
+date_column = {"format": "YYYY-MM-DD"}
+contract_columns = {
+    "contract_id": t("credit.col_contract"),
+    "name": st.column_config.TextColumn(t("credit.col_customer"), width="large"),
+    "grade": t("credit.col_grade"),
+    "kind": t("credit.col_kind"),
+    "status": t("credit.col_status"),
+    "amount": st.column_config.NumberColumn(t("credit.col_amount"), format=MONEY),
+    "start_on": st.column_config.DateColumn(t("credit.col_start"), **date_column),
+    "end_on": st.column_config.DateColumn(t("credit.col_end"), **date_column),
+    "days_left": st.column_config.NumberColumn(t("credit.col_days_left")),
+    "last_reviewed_on": st.column_config.DateColumn(t("credit.col_last_review"), **date_column),
+    "review_due": st.column_config.DateColumn(t("credit.col_review_due"), **date_column),
+    "owner": t("credit.col_owner"),
+}
+shown = {
+    "review": ("last_reviewed_on", "review_due"),
+    "expiring": ("end_on", "days_left"),
+    "dispute": ("start_on", "end_on", "last_reviewed_on"),
+}
+tabs = st.tabs(
+    [t(f"credit.list_{w}", count=number(contract_counts[w])) for w in credit_control.CONTRACT_LISTS]
+)
+for tab, which in zip(tabs, credit_control.CONTRACT_LISTS, strict=True):
+    with tab:
+        rows = contract_lists[which]
+        if rows.is_empty():
+            st.success(t(f"credit.none_{which}"))
+            continue
+        columns = (
+            "contract_id",
+            "name",
+            "grade",
+            "kind",
+            "status",
+            "amount",
+            *shown[which],
+            "owner",
+        )
+        _table(
+            rows.with_columns(
+                pl.col("kind").replace(kind_names), pl.col("status").replace(contract_status)
+            ),
+            {c: contract_columns[c] for c in columns},
+            contract_counts[which],
         )

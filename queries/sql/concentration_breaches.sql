@@ -1,13 +1,15 @@
--- Customers at $as_of above the single-name share limit of the policy (share of the whole
--- portfolio) or above their credit limit: one row per customer with the breach kind(s), largest first.
--- Params: $as_of, $segments, $regions, $industries.
+-- Breaches at $as_of, one row per customer, largest exposure first, at most $limit rows; `matching` counts
+-- all. $kind 'single_name': share of the whole portfolio's exposure (0-1) above the policy's single-name
+-- limit (policy_in_force 'watchlist.single_name_share'); 'limit': exposure above the credit limit.
+-- Params: $as_of, $kind, $limit, $segments, $regions, $industries.
 with policy as (
-    select try_cast(value as double) as single_name_share
-    from policy_in_force where key = 'watchlist.single_name_share'
+    select max(try_cast(value as double)) as single_name_share
+    from policy_in_force
+    where key = 'watchlist.single_name_share'
 ),
 
 filtered as (
-    select customer_id, name, industry, grade, exposure, credit_limit, utilisation, exposure_share
+    select customer_id, name, industry, region, owner, grade, exposure, credit_limit, utilisation, exposure_share
     from customer_month
     where as_of = $as_of::date
       and exposure > 0
@@ -16,15 +18,24 @@ filtered as (
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
 ),
 
-final as (
+breaching as (
     select
         f.*,
-        f.exposure_share > p.single_name_share as single_name_breach,
-        f.exposure > f.credit_limit as limit_breach,
-        p.single_name_share as single_name_limit
+        p.single_name_share as single_name_limit,
+        f.exposure - f.credit_limit as excess
     from filtered as f
     cross join policy as p
-    where f.exposure_share > p.single_name_share or f.exposure > f.credit_limit
+    where case $kind::varchar
+            when 'single_name' then f.exposure_share > p.single_name_share
+            else f.exposure > f.credit_limit
+          end
+),
+
+final as (
+    select *, count(*) over () as matching
+    from breaching
 )
 
-select * from final order by exposure desc
+select * from final
+order by exposure desc, customer_id
+limit $limit

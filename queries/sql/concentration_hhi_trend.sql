@@ -1,5 +1,6 @@
--- HHI (0-10 000) and effective number of names by customer, industry and region per grid date over the
--- 24 months to $as_of, for the filtered portfolio (shares within it). Params: $as_of, $segments, $regions, $industries.
+-- One row per grid date x dimension ('customer', 'industry', 'region') over the 24 months to $as_of for
+-- the filtered portfolio, shares within it: names, top-10 share (0-1), hhi = sum((100 * share)^2)
+-- (0-10 000), effective names = 10 000 / hhi; scope = 'filtered'. Params: $as_of, $segments, $regions, $industries.
 with filtered as (
     select as_of, customer_id, industry, region, exposure
     from customer_month
@@ -12,7 +13,7 @@ with filtered as (
 ),
 
 groups as (
-    select as_of, 'customer' as dimension, customer_id as grp, exposure from filtered
+    select as_of, 'customer' as dimension, customer_id as group_key, exposure from filtered
     union all
     select as_of, 'industry', industry, sum(exposure) from filtered group by as_of, industry
     union all
@@ -20,12 +21,23 @@ groups as (
 ),
 
 shares as (
-    select as_of, dimension, exposure / sum(exposure) over (partition by as_of, dimension) as share
+    select
+        as_of,
+        dimension,
+        exposure / sum(exposure) over (partition by as_of, dimension) as share,
+        row_number() over (partition by as_of, dimension order by exposure desc, group_key) as rank_desc
     from groups
 ),
 
 final as (
-    select as_of, dimension, sum(power(100 * share, 2)) as hhi, 10000 / sum(power(100 * share, 2)) as effective_names
+    select
+        as_of,
+        dimension,
+        count(*) as names,
+        sum(share) filter (where rank_desc <= 10) as top10_share,
+        sum(power(100 * share, 2)) as hhi,
+        10000 / sum(power(100 * share, 2)) as effective_names,
+        'filtered' as scope
     from shares
     group by as_of, dimension
 )

@@ -1,6 +1,6 @@
--- Lorenz curve of customer exposure at $as_of, sampled to at most ~200 points (always with both ends),
--- and the exact Gini of the filtered portfolio. Columns: names_share, exposure_share (0-1), gini, names.
--- Params: $as_of, $segments, $regions, $industries.
+-- Lorenz curve of customer exposure at $as_of: every ceil(n / 200)-th name and both ends (at most 202
+-- points), with the exact Gini and the number of names of the filtered portfolio. Columns: names_share,
+-- exposure_share (0-1), gini, names. Params: $as_of, $segments, $regions, $industries.
 with filtered as (
     select exposure
     from customer_month
@@ -32,7 +32,7 @@ points as (
     union all
     select i / n, running / total
     from ordered
-    where i % greatest(n // 200, 1) = 0 or i = n
+    where i % ((n + 199) // 200) = 0 or i = n
 )
 
 select p.names_share, p.exposure_share, g.gini, g.names

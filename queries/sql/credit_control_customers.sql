@@ -1,12 +1,14 @@
--- Customers with exposure or a limit at $as_of with utilisation, band, the control action the policy
--- recommends for the band, and whether their credit review is overdue (last review = latest
--- last_reviewed_on of their contracts, overdue when older than the band's review frequency).
--- Sorted by utilisation (highest first), at most $limit rows; `matching` counts all.
--- Params: $as_of, $limit, $segments, $regions, $industries.
+-- One row per customer with exposure at $as_of: limit status ('over' = exposure above the credit limit,
+-- 'near' = utilisation >= 80 % and within the limit, 'within'), the control the policy in force recommends
+-- for the customer's band, and the credit-review status (last review = latest contracts.last_reviewed_on
+-- up to $as_of; overdue when that plus the band's frequency in months is before $as_of, or when never
+-- reviewed). $list: 'attention' (over or near), 'overdue' (review overdue) or 'all'. Largest exposure
+-- first, at most $limit rows; `matching` counts the whole list.
+-- Params: $as_of, $list, $limit, $segments, $regions, $industries.
 with controls as (
     select
         split_part(key, '.', 2) as band,
-        max(case when key like '%.review_frequency_months' then try_cast(value as integer) end) as review_months,
+        max(case when key like '%.review_frequency_months' then try_cast(value as bigint) end) as review_months,
         max(case when key like '%.limit_action' then value end) as limit_action,
         bool_or(key like '%.collateral_required' and value = 'true') as collateral_required,
         bool_or(key like '%.prepayment_required' and value = 'true') as prepayment_required
@@ -23,7 +25,9 @@ reviews as (
 ),
 
 scoped as (
-    select cm.customer_id, cm.name, cm.industry, cm.owner, cm.grade, cm.band, cm.exposure, cm.credit_limit, cm.utilisation
+    select
+        cm.customer_id, cm.name, cm.industry, cm.region, cm.owner, cm.grade, cm.band,
+        cm.exposure, cm.credit_limit, cm.utilisation
     from customer_month as cm
     where cm.as_of = $as_of::date
       and cm.exposure > 0
@@ -32,22 +36,45 @@ scoped as (
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], cm.industry))
 ),
 
-final as (
+assessed as (
     select
         s.*,
+        case
+            when s.exposure > s.credit_limit then 'over'
+            when s.utilisation >= 0.8 then 'near'
+            else 'within'
+        end as limit_status,
         c.limit_action,
         c.collateral_required,
         c.prepayment_required,
         c.review_months,
         r.last_review,
-        cast(coalesce(r.last_review + to_months(c.review_months), $as_of::date) as date) as review_due,
-        coalesce(r.last_review + to_months(c.review_months) < $as_of::date, true) as review_overdue,
-        count(*) over () as matching
+        cast(r.last_review + to_months(c.review_months) as date) as review_due,
+        case
+            when c.review_months is null then false  -- the policy sets no frequency for this band
+            when r.last_review is null then true
+            else r.last_review + to_months(c.review_months) < $as_of::date
+        end as review_overdue
     from scoped as s
     left join controls as c on c.band = s.band
     left join reviews as r on r.customer_id = s.customer_id
+),
+
+listed as (
+    select *
+    from assessed
+    where case $list::varchar
+            when 'attention' then limit_status <> 'within'
+            when 'overdue' then review_overdue
+            else true
+          end
+),
+
+final as (
+    select *, count(*) over () as matching
+    from listed
 )
 
 select * from final
-order by utilisation desc nulls last, exposure desc
+order by exposure desc, customer_id
 limit $limit
