@@ -89,12 +89,17 @@ def risk_history(
     )
     figure.update_yaxes(visible=False, row=1, col=1)
     figure.update_yaxes(rangemode="tozero", row=2, col=1)
-    return styled(figure, title, height=400)
+    figure = styled(figure, title, height=420)
+    figure.update_layout(legend={"yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0})
+    return figure
 
 
-def payments_timeline(payments: pl.DataFrame, title: str, late_label: str) -> go.Figure:
-    """Each instalment at its due date, height = days late (negative = early), colour by lateness;
-    rows still outstanding drawn as open red markers."""
+def payments_timeline(
+    payments: pl.DataFrame, title: str, late_label: str, outstanding_label: str
+) -> go.Figure:
+    """Each instalment at its due date, height = days late (negative = early; null = not yet due,
+    drawn at 0), colour by lateness (green on time, yellow 1-30, orange 31-90, red > 90 days), size
+    by amount due (¥); rows still outstanding are open markers."""
     days = payments["days_late"].fill_null(0)
     open_rows = payments["outstanding"] > 0
     colours = [
@@ -122,8 +127,13 @@ def payments_timeline(payments: pl.DataFrame, title: str, late_label: str) -> go
                 "line": {"width": 2},
             },
             customdata=payments.select("payment_id", "amount_due", "outstanding").rows(),
-            hovertemplate="%{customdata[0]}<br>due %{x|%Y-%m-%d}<br>%{y} days late<br>¥%{customdata[1]:,.0f}"
-            " (outstanding ¥%{customdata[2]:,.0f})<extra></extra>",
+            hovertemplate=(
+                "%{customdata[0]} · %{x|%Y-%m-%d}<br>"
+                + late_label
+                + ": %{y}<br>¥%{customdata[1]:,.0f} ("
+                + outstanding_label
+                + " ¥%{customdata[2]:,.0f})<extra></extra>"
+            ),
         )
     )
     for level in (30, 90):

@@ -22,7 +22,10 @@ TRIGGER_COLOURS = {
 
 
 def flows(trend: pl.DataFrame, title: str, labels: dict[str, str], members_label: str) -> go.Figure:
-    """Members of the list (line, top) and inflow (up) / outflow (down) by trigger (stacked bars)."""
+    """Members of the list (line, top) and inflow (up) / outflow (down) by trigger (stacked bars).
+
+    `trend` has as_of, trigger ('any' = the list itself), members, inflow, outflow (customers);
+    `labels` maps trigger codes to display names. Outflow is drawn as negative bars."""
     figure = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.35, 0.65], vertical_spacing=0.06
     )
@@ -68,4 +71,7 @@ def flows(trend: pl.DataFrame, title: str, labels: dict[str, str], members_label
         )
     figure.update_layout(barmode="relative")
     figure.add_hline(y=0, line_width=1, line_color="#888", row=2, col=1)
-    return styled(figure, title, height=460)
+    figure = styled(figure, title, height=480)
+    # Eight legend entries: below the plot, so they never run into the title.
+    figure.update_layout(legend={"yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0})
+    return figure

@@ -1,6 +1,6 @@
 """Customer: profile, score explanation, history, contracts, payments, events, watchlist history.
 
-Opened by link (?customer=ID, e.g. from the Watchlist) or by searching.
+Opened by link (?customer=ID, e.g. from the Watchlist), by searching, or from the largest exposures.
 """
 
 from __future__ import annotations
@@ -11,14 +11,33 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import customer_charts
 from dashboard.components.formats import day, money, month, number, percent
+from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.selection import selected_id
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import customer
+from queries.watchlist import TRIGGERS
 
 filters = current_filters()
 as_of = filters.as_of
 st.title(t("customer.title"))
+TRIGGER_NAMES = {code: t(f"customer.trigger_name.{code}") for code in TRIGGERS}
+MONEY = {"format": "¥%,.0f"}
 
+
+def trigger_text(codes: pl.Expr) -> pl.Expr:
+    """A list of trigger codes as one translated text cell."""
+    return codes.list.eval(
+        pl.element().replace_strict(TRIGGER_NAMES, default=pl.element())
+    ).list.join(", ")
+
+
+def open_customer(customer_id: str) -> None:
+    st.query_params["customer"] = customer_id
+    st.rerun()
+
+
+# --- which customer -------------------------------------------------------------------------
 text = st.text_input(t("customer.search"), help=t("customer.search_help"), key="customer_search")
 chosen = st.query_params.get("customer")
 if text.strip():
@@ -39,6 +58,29 @@ if text.strip():
 
 if not chosen:
     st.info(t("customer.prompt"))
+    # Somewhere to start: the largest exposures at this date, a click opens one.
+    largest = fetch(customer.search, text="", as_of=as_of)
+    if not largest.is_empty():
+        st.subheader(t("customer.largest"))
+        st.caption(t("customer.largest_hint"))
+        event = st.dataframe(
+            largest,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="customer_largest",
+            column_config={
+                "customer_id": t("customer.col_id"),
+                "name": t("customer.col_name"),
+                "industry": t("customer.industry"),
+                "region": t("customer.region"),
+                "exposure": st.column_config.NumberColumn(t("customer.exposure"), **MONEY),
+            },
+        )
+        picked = selected_id(event, largest)
+        if picked is not None:
+            open_customer(picked)
     st.stop()
 
 profile = fetch(customer.profile, customer_id=chosen, as_of=as_of)
@@ -47,21 +89,20 @@ if profile.is_empty():
     st.stop()
 p = profile.row(0, named=True)
 
-# Names are user data: shown as plain text, never as HTML or markdown.
+# --- profile: names are user data, shown as plain text, never as HTML or markdown -------------
 st.header(p["name"], anchor=False)
 st.text(f"{p['customer_id']} · {p['industry']} · {p['region']}")
-
 with st.container(border=True):
-    cols = st.columns(6)
     facts = [
+        (t("customer.segment"), p["segment"]),
         (t("customer.owner"), p["owner"]),
         (t("customer.status"), p["status"]),
         (t("customer.rating"), p["external_rating"] or t("customer.unrated")),
+        (t("customer.limit"), money(p["credit_limit"])),
         (t("customer.revenue"), money(p["annual_revenue"])),
-        (t("customer.segment"), p["segment"]),
         (t("customer.onboarded"), day(p["onboarded_on"])),
     ]
-    for column, (label, value) in zip(cols, facts, strict=True):
+    for column, (label, value) in zip(st.columns(len(facts)), facts, strict=True):
         column.caption(label)
         column.text(value)
 
@@ -69,45 +110,110 @@ if p["exposure"] is None:
     st.info(t("customer.not_yet", as_of=month(as_of)))
     st.stop()
 
-cards = [
-    (t("customer.exposure"), money(p["exposure"])),
-    (t("customer.overdue"), money(p["overdue_amount"])),
-    (t("customer.grade"), f"{p['grade']} · {number(p['score'], 1)}"),
-    (t("customer.utilisation"), percent(p["utilisation"], 0)),
-    (t("customer.pd"), percent(p["pd"], 2)),
-    (t("customer.lgd"), percent(p["lgd"])),
-    (t("customer.el"), money(p["expected_loss"])),
-    (t("customer.limit"), money(p["credit_limit"])),
-]
-for row in (cards[:4], cards[4:]):
-    for column, (label, value) in zip(st.columns(4), row, strict=True):
-        column.metric(label, value, border=True)
+# --- KPI cards with the change since the previous grid date -----------------------------------
+history = fetch(customer.history, customer_id=chosen, as_of=as_of)
+before = history.filter(pl.col("as_of") < as_of).tail(1)
+prev = before.row(0, named=True) if before.height else {}
+st.caption(
+    t("customer.kpi_caption", as_of=month(as_of), previous=month(prev["as_of"]))
+    if prev
+    else t("customer.kpi_caption_first", as_of=month(as_of))
+)
+
+
+# A change that rounds to nothing shows no arrow at all rather than a red "+¥0".
+def money_change(change: float) -> str | None:
+    return None if abs(change) < 0.5 else ("+" if change > 0 else "-") + money(abs(change))
+
+
+def points(change: float) -> str | None:
+    return None if abs(change) < 0.05 else f"{change:+.1f}"
+
+
+def pp(change: float) -> str | None:
+    return None if abs(change) < 0.0005 else f"{change * 100:+.1f} pp"
+
+
+def days(change: float) -> str | None:
+    return None if change == 0 else f"{change:+,.0f}"
+
+
+kpi_row(
+    [
+        Kpi(
+            t("customer.exposure"),
+            p["exposure"],
+            prev.get("exposure"),
+            money,
+            delta_fmt=money_change,
+        ),
+        Kpi(
+            t("customer.overdue"),
+            p["overdue_amount"],
+            prev.get("overdue_amount"),
+            money,
+            delta_fmt=money_change,
+        ),
+        Kpi(
+            t("customer.grade"),
+            p["score"],
+            prev.get("score"),
+            lambda v: f"{p['grade']} · {number(v, 1)}",
+            delta_fmt=points,
+            help=t("customer.grade_help", previous=prev.get("grade") or "—"),
+        ),
+        Kpi(
+            t("customer.utilisation"),
+            p["utilisation"],
+            prev.get("utilisation"),
+            lambda v: percent(v, 0),
+            delta_fmt=pp,
+        ),
+    ]
+)
+kpi_row(
+    [
+        Kpi(t("customer.pd"), p["pd"], prev.get("pd"), lambda v: percent(v, 2), delta_fmt=pp),
+        Kpi(t("customer.lgd"), p["lgd"], prev.get("lgd"), percent, delta_fmt=pp),
+        Kpi(
+            t("customer.el"),
+            p["expected_loss"],
+            prev.get("expected_loss"),
+            money,
+            delta_fmt=money_change,
+        ),
+        Kpi(t("customer.max_dpd"), p["max_dpd"], prev.get("max_dpd"), number, delta_fmt=days),
+    ]
+)
 if p["defaulted"]:
     st.error(t("customer.defaulted"))
 if p["on_watchlist"]:
     st.warning(
         t(
             "customer.on_watchlist",
-            triggers=", ".join(t(f"trigger_short.{c}") for c in p["triggers"]),
+            triggers=", ".join(TRIGGER_NAMES.get(c, c) for c in p["triggers"]),
         )
     )
 
+# --- why this score, and how it got here ------------------------------------------------------
 left, right = st.columns([2, 3])
 with left:
     st.subheader(t("customer.explanation"))
     explanation = fetch(customer.explanation, customer_id=chosen, as_of=as_of)
-    st.plotly_chart(
-        customer_charts.score_waterfall(
-            explanation,
-            t("customer.explanation_title"),
-            {f: t(f"factor.{f}") for f in explanation["factor"]},
-            t("customer.total"),
-        ),
-        width="stretch",
-    )
+    if explanation.is_empty():
+        st.info(t("customer.no_explanation"))
+    else:
+        st.plotly_chart(
+            customer_charts.score_waterfall(
+                explanation,
+                t("customer.explanation_title"),
+                {f: t(f"customer.factor.{f}") for f in explanation["factor"]},
+                t("customer.total"),
+            ),
+            width="stretch",
+        )
 with right:
     st.subheader(t("customer.history"))
-    history = fetch(customer.history, customer_id=chosen, as_of=as_of)
     st.plotly_chart(
         customer_charts.risk_history(
             history,
@@ -126,93 +232,84 @@ if payments.is_empty():
 else:
     st.plotly_chart(
         customer_charts.payments_timeline(
-            payments, t("customer.payments_title"), t("customer.days_late")
+            payments,
+            t("customer.payments_title"),
+            t("customer.days_late"),
+            t("customer.col_outstanding"),
         ),
         width="stretch",
     )
 
-money_column = {"format": "¥%,.0f"}
 st.subheader(t("customer.contracts"))
-st.dataframe(
-    fetch(customer.contracts, customer_id=chosen, as_of=as_of),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "contract_id": t("customer.col_contract"),
-        "kind": t("customer.col_kind"),
-        "status": t("customer.col_status"),
-        "signed_on": st.column_config.DateColumn(t("customer.col_signed")),
-        "start_on": st.column_config.DateColumn(t("customer.col_start")),
-        "end_on": st.column_config.DateColumn(t("customer.col_end")),
-        "amount": st.column_config.NumberColumn(t("customer.col_amount"), **money_column),
-        "collateral_value": st.column_config.NumberColumn(
-            t("customer.col_collateral"), **money_column
-        ),
-        "payment_terms_days": st.column_config.NumberColumn(t("customer.col_terms")),
-        "outstanding": st.column_config.NumberColumn(t("customer.col_outstanding"), **money_column),
-        "overdue": st.column_config.NumberColumn(t("customer.col_overdue"), **money_column),
-        "approved_by": t("customer.col_approved"),
-        "last_reviewed_on": st.column_config.DateColumn(t("customer.col_reviewed")),
-    },
-)
-
-left, right = st.columns(2)
-with left:
-    st.subheader(t("customer.events"))
-    events = fetch(customer.events, customer_id=chosen, as_of=as_of)
-    if events.is_empty():
-        st.info(t("customer.no_events"))
-    else:
-        st.dataframe(
-            events,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "occurred_on": st.column_config.DateColumn(t("customer.col_date")),
-                "category": t("customer.col_category"),
-                "kind": t("customer.col_event"),
-                "severity": st.column_config.ProgressColumn(
-                    t("customer.col_severity"), min_value=0, max_value=5, format="%d"
-                ),
-                "source": t("customer.col_source"),
-                "note": t("customer.col_note"),
-            },
-        )
-with right:
-    st.subheader(t("customer.watch_history"))
-    spells = fetch(customer.spells, customer_id=chosen, as_of=as_of)
-    if spells.is_empty():
-        st.info(t("customer.no_spells"))
-    else:
-        st.dataframe(
-            spells.with_columns(
-                pl.col("entry_triggers")
-                .list.eval(
-                    pl.element().replace_strict(
-                        {
-                            c: t(f"trigger_short.{c}")
-                            for c in (
-                                "overdue",
-                                "downgrade",
-                                "limit_breach",
-                                "legal",
-                                "operational",
-                                "rating_downgrade",
-                                "concentration",
-                            )
-                        },
-                        default=pl.element(),
-                    )
-                )
-                .list.join(", ")
+contracts = fetch(customer.contracts, customer_id=chosen, as_of=as_of)
+if contracts.is_empty():
+    st.info(t("customer.no_contracts"))
+else:
+    st.dataframe(
+        contracts,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "contract_id": t("customer.col_contract"),
+            "kind": t("customer.col_kind"),
+            "status": t("customer.col_status"),
+            "signed_on": st.column_config.DateColumn(t("customer.col_signed")),
+            "start_on": st.column_config.DateColumn(t("customer.col_start")),
+            "end_on": st.column_config.DateColumn(t("customer.col_end")),
+            "amount": st.column_config.NumberColumn(t("customer.col_amount"), **MONEY),
+            "collateral_value": st.column_config.NumberColumn(
+                t("customer.col_collateral"), **MONEY
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "entered_on": st.column_config.DateColumn(t("customer.col_entered")),
-                "left_on": st.column_config.DateColumn(t("customer.col_left")),
-                "months_on": t("customer.col_months"),
-                "entry_triggers": t("customer.col_triggers"),
-                "outcome": t("customer.col_outcome"),
-            },
-        )
+            "payment_terms_days": st.column_config.NumberColumn(t("customer.col_terms")),
+            "outstanding": st.column_config.NumberColumn(t("customer.col_outstanding"), **MONEY),
+            "overdue": st.column_config.NumberColumn(t("customer.col_overdue"), **MONEY),
+            "approved_by": t("customer.col_approved"),
+            "last_reviewed_on": st.column_config.DateColumn(t("customer.col_reviewed")),
+        },
+    )
+
+st.subheader(t("customer.events"))
+events = fetch(customer.events, customer_id=chosen, as_of=as_of)
+if events.is_empty():
+    st.info(t("customer.no_events"))
+else:
+    # Notes are free text typed by people: a plain text column, never rendered as markup.
+    st.dataframe(
+        events,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "occurred_on": st.column_config.DateColumn(t("customer.col_date"), width="small"),
+            "category": st.column_config.TextColumn(t("customer.col_category"), width="small"),
+            "kind": t("customer.col_event"),
+            "severity": st.column_config.ProgressColumn(
+                t("customer.col_severity"), min_value=0, max_value=5, format="%d", width="small"
+            ),
+            "source": st.column_config.TextColumn(t("customer.col_source"), width="small"),
+            "note": st.column_config.TextColumn(t("customer.col_note"), width="large"),
+        },
+    )
+
+st.subheader(t("customer.watch_history"))
+spells = fetch(customer.spells, customer_id=chosen, as_of=as_of)
+if spells.is_empty():
+    st.info(t("customer.no_spells"))
+else:
+    st.dataframe(
+        spells.with_columns(
+            trigger_text(pl.col("entry_triggers")).alias("entry_triggers"),
+            pl.col("outcome").replace_strict(
+                {o: t(f"customer.outcome.{o}") for o in ("on_list", "cured", "defaulted")},
+                default=pl.col("outcome"),
+            ),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "entered_on": st.column_config.DateColumn(t("customer.col_entered")),
+            "left_on": st.column_config.DateColumn(t("customer.col_left")),
+            "months_on": st.column_config.NumberColumn(t("customer.col_months"), format="%d"),
+            "entry_triggers": t("customer.col_triggers"),
+            "outcome": t("customer.col_outcome"),
+        },
+    )

@@ -20,8 +20,12 @@ st.title(t("watchlist.title"))
 st.caption(t("watchlist.caption", as_of=month(filters.as_of)))
 
 
+TRIGGER_NAMES = {code: t(f"watchlist.trigger_name.{code}") for code in watchlist.TRIGGERS}
+
+
 def trigger_labels(codes: pl.Expr) -> pl.Expr:
-    labels = {code: t(f"trigger_short.{code}") for code in watchlist.TRIGGERS}
+    """A list of trigger codes as one readable, translated text cell."""
+    labels = TRIGGER_NAMES
     return codes.list.eval(pl.element().replace_strict(labels, default=pl.element())).list.join(
         ", "
     )
@@ -56,24 +60,24 @@ else:
 # --- page filters -----------------------------------------------------------------------------
 with st.container(border=True):
     st.markdown(f"**{t('watchlist.filters')}**")
-    a, b, c, d = st.columns([1, 2, 2, 2])
+    a, b, c, d = st.columns([2, 3, 3, 3])
     grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades")
     triggers = b.multiselect(
         t("watchlist.trigger"),
         watchlist.TRIGGERS,
-        format_func=lambda c: t(f"trigger_short.{c}"),
+        format_func=TRIGGER_NAMES.get,
         key="wl_triggers",
     )
     owners = c.multiselect(
         t("watchlist.owner"), fetch(watchlist.owners)["owner"].to_list(), key="wl_owners"
     )
     search = d.text_input(t("watchlist.search"), key="wl_search")
-    e, f, g = st.columns([2, 2, 3])
+    e, f, g = st.columns([2, 2, 4])
     minimum = e.number_input(
-        t("watchlist.exposure_min"), min_value=0.0, step=100_000.0, key="wl_min"
+        t("watchlist.exposure_min"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_min"
     )
     maximum = f.number_input(
-        t("watchlist.exposure_max"), min_value=0.0, step=100_000.0, key="wl_max"
+        t("watchlist.exposure_max"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_max"
     )
     sort = g.radio(
         t("watchlist.sort"),
@@ -113,7 +117,6 @@ else:
         "score",
         "exposure",
         "overdue_amount",
-        "max_dpd",
         (pl.col("utilisation") * 100).alias("utilisation"),
         trigger_labels(pl.col("triggers")).alias("triggers"),
         "months_on_list",
@@ -127,29 +130,39 @@ else:
         selection_mode="single-row",
         key="wl_table",
         column_config={
-            "customer_id": t("watchlist.col_id"),
-            "name": t("watchlist.col_name"),
-            "grade": t("watchlist.col_grade"),
-            "score": st.column_config.NumberColumn(t("watchlist.col_score"), format="%.1f"),
+            "customer_id": st.column_config.TextColumn(t("watchlist.col_id"), width="small"),
+            "name": st.column_config.TextColumn(t("watchlist.col_name"), width="medium"),
+            "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width="small"),
+            "score": st.column_config.NumberColumn(
+                t("watchlist.col_score"), format="%.1f", width="small"
+            ),
             "exposure": st.column_config.NumberColumn(t("watchlist.col_exposure"), format="¥%,.0f"),
             "overdue_amount": st.column_config.NumberColumn(
                 t("watchlist.col_overdue"), format="¥%,.0f"
             ),
-            "max_dpd": st.column_config.NumberColumn(t("watchlist.col_dpd"), format="%d"),
             "utilisation": st.column_config.NumberColumn(
-                t("watchlist.col_utilisation"), format="%.0f %%"
+                t("watchlist.col_utilisation"), format="%.0f %%", width="small"
             ),
             "triggers": t("watchlist.col_triggers"),
-            "months_on_list": st.column_config.NumberColumn(t("watchlist.col_months"), format="%d"),
+            "months_on_list": st.column_config.NumberColumn(
+                t("watchlist.col_months"),
+                help=t("watchlist.col_months_help"),
+                format="%d",
+                width="small",
+            ),
             "owner": t("watchlist.col_owner"),
         },
     )
     chosen = selected_id(event, table)
     if chosen is not None:
-        st.switch_page("dashboard/pages/customer.py", query_params={"customer": chosen})
+        # Keep the shared-link parameters (filters, language) and add the customer.
+        st.switch_page(
+            "dashboard/pages/customer.py",
+            query_params={**st.query_params.to_dict(), "customer": chosen},
+        )
 
     # Exports hold every matching row, not only the rows shown; they are built only when clicked.
-    def export_rows():
+    def export_rows() -> pl.DataFrame:
         return fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT).drop(
             "matching"
         )
@@ -169,17 +182,14 @@ else:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
+    st.caption(t("watchlist.export_note"))
 
 st.subheader(t("watchlist.trend"))
 trend = fetch(watchlist.trend, **params)
-if filters.narrowed:
-    st.caption(t("watchlist.scope_note"))
+st.caption(t("watchlist.scope_note" if filters.narrowed else "watchlist.portfolio_note"))
 st.plotly_chart(
     watchlist_charts.flows(
-        trend,
-        t("watchlist.trend_title"),
-        {code: t(f"trigger_short.{code}") for code in watchlist.TRIGGERS},
-        t("watchlist.members"),
+        trend, t("watchlist.trend_title"), TRIGGER_NAMES, t("watchlist.members")
     ),
     width="stretch",
 )
