@@ -1,17 +1,17 @@
-"""Watchlist: filters and sort, the filtered trend against the materialised one, selection, exports, page."""
+"""Watchlist page on the demo warehouse (counts checked against independent SQL), its chart and the
+selection-to-customer mapping."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components.export import to_csv, to_xlsx
+from dashboard.components import watchlist_charts
 from dashboard.components.selection import selected_id
-from queries import watchlist
 from tests.conftest import page_path
 
 
@@ -19,133 +19,123 @@ def latest(con) -> date:
     return con.sql("select max(as_of) from month_grid").fetchall()[0][0]
 
 
-def test_members_filters_match_independent_sql(demo_con):
-    as_of = latest(demo_con)
-    got = watchlist.members(
-        demo_con, as_of=as_of, grades=("C", "D"), triggers=("overdue",), limit=100_000
-    )
-    expected = demo_con.sql(
-        "select count(*) from customer_month where as_of = $d and on_watchlist and grade in ('C', 'D') "
-        "and list_contains(triggers, 'overdue')",
-        params={"d": as_of},
-    ).fetchall()[0][0]
-    assert got.height == expected == got["matching"][0]
-    assert set(got["grade"]) <= {"C", "D"}
+def count(con, where: str = "true", **params) -> int:
+    sql = f"select count(*) from customer_month where as_of = $d and on_watchlist and {where}"
+    return con.sql(sql, params={"d": latest(con), **params}).fetchall()[0][0]
 
 
-@pytest.mark.parametrize(
-    "sort, column",
-    [
-        ("exposure", "exposure"),
-        ("score", "score"),
-        ("overdue", "overdue_amount"),
-        ("months_on_list", "months_on_list"),
-    ],
-)
-def test_sort_orders_descending_and_limit_keeps_matching_count(demo_con, sort, column):
-    rows = watchlist.members(demo_con, as_of=latest(demo_con), sort=sort, limit=20)
-    assert rows.height == 20
-    assert rows[column].to_list() == sorted(rows[column].to_list(), reverse=True)
-    assert rows["matching"][0] > 20
+def members_table(at: AppTest) -> pl.DataFrame | None:
+    tables = [d.value for d in at.dataframe if "months_on_list" in d.value.columns]
+    return pl.from_pandas(tables[0]) if tables else None
 
 
-def test_unknown_sort_is_refused(demo_con):
-    with pytest.raises(ValueError, match="sort must be one of"):
-        watchlist.members(demo_con, as_of=latest(demo_con), sort="name; drop table customers")
+@pytest.fixture
+def page(demo_db) -> AppTest:
+    return AppTest.from_file(page_path("watchlist"), default_timeout=60)
 
 
-def test_search_is_a_bound_value_not_sql(demo_con):
-    as_of = latest(demo_con)
-    assert watchlist.members(demo_con, as_of=as_of, search="' or 1=1 --").is_empty()
-    some = watchlist.members(demo_con, as_of=as_of, limit=1)
-    found = watchlist.members(demo_con, as_of=as_of, search=some["customer_id"][0].lower())
-    assert found["customer_id"].to_list() == some["customer_id"].to_list()
-
-
-def test_exposure_range_is_inclusive(demo_con):
-    as_of = latest(demo_con)
-    one = watchlist.members(demo_con, as_of=as_of, limit=1).row(0, named=True)
-    got = watchlist.members(
-        demo_con, as_of=as_of, min_exposure=one["exposure"], max_exposure=one["exposure"]
-    )
-    assert one["customer_id"] in got["customer_id"].to_list()
-
-
-def test_filtered_trend_equals_materialised_watchlist_month_when_filter_covers_everything(demo_con):
-    as_of = latest(demo_con)
-    segments = tuple(
-        r[0] for r in demo_con.sql("select distinct segment from customers").fetchall()
-    )
-    portfolio = watchlist.trend(demo_con, as_of=as_of)
-    filtered = watchlist.trend(demo_con, as_of=as_of, segments=segments)
-    key = ["as_of", "trigger"]
-    assert portfolio.sort(key).equals(filtered.sort(key))
-    assert portfolio["as_of"].n_unique() == 24
-
-
-def test_new_entrants_were_off_the_list_at_the_previous_date(demo_con):
-    as_of = latest(demo_con)
-    entrants = watchlist.new_entrants(demo_con, as_of=as_of)
-    previous = demo_con.sql(
-        "select customer_id from customer_month where on_watchlist and as_of = "
-        "(select max(as_of) from month_grid where as_of < $d)",
-        params={"d": as_of},
-    ).fetchall()
-    assert entrants.height > 0
-    assert not set(entrants["customer_id"]) & {r[0] for r in previous}
-    assert all(len(x) > 0 for x in entrants["new_triggers"])
-
-
-def test_selection_maps_position_in_sent_frame_to_id():
-    frame = pl.DataFrame({"customer_id": ["C3", "C1", "C2"]})
-    assert selected_id({"selection": {"rows": [2]}}, frame) == "C2"
-    assert selected_id({"selection": {"rows": []}}, frame) is None
-    assert selected_id({"selection": {"rows": [7]}}, frame) is None
-    assert selected_id(None, frame) is None
-
-
-def test_exports_hold_exactly_the_rows_and_neutralise_formulas():
-    rows = pl.DataFrame(
-        {
-            "customer_id": ["C1", "C2", "C3", "C4"],
-            "name": ['=HYPERLINK("http://x","y")', "华东精密", "+cmd", "@SUM(A1)"],
-            "note": ["-2+3", "\tx", "\rz", "<script>alert(1)</script>"],
-            "exposure": [-5.0, 10.0, 20.0, 30.0],
-            "triggers": [["overdue"], [], ["legal", "overdue"], None],
-        }
-    )
-    back = pl.read_csv(io.BytesIO(to_csv(rows)))
-    assert back.height == 4
-    assert back["name"].to_list() == [
-        '\'=HYPERLINK("http://x","y")',
-        "华东精密",
-        "'+cmd",
-        "'@SUM(A1)",
-    ]
-    assert back["note"].to_list()[0] == "'-2+3"
-    assert back["note"].to_list()[3] == "<script>alert(1)</script>"
-    assert back["exposure"].to_list() == [-5.0, 10.0, 20.0, 30.0]
-    assert back["triggers"].to_list()[2] == "legal, overdue"
-    sheet = pl.read_excel(io.BytesIO(to_xlsx(rows)))
-    assert sheet["name"][0].startswith("'=")
-    assert sheet["exposure"].to_list() == [-5, 10, 20, 30]  # numbers stay numbers
-
-
-def test_page_renders_filters_and_shows_empty_state(demo_db, demo_con):
-    at = AppTest.from_file(page_path("watchlist"), default_timeout=60).run()
+def test_page_renders_alerts_first_table_exports_and_trend(page, demo_con):
+    at = page.run()
     assert not at.exception
-    table = [d.value for d in at.dataframe if "months_on_list" in d.value.columns][0]
-    assert len(table) == min(
-        500, watchlist.members(demo_con, as_of=latest(demo_con), limit=1)["matching"][0]
-    )
-    at.multiselect(key="wl_grades").select("E").run()
-    assert not at.exception
-    expected = demo_con.sql(
-        "select count(*) from customer_month where as_of = $d and on_watchlist and grade = 'E'",
+    new = demo_con.sql(
+        "select count(*) from customer_month as c where c.as_of = $d and c.on_watchlist and not "
+        "exists (select 1 from customer_month as p where p.customer_id = c.customer_id and "
+        "p.on_watchlist and p.as_of = (select max(as_of) from month_grid where as_of < $d))",
         params={"d": latest(demo_con)},
     ).fetchall()[0][0]
-    table = [d.value for d in at.dataframe if "months_on_list" in d.value.columns]
-    assert (len(table[0]) if table else 0) == expected
+    assert new > 0
+    assert at.expander[0].label.startswith(f"New alerts: {new} customer")
+    matching = count(demo_con)
+    table = members_table(at)
+    assert table.height == min(500, matching)
+    assert f"of {matching:,} customers shown" in at.caption[1].value
+    assert table.columns[:3] == ["customer_id", "name", "grade"]
+    assert len(at.get("download_button")) == 2
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_global_segment_filter_narrows_the_list(page, demo_con):
+    segment = demo_con.sql("select min(segment) from customers").fetchall()[0][0]
+    page.session_state["f_segment"] = [segment]
+    at = page.run()
+    assert not at.exception
+    expected = count(demo_con, "segment = $s", s=segment)
+    assert members_table(at).height == min(500, expected)
+    assert f"of {expected:,} customers shown" in at.caption[1].value
+    assert "sidebar" in at.caption[-1].value  # the trend says it follows the sidebar filters
+
+
+def test_page_filters_and_sort(page, demo_con):
+    at = page.run()
+    at.multiselect(key="wl_grades").select("E").run()
+    assert not at.exception
+    table = members_table(at)
+    expected = count(demo_con, "grade = 'E'")
+    assert (table.height if table is not None else 0) == expected
+    at.radio(key="wl_sort").set_value("score").run()
+    top = demo_con.sql(
+        "select customer_id from customer_month where as_of = $d and on_watchlist and grade = 'E' "
+        "order by score desc, customer_id limit 1",
+        params={"d": latest(demo_con)},
+    ).fetchall()[0][0]
+    assert members_table(at)["customer_id"][0] == top
+
+
+def test_no_match_shows_the_empty_state(page):
+    at = page.run()
     at.text_input(key="wl_search").input("no customer is called this").run()
     assert not at.exception
     assert "No customer on the watchlist matches" in at.info[0].value
+    assert not at.get("download_button")
+
+
+def test_impossible_global_filter_shows_empty_states(page):
+    page.session_state["f_segment"] = ["no such segment"]
+    at = page.run()
+    assert not at.exception
+    assert "No customer joined the watchlist" in at.success[0].value
+    assert "No customer on the watchlist matches" in at.info[0].value
+
+
+def test_flows_chart_draws_members_and_signed_flows_per_trigger():
+    trend = pl.DataFrame(
+        {
+            "as_of": [date(2026, 1, 31)] * 3 + [date(2026, 2, 28)] * 3,
+            "trigger": ["any", "overdue", "legal"] * 2,
+            "members": [3, 2, 1, 4, 3, 1],
+            "inflow": [0, 0, 0, 2, 1, 1],
+            "outflow": [0, 0, 0, 1, 0, 1],
+        }
+    )
+    figure = watchlist_charts.flows(trend, "Flows", {"overdue": "Overdue", "legal": "Legal"}, "On")
+    assert isinstance(figure, go.Figure)
+    line, *bars = figure.data
+    assert line.type == "scatter" and list(line.y) == [3, 4] and line.name == "On"
+    # per trigger present: an inflow bar (up) and an outflow bar (down), same colour
+    assert [(b.name, list(b.y)) for b in bars] == [
+        ("Overdue", [0, 1]),
+        ("Overdue", [0, 0]),
+        ("Legal", [0, 1]),
+        ("Legal", [0, -1]),
+    ]
+    assert (
+        bars[0].marker.color == bars[1].marker.color == watchlist_charts.TRIGGER_COLOURS["overdue"]
+    )
+    assert figure.layout.barmode == "relative"
+    assert figure.layout.title.text == "Flows"
+
+
+def test_selection_maps_a_position_in_the_frame_as_sent_to_its_id():
+    # The user may have sorted the view; Streamlit still reports positions in the frame it was sent.
+    frame = pl.DataFrame({"customer_id": ["C3", "C1", "C2"], "exposure": [5.0, 9.0, 1.0]})
+    assert selected_id({"selection": {"rows": [2], "columns": []}}, frame) == "C2"
+    assert selected_id({"selection": {"rows": [0]}}, frame) == "C3"
+
+    class Event:  # the attribute form Streamlit's event object also offers
+        class selection:  # noqa: N801
+            rows = [1]
+
+    assert selected_id(Event(), frame) == "C1"
+    assert selected_id({"selection": {"rows": []}}, frame) is None
+    assert selected_id({"selection": {"rows": [7]}}, frame) is None  # stale event, smaller frame
+    assert selected_id(None, frame) is None
