@@ -1,0 +1,94 @@
+"""The case-study warehouses: one demo warehouse per generator scenario, built on first use.
+
+Each case (the manufacturer, the lender) lives in its own file data/cases/<scenario>.duckdb (or
+under $RISK_CASES_DIR), built by the demo generator with a fixed size and seed so every user sees
+the same case. A build goes through warehouse.writing, so readers of an older file are never
+disturbed; a per-case lock makes a second session wait for the first build instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from data.generate_config import POLICY_MONTH, SCENARIO_CONFIG, SCENARIOS
+from data.ingest import Progress
+from data.warehouse import ROOT
+
+CASES: tuple[str, ...] = SCENARIOS
+DEFAULT_CASES_DIR = ROOT / "data" / "cases"
+CASE_CUSTOMERS = 2000
+CASE_SEED = 7
+
+
+@dataclass(frozen=True)
+class CaseTimeline:
+    """The dated facts of a case the generator built in: when the policy changed, the downturn."""
+
+    scenario: str
+    policy_month: date  # first day of the month the credit policy took effect
+    downturn_industry: str
+    downturn_start: date
+    downturn_end: date
+
+
+def timeline(scenario: str) -> CaseTimeline:
+    """The policy month and downturn of `scenario` (ValueError for an unknown scenario)."""
+    _check(scenario)
+    config = SCENARIO_CONFIG[scenario]
+    return CaseTimeline(
+        scenario=scenario,
+        policy_month=POLICY_MONTH,
+        downturn_industry=config.downturn_industry,
+        downturn_start=config.downturn_start,
+        downturn_end=config.downturn_end,
+    )
+
+
+def cases_dir() -> Path:
+    """Where case warehouses live: $RISK_CASES_DIR, else data/cases."""
+    env = os.environ.get("RISK_CASES_DIR")
+    return Path(env) if env else DEFAULT_CASES_DIR
+
+
+def case_path(scenario: str) -> Path:
+    """The warehouse file of one case (it may not exist yet)."""
+    _check(scenario)
+    return cases_dir() / f"{scenario}.duckdb"
+
+
+def ensure_case(
+    scenario: str,
+    progress: Progress | None = None,
+    customers: int = CASE_CUSTOMERS,
+    seed: int = CASE_SEED,
+) -> Path:
+    """The case's warehouse path, building it first when it does not exist yet.
+
+    `progress(label, step, total)` is called during a build. Concurrent callers are serialised by
+    a lock file, and the file is checked again under the lock, so a case is built once.
+    """
+    target = case_path(scenario)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f"{target.name}.build.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                from data.demo import build_demo  # heavy: only when a case is built
+
+                build_demo(
+                    target, scenario=scenario, customers=customers, seed=seed, progress=progress
+                )
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
+def _check(scenario: str) -> None:
+    if scenario not in CASES:
+        raise ValueError(f"unknown case {scenario!r}; expected one of {CASES}")

@@ -1,0 +1,55 @@
+-- Case studies: one row per month-end of month_grid: amounts (money) that became 90+ days past due
+-- in the month, what was later paid on them, and the recovery rate (0-1, null when nothing became
+-- 90+). Params: $segments, $regions, $industries (lists; empty = all).
+-- An instalment becomes 90+ on due_on + 91 when it is still (partly) unpaid then and its contract is
+-- counted that day (started, not terminated/completed before it): the amount that became 90+ is its
+-- outstanding that day; recovered is what was paid on it afterwards (by the last grid date). The
+-- month is the cohort month, so recent cohorts have had less time to recover.
+with bounds as (
+    select min(as_of) as first_on, max(as_of) as last_on from month_grid
+),
+
+instalments as (
+    select
+        payments.due_on + 91 as crossed_on,
+        greatest(
+            payments.amount_due
+            - case when payments.paid_on <= payments.due_on + 90 then payments.amount_paid else 0 end,
+            0
+        ) as became_90,
+        case
+            when payments.paid_on > payments.due_on + 90 and payments.paid_on <= bounds.last_on
+                then least(payments.amount_paid, payments.amount_due)
+            else 0
+        end as recovered
+    from payments
+    inner join contracts on contracts.contract_id = payments.contract_id
+    inner join customers on customers.customer_id = contracts.customer_id
+    cross join bounds
+    where payments.due_on + 91 <= bounds.last_on
+      and contracts.start_on <= payments.due_on + 91
+      and not (contracts.status in ('terminated', 'completed') and contracts.end_on < payments.due_on + 91)
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], customers.segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], customers.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], customers.industry))
+),
+
+cohorts as (
+    select last_day(crossed_on) as as_of, sum(became_90) as became_90, sum(recovered) as recovered
+    from instalments
+    where became_90 > 0
+    group by 1
+),
+
+final as (
+    select
+        grid.as_of,
+        coalesce(cohorts.became_90, 0) as became_90,
+        coalesce(cohorts.recovered, 0) as recovered,
+        cohorts.recovered / nullif(cohorts.became_90, 0) as recovery_rate
+    from month_grid as grid
+    left join cohorts on cohorts.as_of = grid.as_of
+    where day(grid.as_of + 1) = 1
+)
+
+select * from final order by as_of
