@@ -47,7 +47,8 @@ def pareto(top: pl.DataFrame, title: str, exposure_label: str, cumulative_label:
         secondary_y=True,
     )
     figure.update_yaxes(tickprefix="¥", secondary_y=False)
-    figure.update_yaxes(range=[0, 100], dtick=20, ticksuffix=" %", secondary_y=True, showgrid=False)
+    # 105 keeps the 100 % tick clear of the legend above the plot
+    figure.update_yaxes(range=[0, 105], dtick=20, ticksuffix=" %", secondary_y=True, showgrid=False)
     figure.update_xaxes(tickangle=-40 if top.height <= 20 else 0)
     return styled(figure, title, height=420)
 
@@ -77,8 +78,8 @@ def lorenz(
             fillcolor="rgba(31, 78, 121, 0.12)",
         )
     )
-    figure.update_xaxes(title_text=names_label, ticksuffix=" %", range=[0, 100])
-    figure.update_yaxes(title_text=exposure_label, ticksuffix=" %", range=[0, 100])
+    figure.update_xaxes(title_text=names_label, ticksuffix=" %", range=[0, 100], dtick=20)
+    figure.update_yaxes(title_text=exposure_label, ticksuffix=" %", range=[0, 100], dtick=20)
     return styled(figure, title, height=380)
 
 
@@ -98,8 +99,10 @@ def hhi_trend(trend: pl.DataFrame, title: str, labels: dict[str, str]) -> go.Fig
         )
     for level in (1500, 2500):
         figure.add_hline(y=level, line_dash="dot", line_color="#bbb", annotation_text=f"{level:,}")
-    figure.update_yaxes(type="log")
-    return styled(figure, title, height=380)
+    # log scale: customer HHI (tens) and industry/region HHI (thousands) on one chart; labels at
+    # powers of ten only
+    figure.update_yaxes(type="log", dtick=1, tickformat=",")
+    return styled(figure, title, height=460)
 
 
 def treemap(frame: pl.DataFrame, title: str, other_label: str, root_label: str) -> go.Figure:
@@ -137,4 +140,4 @@ def treemap(frame: pl.DataFrame, title: str, other_label: str, root_label: str) 
             textinfo="label+percent root",
         )
     )
-    return styled(figure, title, height=520)
+    return styled(figure, title, height=460)

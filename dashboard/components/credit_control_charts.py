@@ -52,8 +52,9 @@ def limits_vs_exposure(
                 line={"color": "#fc8d59", "width": 1, "dash": "dash"},
             )
         )
-    figure.update_xaxes(type="log", title_text=limit_label)
-    figure.update_yaxes(type="log", title_text=exposure_label)
+    # labels at powers of ten only: the 2/5 minor labels of a log axis clutter a money axis
+    figure.update_xaxes(type="log", dtick=1, tickprefix="¥", title_text=limit_label)
+    figure.update_yaxes(type="log", dtick=1, tickprefix="¥", title_text=exposure_label)
     return styled(figure, title, height=420)
 
 

@@ -41,7 +41,14 @@ kpi_row(
     [
         _card(t("concentration.names"), "names", number, higher_is_worse=False),
         _card(t("concentration.top10"), "top10_share", percent, higher_is_worse=True),
-        _card(t("concentration.hhi"), "hhi", number, True, "concentration.hhi_help"),
+        # a big portfolio's customer HHI is single digits: keep a decimal there
+        _card(
+            t("concentration.hhi"),
+            "hhi",
+            lambda v: number(v, 1 if v is not None and v < 100 else 0),
+            True,
+            "concentration.hhi_help",
+        ),
         _card(
             t("concentration.effective"),
             "effective_names",
@@ -122,7 +129,7 @@ st.dataframe(
 )
 
 st.subheader(t("concentration.over_time"))
-left, right = st.columns([2, 3])
+left, right = st.columns(2)
 with left:
     st.plotly_chart(
         concentration_charts.hhi_trend(

@@ -64,16 +64,20 @@ with left:
     st.plotly_chart(
         credit_control_charts.limits_vs_exposure(
             largest,
-            t(
-                "credit.scatter_title",
-                shown=number(largest.height),
-                total=number(totals["customers"]),
-            ),
+            t("credit.scatter_title"),
             t("credit.limit"),
             t("credit.exposure"),
         ),
         width="stretch",
     )
+    if largest.height < totals["customers"]:
+        st.caption(
+            t(
+                "credit.scatter_sample",
+                shown=number(largest.height),
+                total=number(totals["customers"]),
+            )
+        )
 with right:
     st.plotly_chart(
         credit_control_charts.utilisation_histogram(
@@ -137,9 +141,8 @@ def _table(frame: pl.DataFrame, columns: dict, total: int) -> None:
 st.subheader(t("credit.customers_to_act"))
 status_names = {s: t(f"credit.status_{s}") for s in ("over", "near", "within")}
 customer_columns = {
-    "name": st.column_config.TextColumn(t("credit.col_customer"), width="large"),
+    "name": st.column_config.TextColumn(t("credit.col_customer"), width="medium"),
     "grade": t("credit.col_grade"),
-    "band": t("credit.col_band"),
     "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format=MONEY),
     "credit_limit": st.column_config.NumberColumn(t("credit.col_limit"), format=MONEY),
     "utilisation": st.column_config.NumberColumn(t("credit.col_utilisation"), format="%.0f %%"),
@@ -147,9 +150,17 @@ customer_columns = {
     "limit_action": t("credit.col_action"),
     "collateral_required": t("credit.col_collateral"),
     "prepayment_required": t("credit.col_prepayment"),
-    "last_review": st.column_config.DateColumn(t("credit.col_last_review"), format="YYYY-MM-DD"),
-    "review_due": st.column_config.DateColumn(t("credit.col_review_due"), format="YYYY-MM-DD"),
+    "review_months": st.column_config.NumberColumn(t("credit.col_frequency")),
+    "last_review": t("credit.col_last_review"),
+    "review_due": t("credit.col_review_due"),
     "owner": t("credit.col_owner"),
+}
+LIMIT_COLUMNS = ("name", "grade", "exposure", "credit_limit", "utilisation", "limit_status")
+CONTROL_COLUMNS = ("limit_action", "collateral_required", "prepayment_required")
+customer_shown = {
+    "attention": (*LIMIT_COLUMNS, *CONTROL_COLUMNS, "owner"),
+    "overdue": ("name", "grade", "exposure", "review_months", "last_review", "review_due", "owner"),
+    "all": (*LIMIT_COLUMNS, *CONTROL_COLUMNS, "review_due", "owner"),
 }
 customer_lists = {
     "attention": fetch(credit_control.customers, which="attention", limit=ROWS, **params),
@@ -161,6 +172,14 @@ customer_counts = {
     "overdue": totals["reviews_overdue"],
     "all": totals["customers"],
 }
+
+
+def _review_dates(*columns: str) -> list[pl.Expr]:
+    # Dates as ISO text so a never-reviewed customer or contract reads "never", not "None".
+    never = {"last_review": t("credit.never"), "last_reviewed_on": t("credit.never")}
+    return [pl.col(c).dt.to_string("%Y-%m-%d").fill_null(never.get(c, "—")) for c in columns]
+
+
 tabs = st.tabs(
     [t(f"credit.list_{w}", count=number(customer_counts[w])) for w in credit_control.CUSTOMER_LISTS]
 )
@@ -173,12 +192,12 @@ for tab, which in zip(tabs, credit_control.CUSTOMER_LISTS, strict=True):
         _table(
             rows.with_columns(
                 pl.col("utilisation") * 100,
-                pl.col("band").replace(band_names),
                 pl.col("limit_status").replace(status_names),
                 pl.col("collateral_required").replace_strict(yes_no, default=None),
                 pl.col("prepayment_required").replace_strict(yes_no, default=None),
+                *_review_dates("last_review", "review_due"),
             ),
-            customer_columns,
+            {c: customer_columns[c] for c in customer_shown[which]},
             customer_counts[which],
         )
 
@@ -189,7 +208,7 @@ contract_status = {s: t(f"credit.contract_{s}") for s in ("active", "in_dispute"
 date_column = {"format": "YYYY-MM-DD"}
 contract_columns = {
     "contract_id": t("credit.col_contract"),
-    "name": st.column_config.TextColumn(t("credit.col_customer"), width="large"),
+    "name": st.column_config.TextColumn(t("credit.col_customer"), width="medium"),
     "grade": t("credit.col_grade"),
     "kind": t("credit.col_kind"),
     "status": t("credit.col_status"),
@@ -197,8 +216,8 @@ contract_columns = {
     "start_on": st.column_config.DateColumn(t("credit.col_start"), **date_column),
     "end_on": st.column_config.DateColumn(t("credit.col_end"), **date_column),
     "days_left": st.column_config.NumberColumn(t("credit.col_days_left")),
-    "last_reviewed_on": st.column_config.DateColumn(t("credit.col_last_review"), **date_column),
-    "review_due": st.column_config.DateColumn(t("credit.col_review_due"), **date_column),
+    "last_reviewed_on": t("credit.col_last_review"),
+    "review_due": t("credit.col_review_due"),
     "owner": t("credit.col_owner"),
 }
 shown = {
@@ -227,7 +246,9 @@ for tab, which in zip(tabs, credit_control.CONTRACT_LISTS, strict=True):
         )
         _table(
             rows.with_columns(
-                pl.col("kind").replace(kind_names), pl.col("status").replace(contract_status)
+                pl.col("kind").replace(kind_names),
+                pl.col("status").replace(contract_status),
+                *_review_dates("last_reviewed_on", "review_due"),
             ),
             {c: contract_columns[c] for c in columns},
             contract_counts[which],

@@ -20,25 +20,18 @@ groups as (
     select as_of, 'region', region, sum(exposure) from filtered group by as_of, region
 ),
 
-shares as (
-    select
-        as_of,
-        dimension,
-        exposure / sum(exposure) over (partition by as_of, dimension) as share,
-        row_number() over (partition by as_of, dimension order by exposure desc, group_key) as rank_desc
-    from groups
-),
-
 final as (
+    -- max(x, 10) is the ten largest values: a top-k aggregate instead of a ranking window, which
+    -- keeps 24 months x 100 000 customers fast.
     select
         as_of,
         dimension,
         count(*) as names,
-        sum(share) filter (where rank_desc <= 10) as top10_share,
-        sum(power(100 * share, 2)) as hhi,
-        10000 / sum(power(100 * share, 2)) as effective_names,
+        list_sum(max(exposure, 10)) / sum(exposure) as top10_share,
+        sum(power(exposure, 2)) * 10000 / power(sum(exposure), 2) as hhi,
+        power(sum(exposure), 2) / sum(power(exposure, 2)) as effective_names,
         'filtered' as scope
-    from shares
+    from groups
     group by as_of, dimension
 )
 
