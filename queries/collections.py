@@ -14,6 +14,14 @@ Filter = tuple[str, ...]
 BUCKETS = ("current", "1_30", "31_60", "61_90", "90p")
 # Roll-rate columns (0-1): share of one bucket that was in a worse bucket a month later.
 ROLLS = ("roll_current_1_30", "roll_1_30_31_60", "roll_31_60_61_90", "roll_61_90_90p")
+# The amount (money) at the previous month-end each roll rate is a share of, column by column.
+ROLLED_FROM = dict(
+    zip(
+        ROLLS,
+        ("rolled_from_current", "rolled_from_1_30", "rolled_from_31_60", "rolled_from_61_90"),
+        strict=True,
+    )
+)
 
 
 def monthly(

@@ -38,6 +38,10 @@ class CollectionsMonthly(pa.DataFrameModel):
     dso: float = pa.Field(nullable=True, ge=0)
     # Can leave 0-100 when closed contracts drop receivables out of the book between month-ends.
     cei: float = pa.Field(nullable=True)
+    rolled_from_current: float = pa.Field(ge=-SLACK)
+    rolled_from_1_30: float = pa.Field(ge=-SLACK)
+    rolled_from_31_60: float = pa.Field(ge=-SLACK)
+    rolled_from_61_90: float = pa.Field(ge=-SLACK)
     roll_current_1_30: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)
     roll_1_30_31_60: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)
     roll_31_60_61_90: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)

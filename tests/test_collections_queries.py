@@ -155,6 +155,8 @@ def test_ratios_are_taken_on_the_summed_components(con):
     assert row["roll_1_30_31_60"] == pytest.approx(0.5)
     assert row["roll_31_60_61_90"] == pytest.approx(0.4)
     assert row["roll_61_90_90p"] is None
+    # The amounts the roll rates are shares of, summed like everything else.
+    assert [row[collections.ROLLED_FROM[r]] for r in collections.ROLLS] == [500, 200, 100, 0]
 
 
 @pytest.mark.parametrize(

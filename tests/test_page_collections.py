@@ -147,3 +147,17 @@ def test_roll_rates_heatmap_has_one_row_per_transition_for_the_latest_months():
     assert [list(row) for row in heatmap.z] == [[5.0, 10.0], [50.0, 40.0]]
     assert [list(row) for row in heatmap.text] == [["5 %", "10 %"], ["50 %", "40 %"]]
     assert figure.layout.yaxis.autorange == "reversed"  # first transition on top
+
+
+def test_roll_rates_hover_carries_the_amount_each_rate_is_a_share_of():
+    monthly = MONTHLY.with_columns(rolled_from_current=pl.Series([0.0, 200.0, 300.0]))
+    figure = collections_charts.roll_rates(
+        monthly,
+        "Rolls",
+        {"roll_current_1_30": "current → 1–30"},
+        months=2,
+        bases={"roll_current_1_30": "rolled_from_current"},
+        base_label="Base",
+    )
+    assert [list(row) for row in figure.data[0].customdata] == [[200.0, 300.0]]
+    assert "Base: ¥%{customdata:,.0f}" in figure.data[0].hovertemplate

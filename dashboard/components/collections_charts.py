@@ -69,16 +69,28 @@ def ratio_line(monthly: pl.DataFrame, column: str, title: str, percent: bool = F
 
 
 def roll_rates(
-    monthly: pl.DataFrame, title: str, labels: dict[str, str], months: int = 12
+    monthly: pl.DataFrame,
+    title: str,
+    labels: dict[str, str],
+    months: int = 12,
+    bases: dict[str, str] | None = None,
+    base_label: str = "",
 ) -> go.Figure:
     """Heatmap of the last `months` months: transition (rows, current → 1–30 first) × month,
     the share (as %) of a bucket's amount that rolled into a worse bucket by the next month-end.
 
-    `labels` maps each roll-rate column to its row label, in the order the rows are drawn.
+    `labels` maps each roll-rate column to its row label, in the order the rows are drawn;
+    `bases` maps it to the column of the amount (money) it is a share of, shown on hover after
+    `base_label`, so that a 100 % of a few yuan reads as what it is.
     """
     recent = monthly.tail(months)
     columns = list(labels)
     z = [[(v * 100 if v is not None else None) for v in recent[c].to_list()] for c in columns]
+    hover = "%{y}, %{x}: %{text}"
+    custom = None
+    if bases:
+        custom = [recent[bases[c]].to_list() for c in columns]
+        hover += "<br>" + base_label + ": ¥%{customdata:,.0f}"
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -89,7 +101,8 @@ def roll_rates(
             zmax=100,
             text=[[f"{v:.0f} %" if v is not None else "" for v in row] for row in z],
             texttemplate="%{text}",
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            customdata=custom,
+            hovertemplate=hover + "<extra></extra>",
             colorbar={"ticksuffix": " %"},
         )
     )

@@ -99,7 +99,11 @@ st.subheader(t("collections.rolls"))
 st.caption(t("collections.rolls_caption"))
 st.plotly_chart(
     collections_charts.roll_rates(
-        monthly, t("collections.rolls_title"), {r: t(f"collections.{r}") for r in collections.ROLLS}
+        monthly,
+        t("collections.rolls_title"),
+        {r: t(f"collections.{r}") for r in collections.ROLLS},
+        bases=collections.ROLLED_FROM,
+        base_label=t("collections.rolls_base"),
     ),
     width="stretch",
 )

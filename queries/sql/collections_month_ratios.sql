@@ -65,6 +65,11 @@ final as (
         receivables / nullif(credit_sales_90d, 0) * 90 as dso,
         (opening_receivables + credit_sales - receivables)
             / nullif(opening_receivables + credit_sales - current_receivables, 0) * 100 as cei,
+        -- the amounts a roll rate is a share of, so a 100 % on a few yuan can be read as such
+        rolled_from_current,
+        rolled_from_1_30,
+        rolled_from_31_60,
+        rolled_from_61_90,
         rolled_to_1_30 / nullif(rolled_from_current, 0) as roll_current_1_30,
         rolled_to_31_60 / nullif(rolled_from_1_30, 0) as roll_1_30_31_60,
         rolled_to_61_90 / nullif(rolled_from_31_60, 0) as roll_31_60_61_90,
