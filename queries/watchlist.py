@@ -39,8 +39,10 @@ def members(
     sort: str = "exposure",
     limit: int = 500,
 ) -> pl.DataFrame:
-    """Watchlist members at as_of, largest `sort` first, at most `limit` rows; column `matching` is
-    the number of members before the limit. `sort` must be one of SORTS."""
+    """Watchlist members at as_of, largest `sort` first (ties by id), at most `limit` rows; column
+    `matching` is the number of members before the limit. `sort` must be one of SORTS (it picks a
+    branch of a fixed ORDER BY, never text in the SQL). Exposure bounds are ¥ and inclusive;
+    `search` is a literal, case-insensitive part of the name or id."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
     return run(

@@ -1,7 +1,8 @@
 -- Watchlist members at $as_of matching the global and page filters, one row per customer, sorted by
 -- $sort (allow-listed: exposure, score, months_on_list, overdue), at most $limit rows; `matching` is the
 -- count before the limit. Params: $as_of, $segments, $regions, $industries, $grades, $triggers, $owners,
--- $min_exposure, $max_exposure (null = no bound), $search ('' = none; matched in name or id), $sort, $limit.
+-- $min_exposure, $max_exposure (¥, inclusive; null = no bound), $search ('' = none; a case-insensitive
+-- substring of name or id via contains(), so % and _ are plain characters, not LIKE wildcards), $sort, $limit.
 with members as (
     select *
     from customer_month
