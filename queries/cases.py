@@ -17,7 +17,7 @@ import polars as pl
 from queries.runner import run
 
 Filter = tuple[str, ...]
-Unit = Literal["share", "money", "days"]
+Unit = Literal["share", "money", "days", "count"]
 WINDOW_MONTHS = 12
 # Materiality: a relative change above 10 %, or for a rate of counted events (defaults among
 # customers at risk) a two-proportion z-test with |z| above 1.96 (5 % two-sided).
@@ -191,6 +191,13 @@ def window_average(frame: pl.DataFrame, metric: Metric, months: tuple[date, ...]
     return _mean(frame, metric.column, months)
 
 
+def window_averages(
+    frame: pl.DataFrame, metrics: list[Metric], months: tuple[date, ...]
+) -> dict[str, float | None]:
+    """metric key -> its average over window `months` (see window_average)."""
+    return {metric.key: window_average(frame, metric, months) for metric in metrics}
+
+
 def before_after(
     frame: pl.DataFrame,
     metrics: list[Metric],
@@ -290,3 +297,9 @@ CASE_METRICS: dict[str, list[Metric]] = {
         NEW_BUSINESS_RISK,
     ],
 }
+# Not judged in the table, but the story needs them: how much exposure sits with defaulted
+# customers, and how many contracts were signed a month.
+CONTEXT_METRICS = [
+    Metric("defaulted_share", "defaulted_share", "share", True),
+    Metric("contracts", "contracts", "count", False),
+]

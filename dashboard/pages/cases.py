@@ -1,0 +1,257 @@
+"""Case studies: the manufacturer and the lender before and after their credit-policy change.
+
+Each case reads its own warehouse (built on first use); the story, the before/after table and the
+charts all come from that warehouse's numbers.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from dashboard.access import fetch
+from dashboard.components import case_narrative, cases_charts
+from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.filters import current_filters
+from dashboard.i18n import t
+from data.cases import CASES, case_path, ensure_case, timeline
+from queries import cases
+from queries import filters as filter_queries
+
+# Cards above the table: the case's headline metrics, after-window average against before.
+KPIS = {
+    "manufacturer": ("collection_rate", "overdue_90p_share", "dso", "write_offs"),
+    "lender": ("overdue_30_share", "overdue_90_share", "default_rate", "high_share"),
+}
+
+st.title(t("cases.title"))
+st.caption(t("cases.caption"))
+
+if st.query_params.get("case") in CASES and "case" not in st.session_state:
+    st.session_state["case"] = st.query_params["case"]
+scenario = st.radio(
+    t("cases.choose"),
+    CASES,
+    format_func=lambda s: t(f"cases.case_{s}"),
+    horizontal=True,
+    key="case",
+)
+st.query_params["case"] = scenario
+
+if not case_path(scenario).exists():
+    with st.status(t("cases.building", case=t(f"cases.case_{scenario}")), expanded=True) as status:
+        bar = st.progress(0.0, text=t("cases.preparing"))
+
+        def progress(label: str, step: int, total: int) -> None:
+            bar.progress(min(step / max(total, 1), 1.0), text=label)
+
+        try:
+            ensure_case(scenario, progress)
+        except Exception as err:  # noqa: BLE001 - shown on the page instead of a stack trace
+            status.update(label=t("cases.build_failed", error=err), state="error")
+            st.stop()
+        status.update(label=t("cases.built"), state="complete", expanded=False)
+db = str(case_path(scenario))
+
+filters = current_filters()
+chosen = {
+    "segments": filters.segments,
+    "regions": filters.regions,
+    "industries": filters.industries,
+}
+params, ignored = cases.case_filters(chosen, fetch(filter_queries.dimension_values, db=db))
+if ignored:
+    st.caption(t("cases.ignored", values=", ".join(v for vs in ignored.values() for v in vs)))
+
+monthly = cases.monthly(
+    fetch(cases.customer_risk, db=db, **params),
+    fetch(cases.collections, db=db, **params),
+    fetch(cases.recovery, db=db, **params),
+    fetch(cases.new_business, db=db, **params),
+)
+story_line = timeline(scenario)
+window = cases.windows(monthly["as_of"].to_list(), story_line.policy_month)
+if (
+    not window.before
+    or not window.after
+    or not monthly.filter(monthly["as_of"].is_in(window.after))["exposure"].sum()
+):
+    st.info(t("cases.empty"))
+    st.stop()
+
+metrics = cases.CASE_METRICS[scenario]
+table = cases.before_after(monthly, metrics + cases.CONTEXT_METRICS, window)
+story = case_narrative.story(
+    scenario,
+    table,
+    cases.window_averages(monthly, metrics, window.earlier),
+    window.before,
+    window.after,
+    story_line.policy_month,
+    (story_line.downturn_industry, story_line.downturn_start, story_line.downturn_end),
+    tuple(m.key for m in metrics),
+)
+
+# The story is built from message templates and numbers only (no user data), so markdown is safe.
+with st.container(border=True):
+    st.markdown(f"**{t('cases.problem')}** — {story.problem}")
+    st.markdown(f"**{t('cases.measures')}** — {story.measures}")
+    items = "\n".join(f"- {item}" for item in story.outcome_items)
+    st.markdown(f"**{t('cases.outcome')}** — {story.outcome_intro}\n\n{items}")
+    st.markdown(f"{story.outcome_summary} {story.context}")
+
+rows = {row["metric"]: row for row in table.iter_rows(named=True)}
+units = {m.key: m.unit for m in metrics}
+worse = {m.key: m.higher_is_worse for m in metrics}
+before_period, after_period = (
+    case_narrative.period(window.before),
+    case_narrative.period(window.after),
+)
+kpi_row(
+    [
+        Kpi(
+            t(f"cases.metric_{key}"),
+            rows[key]["after"],
+            rows[key]["before"],
+            lambda v, unit=units[key]: case_narrative.value_text(unit, v),
+            higher_is_worse=worse[key],
+            delta_fmt=lambda c, unit=units[key]: case_narrative.change_text(unit, c),
+            help=t(
+                "cases.kpi_help",
+                before=case_narrative.value_text(units[key], rows[key]["before"]),
+                before_period=before_period,
+                after_period=after_period,
+            ),
+        )
+        for key in KPIS[scenario]
+    ]
+)
+
+st.subheader(t("cases.table_title"))
+st.caption(
+    t(
+        "cases.table_caption",
+        before_period=before_period,
+        before_months=len(window.before),
+        after_period=after_period,
+        after_months=len(window.after),
+        threshold=f"{cases.RELATIVE_THRESHOLD * 100:.0f}",
+        z=f"{cases.Z_CRITICAL:.2f}",
+    )
+)
+st.dataframe(
+    cases_charts.display_table(table.filter(table["metric"].is_in(list(units)))),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "metric": t("cases.col_metric"),
+        "before": t("cases.col_before"),
+        "after": t("cases.col_after"),
+        "change": t("cases.col_change"),
+        "relative_change": st.column_config.NumberColumn(
+            t("cases.col_relative"), format="%+.1f %%"
+        ),
+        "test": t("cases.col_test"),
+        "verdict": t("cases.col_verdict"),
+        "material": t("cases.col_material"),
+    },
+)
+st.caption(t(f"cases.definitions_{scenario}"))
+
+st.subheader(t("cases.charts_title"))
+st.caption(t("cases.charts_caption"))
+marker = t("cases.policy_marker", month=story_line.policy_month.strftime("%b %Y"))
+common = {"policy_month": story_line.policy_month, "policy_label": marker, "window": window}
+name = {key: t(f"cases.metric_{key}") for key in units}
+if scenario == "manufacturer":
+    figures = [
+        cases_charts.lines(
+            monthly,
+            {"collection_rate": name["collection_rate"]},
+            "share",
+            t("cases.chart_collection_rate"),
+            **common,
+        ),
+        cases_charts.stacked(
+            monthly,
+            {c: (name[c], colour) for c, colour in cases_charts.BUCKET_SHARES.items()},
+            "share",
+            t("cases.chart_buckets"),
+            **common,
+        ),
+        cases_charts.lines(monthly, {"dso": name["dso"]}, "days", t("cases.chart_dso"), **common),
+        cases_charts.lines(
+            monthly, {"high_share": name["high_share"]}, "share", t("cases.chart_high"), **common
+        ),
+        cases_charts.bars(
+            monthly,
+            "write_offs",
+            name["write_offs"],
+            "money",
+            t("cases.chart_write_offs"),
+            **common,
+        ),
+    ]
+else:
+    figures = [
+        cases_charts.lines(
+            monthly,
+            {c: name[c] for c in ("overdue_30_share", "overdue_90_share", "performing_30_share")},
+            "share",
+            t("cases.chart_overdue"),
+            **common,
+        ),
+        cases_charts.lines(
+            monthly,
+            {"default_rate": name["default_rate"]},
+            "share",
+            t("cases.chart_default_rate"),
+            **common,
+        ),
+        cases_charts.stacked(
+            monthly,
+            {c: (t(f"cases.band_{c}"), colour) for c, colour in cases_charts.BAND_EXPOSURE.items()},
+            "money",
+            t("cases.chart_bands"),
+            **common,
+        ),
+        cases_charts.lines(
+            monthly,
+            {"recovery_rate": name["recovery_rate"]},
+            "share",
+            t("cases.chart_recovery"),
+            **common,
+        ),
+        cases_charts.bars(
+            monthly,
+            "write_offs",
+            t("cases.metric_write_offs"),
+            "money",
+            t("cases.chart_write_offs"),
+            **common,
+        ),  # fmt: skip
+    ]
+figures.append(
+    cases_charts.lines(
+        monthly,
+        {"medium_high_share": name["medium_high_share"]},
+        "share",
+        t("cases.chart_new_business"),
+        **common,
+    )
+)
+for start in range(0, len(figures), 2):
+    for column, figure in zip(st.columns(2), figures[start : start + 2], strict=False):
+        column.plotly_chart(figure, width="stretch")
+
+st.divider()
+try:
+    # Listed by app.py's navigation once the what-if page exists; alone, this page has no link.
+    st.page_link(
+        "dashboard/pages/whatif.py",
+        label=t("cases.whatif_link", case=t(f"cases.case_{scenario}")),
+        icon=":material/tune:",
+        query_params={**st.query_params.to_dict(), "case": scenario},
+    )
+except StreamlitPageNotFoundError:
+    st.caption(t("cases.whatif_hint"))
