@@ -155,6 +155,7 @@ def story(
         problem = t(
             "cases.problem_manufacturer",
             before_period=period(before_months),
+            before_months=len(before_months),
             collection_rate=value_text("share", rows["collection_rate"]["before"]),
             collection_trend=trend(
                 "share", earlier.get("collection_rate"), rows["collection_rate"]["before"]
@@ -166,6 +167,7 @@ def story(
         problem = t(
             "cases.problem_lender",
             before_period=period(before_months),
+            before_months=len(before_months),
             overdue_30=value_text("share", rows["overdue_30_share"]["before"]),
             overdue_trend=trend(
                 "share", earlier.get("overdue_30_share"), rows["overdue_30_share"]["before"]

@@ -1,0 +1,231 @@
+"""The case story and its formatting from given numbers: rise / fall / no-change wording, units,
+materiality, and the same story in Chinese."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from dashboard.components import case_narrative as narrative
+from dashboard.i18n import set_language
+from queries.cases import BEFORE_AFTER_SCHEMA
+
+D = date.fromisoformat
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (0.10, 0.12, "rose"),
+        (0.10, 0.08, "fell"),
+        (0.10, 0.1004, "unchanged"),  # within 0.5 % of the larger value
+        (0.0, 0.0, "unchanged"),
+        (0.0, 0.001, "rose"),
+        (None, 0.1, None),
+    ],
+)
+def test_direction(before, after, expected):
+    assert narrative.direction(before, after) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "text"),
+    [
+        ("share", 0.653, "65.3 %"),
+        ("share", 0.0039, "0.39 %"),
+        ("money", 11_019_140.0, "¥11.0 M"),
+        ("days", 61.4, "61 days"),
+        ("count", 172.4, "172"),
+        ("share", None, "—"),
+    ],
+)
+def test_value_text(unit, value, text):
+    assert narrative.value_text(unit, value) == text
+
+
+@pytest.mark.parametrize(
+    ("unit", "change", "text"),
+    [
+        ("share", -0.1374, "-13.7 pp"),
+        ("share", 0.0008, "+0.08 pp"),
+        ("money", 39_213.0, "+¥39.2 K"),
+        ("days", 12.94, "+12.9 days"),
+        ("count", -55.0, "-55"),
+    ],
+)
+def test_change_text(unit, change, text):
+    assert narrative.change_text(unit, change) == text
+
+
+def test_move_wording():
+    assert narrative.move("share", 0.062, 0.031) == "fell from 6.2 % to 3.1 %"
+    assert narrative.move("days", 61.4, 74.4) == "rose from 61 days to 74 days"
+    assert narrative.move("money", 1.10e7, 1.1002e7) == "stayed at ¥11.0 M"
+    assert narrative.move("share", None, 0.1).startswith("cannot be compared")
+
+
+def row(metric, unit, before, after, material, improved, test="relative"):
+    change = None if before is None or after is None else after - before
+    return {
+        "metric": metric,
+        "unit": unit,
+        "before": before,
+        "after": after,
+        "change": change,
+        "relative_change": None,
+        "test": test,
+        "statistic": None,
+        "material": material,
+        "improved": improved,
+    }
+
+
+MONTHS_BEFORE = (D("2025-01-31"), D("2025-02-28"))
+MONTHS_AFTER = (D("2025-11-30"), D("2025-12-31"), D("2026-01-31"))
+TABLE = pl.DataFrame(
+    [
+        row("collection_rate", "share", 0.60, 0.70, True, True),
+        row("overdue_1_30_share", "share", 0.05, 0.05, False, None),
+        row("overdue_90p_share", "share", 0.10, 0.15, True, False),
+        row("dso", "days", 60.0, 58.0, False, True),
+        row("write_offs", "money", 2e6, 1e6, True, True),
+        row("default_rate", "share", 0.004, 0.003, False, True, test="z"),
+        row("medium_high_share", "share", 0.04, 0.005, True, True),
+        row("defaulted_share", "share", 0.05, 0.10, True, False),
+        row("contracts", "count", 172.0, 117.0, True, False),
+    ],
+    schema=BEFORE_AFTER_SCHEMA,
+)
+COUNTED = (
+    "collection_rate",
+    "overdue_1_30_share",
+    "overdue_90p_share",
+    "dso",
+    "write_offs",
+    "default_rate",
+    "medium_high_share",
+)
+
+
+def manufacturer_story(earlier_rate: float | None = 0.80) -> narrative.Story:
+    return narrative.story(
+        "manufacturer",
+        TABLE,
+        {"collection_rate": earlier_rate},
+        MONTHS_BEFORE,
+        MONTHS_AFTER,
+        D("2025-11-01"),
+        ("Construction", D("2025-01-01"), D("2025-09-30")),
+        COUNTED,
+    )
+
+
+def test_manufacturer_story_from_the_numbers():
+    story = manufacturer_story()
+    assert story.problem == (
+        "Receivables were getting harder to collect. In the 2 months before the credit policy "
+        "(Jan 2025–Feb 2025) the collection rate averaged 60.0 %, down from 80.0 % in the year "
+        "before, and on average 10.0 % of receivables were more than 90 days past due. "
+        "Construction customers went through a downturn from Jan 2025 to Sep 2025."
+    )
+    assert story.measures.endswith(
+        "New contracts went from 172 to 117 a month, and the share of new contract value signed "
+        "with Medium- or High-band customers fell from 4.0 % to 0.50 %."
+    )
+    assert story.measures.startswith("From Nov 2025 the company assessed every customer's credit")
+    assert story.outcome_intro == (
+        "In the 3 months after the policy (Nov 2025–Jan 2026), against the 2 months before:"
+    )
+    assert story.outcome_items == [
+        "Collection rate rose from 60.0 % to 70.0 % — a material change.",
+        "Overdue 1–30 days stayed at 5.0 % — not material.",
+        "Overdue 90+ days rose from 10.0 % to 15.0 % — a material change.",
+        "DSO fell from 60 days to 58 days — not material.",
+        "Write-offs per month fell from ¥2.0 M to ¥1.0 M — a material change.",
+        "Monthly default rate fell from 0.40 % to 0.30 % — not material.",
+    ]
+    # Material and better: collection rate, write-offs, new business; material and worse: 90+.
+    assert story.outcome_summary == (
+        "Of the 7 measures in the table, 3 improved materially and 1 worsened materially."
+    )
+    assert story.context.startswith(
+        "Balances of defaulted customers stay in the book (the data records no write-off or "
+        "recovery): they were 5.0 % of exposure before the policy and 10.0 % after"
+    )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "clause"),
+    [
+        (0.50, "up from 50.0 % in the year before"),
+        (0.6001, "about the same as in the year before (60.0 %)"),
+        (None, "with no earlier year to compare"),
+    ],
+)
+def test_problem_trend_wording(earlier, clause):
+    assert f"averaged 60.0 %, {clause}, and" in manufacturer_story(earlier).problem
+
+
+def test_lender_story_names_its_own_measures():
+    table = pl.DataFrame(
+        [
+            row("overdue_30_share", "share", 0.10, 0.14, True, False),
+            row("overdue_90_share", "share", 0.045, 0.087, True, False),
+            row("performing_30_share", "share", 0.056, 0.051, False, True),
+            row("default_rate", "share", 0.0042, 0.0034, False, True, test="z"),
+            row("recovery_rate", "share", 0.0, 0.0, False, None),
+            row("high_share", "share", 0.048, 0.084, True, False),
+            row("medium_high_share", "share", 0.031, 0.004, True, True),
+            row("defaulted_share", "share", 0.049, 0.095, True, False),
+            row("contracts", "count", 149.0, 99.0, True, False),
+        ],
+        schema=BEFORE_AFTER_SCHEMA,
+    )
+    story = narrative.story(
+        "lender",
+        table,
+        {"overdue_30_share": 0.055, "default_rate": 0.0046},
+        MONTHS_BEFORE,
+        MONTHS_AFTER,
+        D("2025-11-01"),
+        ("Construction", D("2025-01-01"), D("2025-09-30")),
+        ("overdue_30_share", "overdue_90_share", "default_rate", "recovery_rate"),
+    )
+    assert "on average 10.0 % of exposure was with borrowers more than 30 days past due, up from 5.5 % in the year before" in story.problem  # fmt: skip
+    assert "0.42 % of performing borrowers defaulted each month, down from 0.46 % in the year before" in story.problem  # fmt: skip
+    assert story.measures.startswith("From Nov 2025 the lender rated every borrower")
+    assert story.outcome_items[4] == "Recovery rate stayed at 0.00 % — not material."
+    assert story.outcome_summary == (
+        "Of the 4 measures in the table, 0 improved materially and 2 worsened materially."
+    )
+
+
+def test_the_story_in_chinese():
+    set_language("zh")
+    story = manufacturer_story()
+    assert story.outcome_items[0] == "回款率从 60.0 % 升至 70.0 %——属于重大变化。"
+    assert story.outcome_items[1] == "逾期 1–30 天保持在 5.0 %——不属于重大变化。"
+    assert "回款率平均为 60.0 %，低于前一年的 80.0 %" in story.problem
+
+
+def test_a_table_without_a_needed_metric_is_an_error():
+    with pytest.raises(KeyError, match="collection_rate"):
+        narrative.story(
+            "manufacturer",
+            TABLE.filter(pl.col("metric") != "collection_rate"),
+            {},
+            MONTHS_BEFORE,
+            MONTHS_AFTER,
+            D("2025-11-01"),
+            ("Construction", D("2025-01-01"), D("2025-09-30")),
+            COUNTED,
+        )
