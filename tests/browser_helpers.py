@@ -121,7 +121,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-def settle(tab, quiet: float = 2.0, limit: float = 90) -> None:
+def settle(tab, quiet: float = 1.5, limit: float = 90) -> None:
     """Wait until the page is idle: content shown, no running indicator, skeleton or spinner,
     every Plotly chart drawn, and the main area unchanged for `quiet` seconds.
 
