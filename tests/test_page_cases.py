@@ -1,0 +1,250 @@
+"""Case studies page with AppTest on small case warehouses, the case files, and the chart builders.
+
+The module builds both case warehouses once (300 customers each) in its own RISK_CASES_DIR. The
+page never needs the main warehouse: the tests set the as-of filter, which the page ignores.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import data.cases
+from dashboard.components import cases_charts
+from dashboard.components.case_narrative import value_text
+from data.cases import case_path, ensure_case
+from queries.cases import BEFORE_AFTER_SCHEMA, Windows
+from tests.conftest import ROOT, page_path
+
+D = date.fromisoformat
+SMALL = 300
+AFTER = ("2025-11-30", "2026-10-31")  # the 12 month-ends from the policy month (Nov 2025)
+BEFORE = ("2024-11-30", "2025-10-31")
+
+
+@pytest.fixture(scope="module")
+def case_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cases")
+    previous = os.environ.get("RISK_CASES_DIR")
+    os.environ["RISK_CASES_DIR"] = str(folder)
+    for scenario in data.cases.CASES:
+        ensure_case(scenario, customers=SMALL)
+    yield folder
+    if previous is None:
+        os.environ.pop("RISK_CASES_DIR", None)
+    else:
+        os.environ["RISK_CASES_DIR"] = previous
+
+
+def query(scenario: str, sql: str, **params) -> float:
+    con = duckdb.connect(str(case_path(scenario)), read_only=True)
+    try:
+        return con.sql(sql, params=params).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def collection_rate(window: tuple[str, str], where: str = "true") -> float:
+    """Mean of the monthly collection rates of the manufacturer over a window, straight from SQL."""
+    return query(
+        "manufacturer",
+        "select avg(rate) from (select as_of, sum(collected) / nullif(sum(opening_overdue + "
+        "due_in_period), 0) as rate from collections_month where as_of between $a and $b "
+        f"and day(as_of + 1) = 1 and {where} group by as_of)",
+        a=D(window[0]),
+        b=D(window[1]),
+    )
+
+
+def lender_overdue_30(window: tuple[str, str]) -> float:
+    """Mean of the lender's monthly share of exposure more than 30 days past due."""
+    return query(
+        "lender",
+        "select avg(share) from (select as_of, sum(exposure) filter (where max_dpd > 30) / "
+        "nullif(sum(exposure), 0) as share from customer_month where as_of between $a and $b "
+        "and day(as_of + 1) = 1 group by as_of)",
+        a=D(window[0]),
+        b=D(window[1]),
+    )
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(page_path("cases"), default_timeout=120)
+    at.session_state["f_as_of"] = D("2026-10-31")
+    return at
+
+
+def test_both_cases_render_and_switching_case_changes_the_figures(case_dir):
+    at = page().run()
+    assert not at.exception
+    assert at.metric[0].label == "Collection rate"
+    manufacturer = value_text("share", collection_rate(AFTER))
+    assert at.metric[0].value == manufacturer
+    story = " ".join(m.value for m in at.markdown)
+    before = value_text("share", collection_rate(BEFORE))
+    assert f"the collection rate averaged {before}" in story
+    assert len(at.dataframe[0].value) == 10  # the manufacturer's measures
+    assert len(at.get("plotly_chart")) == 6
+
+    at.radio(key="case").set_value("lender").run()
+    assert not at.exception
+    assert at.metric[0].label == "Overdue rate 30+"
+    lender = value_text("share", lender_overdue_30(AFTER))
+    assert at.metric[0].value == lender != manufacturer
+    assert len(at.dataframe[0].value) == 9
+    assert len(at.get("plotly_chart")) == 6
+    assert at.query_params["case"] == "lender"
+
+
+def test_a_segment_filter_applies_and_values_the_case_lacks_are_named(case_dir):
+    at = page()
+    at.session_state["f_segment"] = ["Large"]
+    at.session_state["f_region"] = ["Atlantis"]
+    at.run()
+    assert not at.exception
+    large = value_text("share", collection_rate(AFTER, "segment = 'Large'"))
+    assert at.metric[0].value == large != value_text("share", collection_rate(AFTER))
+    assert "Not in this case, so not applied: Atlantis." in [c.value for c in at.caption]
+
+
+def test_a_filter_matching_no_customer_shows_the_empty_state(case_dir):
+    # Values that all exist in the case but never together.
+    con = duckdb.connect(str(case_path("manufacturer")), read_only=True)
+    segment, region, industry = con.sql(
+        "select s.segment, r.region, i.industry from (select distinct segment from customers) s, "
+        "(select distinct region from customers) r, (select distinct industry from customers) i "
+        "anti join customers c on c.segment = s.segment and c.region = r.region "
+        "and c.industry = i.industry order by all limit 1"
+    ).fetchall()[0]
+    con.close()
+    at = page()
+    at.session_state["f_segment"] = [segment]
+    at.session_state["f_region"] = [region]
+    at.session_state["f_industry"] = [industry]
+    at.run()
+    assert not at.exception
+    assert at.info[0].value.startswith("No customer of this case matches these filters")
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_first_use_builds_the_case_with_progress(case_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISK_CASES_DIR", str(tmp_path))
+    build = data.cases.ensure_case
+    monkeypatch.setattr(
+        data.cases, "ensure_case", lambda scenario, progress=None: build(scenario, progress, SMALL)
+    )
+    at = page()
+    at.session_state["case"] = "lender"
+    at.run()
+    assert not at.exception
+    assert (tmp_path / "lender.duckdb").exists()
+    assert not (tmp_path / "manufacturer.duckdb").exists()  # only the case asked for
+    assert [(s.label, s.state) for s in at.status] == [("Case warehouse ready.", "complete")]
+    assert at.metric[0].label == "Overdue rate 30+"
+
+
+def test_an_existing_case_is_not_rebuilt(case_dir):
+    path = case_path("lender")
+    before = path.stat().st_mtime_ns
+    assert ensure_case("lender", customers=SMALL) == path
+    assert path.stat().st_mtime_ns == before
+    assert path.parent == case_dir
+    with pytest.raises(ValueError, match="unknown case"):
+        case_path("bakery")
+
+
+def test_messages_exist_in_both_languages():
+    def keys(lang: str) -> set[str]:
+        path = ROOT / "dashboard" / "messages" / lang / "cases.toml"
+        return set(tomllib.loads(path.read_text(encoding="utf-8"))["cases"])
+
+    assert keys("en") == keys("zh")
+
+
+# ---------- chart builders on tiny frames ----------
+
+FRAME = pl.DataFrame(
+    {
+        "as_of": [D("2025-09-30"), D("2025-10-31"), D("2025-11-30"), D("2025-12-31")],
+        "collection_rate": [0.6, 0.62, None, 0.7],
+        "write_offs": [100.0, 0.0, 50.0, 25.0],
+        "exposure_low": [10.0, 11.0, 12.0, 13.0],
+        "exposure_high": [1.0, 2.0, 3.0, 4.0],
+    }
+)
+POLICY = D("2025-11-01")
+WINDOW = Windows(POLICY, (), (D("2025-09-30"), D("2025-10-31")), (D("2025-11-30"), D("2025-12-31")))
+
+
+def test_every_time_chart_marks_the_policy_month_and_shades_the_windows():
+    figure = cases_charts.lines(
+        FRAME, {"collection_rate": "Rate"}, "share", "Collection rate", POLICY, "Policy", WINDOW
+    )
+    assert isinstance(figure, go.Figure)
+    assert list(figure.data[0].y) == [60.0, 62.0, None, 70.0]  # shares drawn as percent
+    assert figure.layout.yaxis.ticksuffix == " %"
+    line = [s for s in figure.layout.shapes if s.type == "line"]
+    assert len(line) == 1 and line[0].x0 == POLICY and line[0].x1 == POLICY
+    assert [a.text for a in figure.layout.annotations] == ["Policy"]
+    shades = [(s.x0, s.x1) for s in figure.layout.shapes if s.type == "rect"]
+    assert shades == [(D("2025-09-01"), D("2025-10-31")), (D("2025-11-01"), D("2025-12-31"))]
+    assert figure.layout.title.text == "Collection rate"
+
+
+def test_stacked_areas_and_bars_keep_the_policy_marker():
+    stacked = cases_charts.stacked(
+        FRAME,
+        {"exposure_low": ("Low", "#1a9850"), "exposure_high": ("High", "#d73027")},
+        "money",
+        "Bands",
+        POLICY,
+        "Policy",
+    )
+    assert [t.name for t in stacked.data] == ["Low", "High"]
+    assert {t.stackgroup for t in stacked.data} == {"one"}
+    assert list(stacked.data[1].y) == [1.0, 2.0, 3.0, 4.0]
+    assert stacked.layout.yaxis.tickprefix == "¥"
+    bars = cases_charts.bars(FRAME, "write_offs", "Write-offs", "money", "W", POLICY, "Policy")
+    assert isinstance(bars.data[0], go.Bar) and list(bars.data[0].y) == [100.0, 0.0, 50.0, 25.0]
+    for figure in (stacked, bars):
+        assert [s.x0 for s in figure.layout.shapes if s.type == "line"] == [POLICY]
+        assert [a.text for a in figure.layout.annotations] == ["Policy"]
+
+
+def test_display_table_formats_by_unit_and_says_what_is_material():
+    table = pl.DataFrame(
+        [
+            {
+                "metric": "dso", "unit": "days", "before": 61.4, "after": 74.4, "change": 13.0,
+                "relative_change": 13.0 / 61.4, "test": "relative", "statistic": 13.0 / 61.4,
+                "material": True, "improved": False,
+            },
+            {
+                "metric": "default_rate", "unit": "share", "before": 0.0042, "after": 0.0034,
+                "change": -0.0008, "relative_change": -0.0008 / 0.0042, "test": "z",
+                "statistic": -1.329, "material": False, "improved": True,
+            },
+            {
+                "metric": "recovery_rate", "unit": "share", "before": 0.0, "after": 0.0,
+                "change": 0.0, "relative_change": None, "test": "relative", "statistic": None,
+                "material": False, "improved": None,
+            },
+        ],
+        schema=BEFORE_AFTER_SCHEMA,
+    )  # fmt: skip
+    shown = cases_charts.display_table(table)
+    assert shown.rows()[0] == (
+        "DSO", "61 days", "74 days", "+13.0 days", pytest.approx(21.17, abs=0.01),
+        "relative change", "Worse", "Yes",
+    )  # fmt: skip
+    assert shown.row(1)[1:] == (
+        "0.42 %", "0.34 %", "-0.08 pp", pytest.approx(-19.05, abs=0.01), "z = -1.33", "Better", "No",
+    )  # fmt: skip
+    assert shown.row(2)[3:] == ("+0.00 pp", None, "relative change", "No change", "No")
