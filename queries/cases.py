@@ -137,6 +137,13 @@ def windows(dates: list[date], policy_month: date, months: int = WINDOW_MONTHS) 
     )
 
 
+def charted(frame: pl.DataFrame, window: Windows) -> pl.DataFrame:
+    """The months a case's charts show: from the first month of the earlier window (or of the
+    before window without one) on, so the generator's warm-up months stay out of view."""
+    first = (window.earlier or window.before or (None,))[0]
+    return frame if first is None else frame.filter(pl.col("as_of") >= first)
+
+
 @dataclass(frozen=True)
 class Metric:
     """A row of the before/after table: a monthly column and how to judge its change.

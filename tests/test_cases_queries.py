@@ -139,6 +139,14 @@ def test_window_averages_of_the_earlier_window():
     assert averages == {"overdue": 0.5}
 
 
+def test_charts_start_with_the_earlier_window():
+    window = cases.windows(MONTHS, POLICY, months=2)
+    assert cases.charted(FRAME, window)["as_of"].to_list() == MONTHS  # earlier starts in July
+    later = cases.windows(MONTHS[2:], POLICY, months=2)  # no earlier window: from the before one
+    assert cases.charted(FRAME, later)["as_of"].to_list() == MONTHS[2:]
+    assert cases.charted(FRAME, cases.windows([], POLICY)).height == len(MONTHS)
+
+
 def test_case_filters_keep_values_the_case_holds_and_report_the_rest():
     available = pl.DataFrame(
         {

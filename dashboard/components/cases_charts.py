@@ -97,6 +97,15 @@ def _axis(figure: go.Figure, unit: str) -> None:
         figure.update_yaxes(rangemode="tozero")
 
 
+def _legend_below(figure: go.Figure) -> go.Figure:
+    # Several series: the legend goes under the plot, where it cannot run into the title.
+    figure.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+        margin={"b": 40},
+    )
+    return figure
+
+
 def _hover(unit: str, name: str) -> str:
     value = {"share": "%{y:.2f} %", "money": "¥%{y:,.0f}", "days": "%{y:.0f}"}.get(unit, "%{y:,}")
     return "%{x|%b %Y}: " + value + "<extra>" + name + "</extra>"
@@ -127,7 +136,8 @@ def lines(
         )
     figure.update_layout(showlegend=len(series) > 1)
     _axis(figure, unit)
-    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=320)
+    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
+    return _legend_below(figure) if len(series) > 1 else figure
 
 
 def stacked(
@@ -154,9 +164,10 @@ def stacked(
                 hovertemplate=_hover(unit, name),
             )
         )
-    figure.update_layout(legend={"traceorder": "normal"})
     _axis(figure, unit)
-    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=320)
+    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
+    figure.update_layout(legend={"traceorder": "normal"})
+    return _legend_below(figure)
 
 
 def bars(
@@ -181,7 +192,7 @@ def bars(
     )
     figure.update_layout(showlegend=False, bargap=0.25)
     _axis(figure, unit)
-    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=320)
+    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
 
 
 def display_table(table: pl.DataFrame) -> pl.DataFrame:
@@ -204,7 +215,7 @@ def display_table(table: pl.DataFrame) -> pl.DataFrame:
                 "before": value_text(unit, row["before"]),
                 "after": value_text(unit, row["after"]),
                 "change": change_text(unit, row["change"]),
-                "relative_change": None if relative is None else relative * 100,
+                "relative_change": "—" if relative is None else f"{relative * 100:+.1f} %",
                 "test": test,
                 "verdict": t(verdict) if verdict else "—",
                 "material": {True: t("cases.yes"), False: t("cases.no")}.get(row["material"], "—"),
@@ -215,7 +226,7 @@ def display_table(table: pl.DataFrame) -> pl.DataFrame:
         "before": pl.String,
         "after": pl.String,
         "change": pl.String,
-        "relative_change": pl.Float64,
+        "relative_change": pl.String,
         "test": pl.String,
         "verdict": pl.String,
         "material": pl.String,

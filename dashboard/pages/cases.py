@@ -144,13 +144,11 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "metric": t("cases.col_metric"),
+        "metric": st.column_config.TextColumn(t("cases.col_metric"), width="large"),
         "before": t("cases.col_before"),
         "after": t("cases.col_after"),
         "change": t("cases.col_change"),
-        "relative_change": st.column_config.NumberColumn(
-            t("cases.col_relative"), format="%+.1f %%"
-        ),
+        "relative_change": t("cases.col_relative"),
         "test": t("cases.col_test"),
         "verdict": t("cases.col_verdict"),
         "material": t("cases.col_material"),
@@ -163,28 +161,29 @@ st.caption(t("cases.charts_caption"))
 marker = t("cases.policy_marker", month=story_line.policy_month.strftime("%b %Y"))
 common = {"policy_month": story_line.policy_month, "policy_label": marker, "window": window}
 name = {key: t(f"cases.metric_{key}") for key in units}
+shown = cases.charted(monthly, window)
 if scenario == "manufacturer":
     figures = [
         cases_charts.lines(
-            monthly,
+            shown,
             {"collection_rate": name["collection_rate"]},
             "share",
             t("cases.chart_collection_rate"),
             **common,
         ),
         cases_charts.stacked(
-            monthly,
+            shown,
             {c: (name[c], colour) for c, colour in cases_charts.BUCKET_SHARES.items()},
             "share",
             t("cases.chart_buckets"),
             **common,
         ),
-        cases_charts.lines(monthly, {"dso": name["dso"]}, "days", t("cases.chart_dso"), **common),
+        cases_charts.lines(shown, {"dso": name["dso"]}, "days", t("cases.chart_dso"), **common),
         cases_charts.lines(
-            monthly, {"high_share": name["high_share"]}, "share", t("cases.chart_high"), **common
+            shown, {"high_share": name["high_share"]}, "share", t("cases.chart_high"), **common
         ),
         cases_charts.bars(
-            monthly,
+            shown,
             "write_offs",
             name["write_offs"],
             "money",
@@ -195,35 +194,35 @@ if scenario == "manufacturer":
 else:
     figures = [
         cases_charts.lines(
-            monthly,
+            shown,
             {c: name[c] for c in ("overdue_30_share", "overdue_90_share", "performing_30_share")},
             "share",
             t("cases.chart_overdue"),
             **common,
         ),
         cases_charts.lines(
-            monthly,
+            shown,
             {"default_rate": name["default_rate"]},
             "share",
             t("cases.chart_default_rate"),
             **common,
         ),
         cases_charts.stacked(
-            monthly,
+            shown,
             {c: (t(f"cases.band_{c}"), colour) for c, colour in cases_charts.BAND_EXPOSURE.items()},
             "money",
             t("cases.chart_bands"),
             **common,
         ),
         cases_charts.lines(
-            monthly,
+            shown,
             {"recovery_rate": name["recovery_rate"]},
             "share",
             t("cases.chart_recovery"),
             **common,
         ),
         cases_charts.bars(
-            monthly,
+            shown,
             "write_offs",
             t("cases.metric_write_offs"),
             "money",
@@ -233,7 +232,7 @@ else:
     ]
 figures.append(
     cases_charts.lines(
-        monthly,
+        shown,
         {"medium_high_share": name["medium_high_share"]},
         "share",
         t("cases.chart_new_business"),
