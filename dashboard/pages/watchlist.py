@@ -61,15 +61,20 @@ else:
 with st.container(border=True):
     st.markdown(f"**{t('watchlist.filters')}**")
     a, b, c, d = st.columns([2, 3, 3, 3])
-    grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades")
+    anything = t("watchlist.any")
+    grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades", placeholder=anything)
     triggers = b.multiselect(
         t("watchlist.trigger"),
         watchlist.TRIGGERS,
         format_func=TRIGGER_NAMES.get,
         key="wl_triggers",
+        placeholder=anything,
     )
     owners = c.multiselect(
-        t("watchlist.owner"), fetch(watchlist.owners)["owner"].to_list(), key="wl_owners"
+        t("watchlist.owner"),
+        fetch(watchlist.owners)["owner"].to_list(),
+        key="wl_owners",
+        placeholder=anything,
     )
     search = d.text_input(t("watchlist.search"), key="wl_search")
     e, f, g = st.columns([2, 2, 4])
