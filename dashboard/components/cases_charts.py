@@ -136,7 +136,7 @@ def lines(
         )
     figure.update_layout(showlegend=len(series) > 1)
     _axis(figure, unit)
-    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
+    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
     return _legend_below(figure) if len(series) > 1 else figure
 
 
@@ -165,7 +165,7 @@ def stacked(
             )
         )
     _axis(figure, unit)
-    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
+    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
     figure.update_layout(legend={"traceorder": "normal"})
     return _legend_below(figure)
 
@@ -192,7 +192,7 @@ def bars(
     )
     figure.update_layout(showlegend=False, bargap=0.25)
     _axis(figure, unit)
-    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=340)
+    return styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
 
 
 def display_table(table: pl.DataFrame) -> pl.DataFrame:

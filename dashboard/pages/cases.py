@@ -144,7 +144,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "metric": st.column_config.TextColumn(t("cases.col_metric"), width="large"),
+        "metric": t("cases.col_metric"),
         "before": t("cases.col_before"),
         "after": t("cases.col_after"),
         "change": t("cases.col_change"),
