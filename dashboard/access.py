@@ -107,6 +107,25 @@ def fetch(
     return _cached(f"{query.__module__}:{query.__name__}", path, data_version(path), frozen)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared(function: str, db: str, version: str) -> pl.DataFrame:
+    del version  # part of the key only
+    module, name = function.split(":")
+    query = getattr(importlib.import_module(module), name)
+    with holder(db).connection() as con:
+        return query(con)
+
+
+def fetch_shared(query: Callable[..., pl.DataFrame], db: str | None = None) -> pl.DataFrame:
+    """query(con) on warehouse `db`, kept once per warehouse version and handed out uncopied.
+
+    For large frames every session reads (the what-if history): `fetch` would copy them on each
+    call. Callers must not mutate the frame; Polars operations return new frames anyway.
+    """
+    path = str(warehouse.db_path(db))
+    return _shared(f"{query.__module__}:{query.__name__}", path, data_version(path))
+
+
 def release(db: str | None = None) -> None:
     """Close the shared connection to `db` (before this process writes a new file there)."""
     holder(db).close()
