@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.filters import sidebar
-from dashboard.i18n import LANGUAGES, set_language, t
+from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
 from data import warehouse
 
 ROOT = Path(__file__).resolve().parent
@@ -46,12 +46,18 @@ PAGES = [
     ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
 ]
 
-st.set_page_config(
-    page_title="Customer Risk Dashboard", page_icon=":material/shield:", layout="wide"
-)
+st.set_page_config(page_title=t("app.title"), page_icon=":material/shield:", layout="wide")
 
-language = st.query_params.get("lang", "en")
-set_language(language)
+# ?lang= wins, then the session's choice, then the browser's language; written back to the URL on
+# every run so a link keeps it and a page change (which clears query params) does not lose it.
+lang = language()
+st.session_state[SESSION_KEY] = lang
+if st.query_params.get("lang") != lang:
+    st.query_params["lang"] = lang
+
+
+def _language_chosen() -> None:
+    st.query_params["lang"] = st.session_state[SESSION_KEY]
 
 
 def ensure_warehouse() -> bool:
@@ -66,7 +72,7 @@ def ensure_warehouse() -> bool:
             bar.progress(min(step / max(total, 1), 1.0), text=label)
 
         try:
-            result = build_demo(progress=progress)
+            result = build_demo(progress=progress, lang=lang)
         except Exception as err:  # noqa: BLE001 - shown in the app instead of a stack trace
             status.update(label=t("app.build_failed", error=err), state="error")
             return False
@@ -92,14 +98,11 @@ if ensure_warehouse():
     current = st.navigation(pages)
     sidebar()
     with st.sidebar:
-        chosen = st.selectbox(
+        st.selectbox(
             t("app.language"),
             list(LANGUAGES),
-            index=list(LANGUAGES).index(language if language in LANGUAGES else "en"),
             format_func=LANGUAGES.get,
-            key="language",
+            key=SESSION_KEY,
+            on_change=_language_chosen,
         )
-        if chosen != language:
-            st.query_params["lang"] = chosen
-            st.rerun()
     current.run()

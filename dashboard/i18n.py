@@ -2,7 +2,12 @@
 
 Messages live in dashboard/messages/<lang>/*.toml (a file per page or area, so pages don't share a
 file) as `[section]` tables of `key = "text with {placeholders}"`, addressed as "section.key".
-English is complete; a key missing in another language falls back to English.
+Domain terms live once in dashboard/messages/glossary.toml and are in the catalogue as
+"glossary.<term>". English is complete; a key missing in another language falls back to English.
+
+The language of a run: `?lang=` in the URL, else the language chosen earlier in the session,
+else the browser's (`st.context.locale`), else English. Outside a Streamlit run (tests, chart
+builders called directly) it is what `set_language` set in this thread.
 """
 
 from __future__ import annotations
@@ -13,10 +18,18 @@ from functools import cache
 from pathlib import Path
 
 MESSAGES = Path(__file__).resolve().parent / "messages"
+GLOSSARY = MESSAGES / "glossary.toml"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
+SESSION_KEY = "language"
 # Each Streamlit session runs its script in its own thread; app.py sets the language per run.
 _current = threading.local()
+
+
+@cache
+def glossary() -> dict[str, dict]:
+    """Term -> {en, zh, match, zh_short, zh_avoid} from the glossary file."""
+    return tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))
 
 
 @cache
@@ -34,7 +47,43 @@ def catalogue(lang: str) -> dict[str, str]:
 
     for path in sorted((MESSAGES / lang).glob("*.toml")):
         walk("", tomllib.loads(path.read_text(encoding="utf-8")))
+    for term, entry in glossary().items():
+        if lang in entry:
+            flat[f"glossary.{term}"] = entry[lang]
     return flat
+
+
+def from_locale(locale: str | None) -> str | None:
+    """The catalogue language of a browser locale ('zh-CN' -> 'zh', 'en-GB' -> 'en'), or None."""
+    if not locale:
+        return None
+    base = locale.replace("_", "-").split("-", 1)[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def resolve_language(url: str | None, chosen: str | None = None, locale: str | None = None) -> str:
+    """The URL's language if known, else the one chosen in the session, else the browser's, else English."""
+    for candidate in (url, chosen, from_locale(locale)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def _streamlit_language() -> str | None:
+    """The language of the Streamlit run in this thread; None outside a run."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:  # pragma: no cover - Streamlit is a dependency of the dashboard
+        return None
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    import streamlit as st
+
+    try:
+        locale = st.context.locale
+    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
+        locale = None
+    return resolve_language(st.query_params.get("lang"), st.session_state.get(SESSION_KEY), locale)
 
 
 def set_language(lang: str) -> None:
@@ -42,7 +91,8 @@ def set_language(lang: str) -> None:
 
 
 def language() -> str:
-    return getattr(_current, "lang", DEFAULT_LANGUAGE)
+    """The current language code ('en' or 'zh')."""
+    return _streamlit_language() or getattr(_current, "lang", DEFAULT_LANGUAGE)
 
 
 def t(key: str, **values: object) -> str:
@@ -51,3 +101,8 @@ def t(key: str, **values: object) -> str:
     if text is None:
         raise KeyError(f"message {key!r} is not in dashboard/messages/{DEFAULT_LANGUAGE}/")
     return text.format(**values) if values else text
+
+
+def term(name: str) -> str:
+    """A glossary term in the current language: term('exposure') -> '风险敞口' in Chinese."""
+    return t(f"glossary.{name}")
