@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-FONT = "Inter, 'Source Sans Pro', 'Noto Sans SC', sans-serif"
+from dashboard.components.chart_locale import localise
+
+FONT = "Inter, 'Source Sans Pro', 'Noto Sans SC', 'Noto Sans CJK SC', sans-serif"
 
 
 def styled(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
-    """The figure with the product's layout: title, white background, compact margins."""
+    """The figure with the product's layout: title, white background, compact margins, and dates
+    and money in the current language."""
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         template="plotly_white",
@@ -18,4 +21,4 @@ def styled(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font_family": FONT},
     )
-    return figure
+    return localise(figure)

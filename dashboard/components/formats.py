@@ -1,9 +1,17 @@
-"""How numbers, dates and grades look everywhere in the product."""
+"""How numbers, dates and grades look everywhere in the product, in the current language.
+
+English: ¥ with K / M / B for large amounts, thousands separators, '12.3 %', 'Oct 2026'.
+Chinese: ¥ with 万 (10^4) and 亿 (10^8), as amounts are read in China, '12.3%', '2026年10月'.
+Every function follows dashboard.i18n.language(), so pages and charts pick up the language of the
+run without passing it around; `lang` overrides it (tests, exports).
+"""
 
 from __future__ import annotations
 
 import math
 from datetime import date
+
+from dashboard.i18n import language
 
 CURRENCY_SYMBOL = "¥"
 GRADES = ("A", "B", "C", "D", "E")
@@ -11,40 +19,98 @@ GRADES = ("A", "B", "C", "D", "E")
 GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027"}
 BAND_COLOURS = {"Low": "#1a9850", "Medium": "#fee08b", "High": "#d73027"}
 ACCENT = "#1f4e79"
+MISSING = "—"
+# Large-amount units, largest first: (size, suffix).
+UNITS = {
+    "en": ((1e9, " B"), (1e6, " M"), (1e3, " K")),
+    "zh": ((1e8, " 亿"), (1e4, " 万")),
+}
+# d3 time formats for Plotly hover texts and date axes.
+D3_MONTH = {"en": "%b %Y", "zh": "%Y年%-m月"}
+D3_DAY = {"en": "%Y-%m-%d", "zh": "%Y年%-m月%-d日"}
 
 
-def money(value: float | None, digits: int = 1) -> str:
-    """¥ with K / M / B suffixes: 4_200_000 -> '¥4.2 M'; None -> '—'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _lang(lang: str | None) -> str:
+    chosen = lang or language()
+    return chosen if chosen in UNITS else "en"
+
+
+def money(value: float | None, digits: int = 1, lang: str | None = None) -> str:
+    """Money in the reporting currency, large amounts in the language's units; None -> '—'.
+
+    en: 4_200_000 -> '¥4.2 M', 950 -> '¥950'. zh: 4_200_000 -> '¥420.0 万',
+    120_000_000 -> '¥1.2 亿', 9_500 -> '¥9,500'.
+    """
+    if _missing(value):
+        return MISSING
+    lang = _lang(lang)
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for size, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " K")):
+    units = UNITS[lang]
+    for position, (size, suffix) in enumerate(units):
         if value >= size:
+            scaled = round(value / size, digits)
+            # 99 995 000 would round to '10,000.0 万': show it in the next unit up, '1.0 亿'.
+            if lang == "zh" and position > 0:
+                bigger, bigger_suffix = units[position - 1]
+                if scaled * size >= bigger:
+                    return f"{sign}{CURRENCY_SYMBOL}{value / bigger:,.{digits}f}{bigger_suffix}"
             return f"{sign}{CURRENCY_SYMBOL}{value / size:,.{digits}f}{suffix}"
     return f"{sign}{CURRENCY_SYMBOL}{value:,.0f}"
 
 
-def percent(share: float | None, digits: int = 1) -> str:
-    """A share 0-1 as a percentage: 0.1234 -> '12.3 %'."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "—"
-    return f"{share * 100:.{digits}f} %"
+def percent(share: float | None, digits: int = 1, lang: str | None = None) -> str:
+    """A share 0-1 as a percentage: 0.1234 -> '12.3 %' (en), '12.3%' (zh)."""
+    if _missing(share):
+        return MISSING
+    space = "" if _lang(lang) == "zh" else " "
+    return f"{share * 100:.{digits}f}{space}%"
 
 
-def number(value: float | None, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+def points(change: float, digits: int = 1, lang: str | None = None) -> str:
+    """A change of a share (0-1) in percentage points, signed: 0.012 -> '+1.2 pp' / '+1.2 个百分点'."""
+    unit = " 个百分点" if _lang(lang) == "zh" else " pp"
+    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.{digits}f}{unit}"
+
+
+def number(value: float | None, digits: int = 0, lang: str | None = None) -> str:
+    """A count or ratio with thousands separators (the same in both languages): 12345 -> '12,345'."""
+    del lang  # one style: Chinese finance writes 12,345 too
+    if _missing(value):
+        return MISSING
     return f"{value:,.{digits}f}"
 
 
-def day(value: date | None) -> str:
-    return value.isoformat() if value else "—"
-
-
-def month(value: date | None) -> str:
-    """'Oct 2026' for a month-end; the full date when it is not one (a mid-month as-of)."""
+def day(value: date | None, lang: str | None = None) -> str:
+    """A date: '2026-10-31' (en), '2026年10月31日' (zh)."""
     if value is None:
-        return "—"
+        return MISSING
+    if _lang(lang) == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def month(value: date | None, lang: str | None = None) -> str:
+    """'Oct 2026' / '2026年10月' for a month-end; the full date when it is not one (a mid-month as-of)."""
+    if value is None:
+        return MISSING
     next_day = date.fromordinal(value.toordinal() + 1)
-    return value.strftime("%b %Y") if next_day.day == 1 else value.isoformat()
+    if next_day.day != 1:
+        return day(value, lang) if _lang(lang) == "zh" else value.isoformat()
+    if _lang(lang) == "zh":
+        return f"{value.year}年{value.month}月"
+    return value.strftime("%b %Y")
+
+
+def d3_month(lang: str | None = None) -> str:
+    """The d3 time format of a month in hover texts and date axes: '%b %Y' or '%Y年%-m月'."""
+    return D3_MONTH[_lang(lang)]
+
+
+def d3_day(lang: str | None = None) -> str:
+    """The d3 time format of a day in hover texts."""
+    return D3_DAY[_lang(lang)]
