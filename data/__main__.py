@@ -54,10 +54,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     with progress_bar(not args.quiet) as progress:
-        result = build_demo(args.db, args.scenario, args.customers, args.seed, progress)
+        result = build_demo(
+            args.db, args.scenario, args.customers, args.seed, progress, lang=args.lang
+        )
     rows = ", ".join(f"{t} {n:,}" for t, n in result.rows.items())
     print(
-        f"demo warehouse ({args.scenario}, {args.customers:,} customers, seed {args.seed}) "
+        f"demo warehouse ({args.scenario}, {args.customers:,} customers, seed {args.seed}, "
+        f"names in {args.lang}) "
         f"written to {result.path} in {time.perf_counter() - started:.1f} s: {rows}"
     )
     return result.load.exit_code
@@ -143,6 +146,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", choices=["manufacturer", "lender"], default="manufacturer")
     demo.add_argument("--customers", type=int, default=2000, help="portfolio size (default 2000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of company names and event notes (ids are the same in both)",
+    )
     demo.set_defaults(run=cmd_demo)
 
     ingest = sub.add_parser(

@@ -34,8 +34,11 @@ def build_demo(
     customers: int = 2000,
     seed: int = 7,
     progress: Progress | None = None,
+    lang: str = "en",
 ) -> DemoResult:
     """Generate the `scenario` portfolio and build a complete warehouse at `path` (replacing it).
+
+    `lang` "zh" writes Chinese company names and event notes; ids and numbers are the same.
 
     The portfolio is generated and loaded block by block (each block validated like a user file),
     then the derived tables are built once; the file is swapped in only when all of it is done.
@@ -48,7 +51,7 @@ def build_demo(
     reports = []
     with warehouse.writing(path, fresh=True) as con:
         for number, block in enumerate(
-            iter_generate(scenario, customers, seed, block=BLOCK), start=1
+            iter_generate(scenario, customers, seed, block=BLOCK, lang=lang), start=1
         ):
             if progress:
                 progress(
@@ -57,9 +60,8 @@ def build_demo(
                     blocks,
                 )
             suffix = f" block {number}/{blocks}" if blocks > 1 else ""
-            loaded = load_frames(
-                con, block.tables, f"demo:{scenario}:seed={seed}{suffix}", rebuild=False
-            )
+            label = f"demo:{scenario}:seed={seed}" + (f":lang={lang}" if lang != "en" else "")
+            loaded = load_frames(con, block.tables, label + suffix, rebuild=False)
             reports += loaded.reports
             for table, frame in block.tables.items():
                 rows[table] = rows.get(table, 0) + frame.height

@@ -35,6 +35,7 @@ from data.generate_contracts import AS_OF, NEVER, ContractDraws, draw_contracts
 from data.generate_customers import (
     SEGMENTS,
     CustomerDraws,
+    chinese_company_names,
     company_names,
     draw_customers,
     external_rating,
@@ -50,6 +51,7 @@ from data.generate_payments import (
     draw_payments,
 )
 from data.generate_random import KeyedRandom
+from data.generate_zh import ZH_EVENT_NOTES
 
 __all__ = [
     "AS_OF_END",
@@ -63,6 +65,8 @@ __all__ = [
 ]
 
 TABLES = ("customers", "contracts", "payments", "risk_events")
+# Languages of a demo warehouse's free text (names, notes); identifiers are the same in each.
+LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,11 @@ class Portfolio:
     downturn_end: date
 
 
-def generate(scenario: str = "manufacturer", customers: int = 2000, seed: int = 7) -> Portfolio:
+def generate(
+    scenario: str = "manufacturer", customers: int = 2000, seed: int = 7, lang: str = "en"
+) -> Portfolio:
     """The whole demo portfolio in memory: the concatenation of iter_generate's blocks."""
-    blocks = list(iter_generate(scenario, customers, seed))
+    blocks = list(iter_generate(scenario, customers, seed, lang=lang))
     return Portfolio(
         tables={t: pl.concat([b.tables[t] for b in blocks]) for t in TABLES},
         quality=pl.concat([b.quality for b in blocks]),
@@ -95,13 +101,16 @@ def generate(scenario: str = "manufacturer", customers: int = 2000, seed: int = 
 
 
 def iter_generate(
-    scenario: str, customers: int, seed: int, block: int = 10_000
+    scenario: str, customers: int, seed: int, block: int = 10_000, lang: str = "en"
 ) -> Iterator[Portfolio]:
     """The portfolio in blocks of `block` customers (with their contracts, payments and events).
 
     Ids run on across blocks, and every draw is keyed by entity, so the blocks concatenate to
-    generate()'s tables whatever the block size. Memory is bounded by one block.
+    generate()'s tables whatever the block size. Memory is bounded by one block. `lang` "zh" gives
+    Chinese company names and event notes; every other value and every draw is the same.
     """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     if scenario not in SCENARIO_CONFIG:
         raise ValueError(f"unknown scenario {scenario!r}; expected one of {SCENARIOS}")
     if customers < 1 or block < 1:
@@ -109,14 +118,14 @@ def iter_generate(
     config, rng = SCENARIO_CONFIG[scenario], KeyedRandom(seed)
     next_ids = {"contracts": 0, "payments": 0, "risk_events": 0}
     for first in range(0, customers, block):
-        portfolio = _block(config, rng, first, min(block, customers - first), next_ids)
+        portfolio = _block(config, rng, first, min(block, customers - first), next_ids, lang)
         for table in next_ids:
             next_ids[table] += portfolio.tables[table].height
         yield portfolio
 
 
 def _block(
-    config: Scenario, rng: KeyedRandom, first: int, n: int, next_ids: dict[str, int]
+    config: Scenario, rng: KeyedRandom, first: int, n: int, next_ids: dict[str, int], lang: str
 ) -> Portfolio:
     """One block of customers with everything that hangs off them."""
     cust = draw_customers(rng, config, first, n)
@@ -163,10 +172,17 @@ def _block(
             "kind": pl.Series(events.kind.tolist(), dtype=pl.String),
             "severity": pl.Series(events.severity, dtype=pl.Int64),
             "source": pl.Series(events.source.tolist(), dtype=pl.String),
-            "note": pl.Series(events.note.tolist(), dtype=pl.String),
+            "note": pl.Series(
+                [ZH_EVENT_NOTES.get(note, note) for note in events.note.tolist()]
+                if lang == "zh"
+                else events.note.tolist(),
+                dtype=pl.String,
+            ),
         }
     )
     customers = _customers(rng, config, cust, con, pay, status, default_day, customer_ids)
+    if lang == "zh":
+        customers = customers.with_columns(chinese_company_names(rng, cust).alias("name"))
     return Portfolio(
         tables={
             "customers": customers,

@@ -26,6 +26,7 @@ from data.generate_config import (
     RATING_CUTS,
     RATINGS,
     REGION_WEIGHTS,
+    REGIONS,
     REVENUE_ALPHA,
     REVENUE_CAP,
     REVENUE_FLOOR,
@@ -41,6 +42,7 @@ from data.generate_config import (
     month_index,
 )
 from data.generate_random import KeyedRandom
+from data.generate_zh import ZH_CITIES, ZH_INDUSTRY_WORDS, ZH_LEGAL_FORMS, ZH_TRADE_NAMES
 
 SEGMENTS = ("Large", "Mid", "Small")
 NAME_CITIES = ("Suzhou", "Ningbo", "Wuxi", "Xiamen", "Qingdao", "Dalian", "Foshan", "Hefei")
@@ -192,6 +194,28 @@ def company_names(rng: KeyedRandom, draws: CustomerDraws) -> pl.Series:
     return frame.select(
         pl.when("chinese").then(chinese).otherwise(english).alias("name")
     ).to_series()
+
+
+def chinese_company_names(rng: KeyedRandom, draws: CustomerDraws) -> pl.Series:
+    """Names of a warehouse built in Chinese: city of the region + 字号 + industry word + form."""
+    idx = draws.index
+    per_city = len(ZH_CITIES[REGIONS[0]])
+    per_word = len(ZH_INDUSTRY_WORDS[INDUSTRIES[0]])
+    cities = [city for region in REGIONS for city in ZH_CITIES[region]]
+    words = [word for industry in INDUSTRIES for word in ZH_INDUSTRY_WORDS[industry]]
+    forms = [form for form, _ in ZH_LEGAL_FORMS]
+    city = draws.region * per_city + rng.integers("name/zh/city", idx, 0, per_city)
+    word = draws.industry * per_word + rng.integers("name/zh/word", idx, 0, per_word)
+    trade = rng.integers("name/zh/trade", idx, 0, len(ZH_TRADE_NAMES))
+    form = rng.choice("name/zh/form", idx, tuple(weight for _, weight in ZH_LEGAL_FORMS))
+    return pl.DataFrame(
+        {
+            "city": pl.Series(cities).gather(city),
+            "trade": pl.Series(ZH_TRADE_NAMES).gather(trade),
+            "word": pl.Series(words).gather(word),
+            "form": pl.Series(forms).gather(form),
+        }
+    ).select(pl.concat_str("city", "trade", "word", "form").alias("name"))["name"]
 
 
 def owners(rng: KeyedRandom, draws: CustomerDraws) -> pl.Series:
