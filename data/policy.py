@@ -182,6 +182,13 @@ _SPEC = _table(
 )
 
 
+# Entries whose values are text (flat() stores them unquoted).
+_TEXT_KEYS = frozenset(
+    ["version", "name", *(f"bands.{g}" for g in GRADES)]
+    + [f"controls.{b}.limit_action" for b in BANDS]
+)
+
+
 def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))
 
@@ -244,6 +251,19 @@ class Policy:
             default=DefaultParams(**d["default"]),
             controls=_frozen({b: ControlAction(**c) for b, c in d["controls"].items()}),
         )
+
+    @classmethod
+    def from_entries(cls, entries: Mapping[str, str]) -> Policy:
+        """The policy whose `flat()` entries these are (as stored in the `policy_in_force` table)."""
+        nested: dict[str, Any] = {}
+        for key, text in entries.items():
+            *path, leaf = key.split(".")
+            node = nested
+            for part in path:
+                node = node.setdefault(part, {})
+            # flat() keeps strings as they are and writes every other value as a TOML literal
+            node[leaf] = text if key in _TEXT_KEYS else tomllib.loads(f"v = {text}")["v"]
+        return cls.from_dict(nested)
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as plain nested values, shaped like the TOML file."""

@@ -1,0 +1,74 @@
+"""The What-if page's questions: the policy in force, the history to re-score, the customers shown.
+
+The re-scoring itself is queries/whatif_simulation.py (pure Polars, no warehouse access): these
+functions only read, so a scenario can never write to the warehouse.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from data.policy import Policy
+from queries.runner import run
+
+Filter = tuple[str, ...]
+
+
+def policy_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The policy the warehouse was built with, as (key, value) text entries."""
+    return run(con, "whatif_policy")
+
+
+def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:
+    """The policy the warehouse was built with, validated."""
+    entries = policy_in_force(con)
+    return Policy.from_entries(dict(zip(entries["key"], entries["value"], strict=True)))
+
+
+def history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every customer_month row with the factor scores (0-100), max DPD (days), default flag and
+    whether a trigger the simulator does not re-evaluate fired (other_trigger)."""
+    return run(con, "whatif_history")
+
+
+def snapshot(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Customers at as_of within the filters, with the current policy's score, grade, band, PD, LGD,
+    expected loss (money) and watchlist flag."""
+    return run(
+        con,
+        "whatif_snapshot",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
+
+
+def defaults(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Past defaults up to as_of among the filtered customers, with whether the current policy had
+    them on the watchlist in the 12 months before."""
+    return run(
+        con,
+        "whatif_defaults",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
