@@ -253,7 +253,10 @@ def test_stop_new_contracts_closes_the_undrawn_limit_of_e_customers():
     k = result.customers.filter(pl.col("customer_id") == "K").row(0, named=True)
     assert (k["grade"], k["grade_new"]) == ("D", "E")
     assert k["headroom_closed"] == 200_000.0  # limit 1 200 000 - exposure 1 000 000
-    assert (result.summary["headroom_closed"], result.summary["stopped_customers"]) == (200_000.0, 1)
+    assert (result.summary["headroom_closed"], result.summary["stopped_customers"]) == (
+        200_000.0,
+        1,
+    )
     assert result.summary["downgraded"] == 1 and result.summary["upgraded"] == 0
     assert result.transitions.filter(pl.col("grade") == "D")["grade_new"].to_list() == ["E"]
 
@@ -399,7 +402,17 @@ def test_a_saved_scenario_builds_to_what_the_simulator_showed(demo_db, inputs, t
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(demo_db, copy)
     done = subprocess.run(
-        [sys.executable, "-m", "data", "build", "--db", str(copy), "--policy", str(file), "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "data",
+            "build",
+            "--db",
+            str(copy),
+            "--policy",
+            str(file),
+            "--quiet",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
