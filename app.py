@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
 from data import warehouse
@@ -44,6 +45,7 @@ PAGES = [
         ":material/payments:",
     ),
     ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
+    ("data", "audit", "dashboard/pages/audit.py", "audit", ":material/policy:"),
 ]
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/shield:", layout="wide")
@@ -88,15 +90,41 @@ def ensure_warehouse() -> bool:
     return True
 
 
+def refusal(key: str):
+    def refused() -> None:
+        auth.refuse_page(key)
+
+    return refused
+
+
+if auth.enabled():
+    # Exception details (paths, SQL, values) go to the server log only, never to a browser.
+    st.set_option("client.showErrorDetails", "none")
+# With access control on, nothing below runs before a user with a role has signed in.
+user = auth.sign_in()
+
 if ensure_warehouse():
     pages: dict[str, list] = {}
+    refused: list = []
     for section, key, file, url, icon in PAGES:
-        if (ROOT / file).exists():
-            pages.setdefault(t(f"nav.{section}"), []).append(
-                st.Page(file, title=t(f"nav.{key}"), url_path=url, icon=icon)
+        if not (ROOT / file).exists():
+            continue
+        if auth.allowed(user, key):
+            page = st.Page(file, title=t(f"nav.{key}"), url_path=url, icon=icon)
+        elif auth.enabled():
+            # Only permitted page files are registered; a typed URL of another page gets a refusal.
+            refused.append(
+                st.Page(refusal(key), title=t(f"nav.{key}"), url_path=url, visibility="hidden")
             )
+            continue
+        else:
+            continue
+        pages.setdefault(t(f"nav.{section}"), []).append(page)
+    if refused:  # hidden, in a section that has visible pages, so no empty header shows
+        pages[next(iter(pages))].extend(refused)
     current = st.navigation(pages)
     sidebar()
+    auth.sign_out_button()
     with st.sidebar:
         st.selectbox(
             t("app.language"),

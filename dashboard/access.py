@@ -7,6 +7,11 @@ the query function, its primitive arguments and the file's version.
 
 The main warehouse is $RISK_DB (or data/warehouse.duckdb); pages that read another warehouse (the
 case studies) pass its path as `db`.
+
+While access control is on, every query runs under the signed-in user's scope (dashboard.auth):
+a restricted user's queries go through a scoped connection (queries.scope) whose views hold only
+the rows and columns that user may see, and the scope is part of the cache key, so one user's rows
+never reach another through the cache.
 """
 
 from __future__ import annotations
@@ -22,17 +27,22 @@ import polars as pl
 import streamlit as st
 
 from data import warehouse
+from queries.scope import Scope, connect_scoped
 
 
 class _Holder:
-    """A read-only connection to one warehouse path, reopened when the file there changes."""
+    """A read-only connection to one warehouse path, reopened when the file there changes.
 
-    def __init__(self, path: str) -> None:
+    With a scope, the connection is a scoped view of the warehouse (queries.scope).
+    """
+
+    def __init__(self, path: str, scope: Scope | None = None) -> None:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: tuple[int, int] | None = None
         self._in_use = 0
         self.path = path
+        self.scope = scope
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -45,7 +55,11 @@ class _Holder:
                 self._con.close()
                 self._con = None
             if self._con is None:
-                self._con = warehouse.connect(self.path, read_only=True)
+                self._con = (
+                    connect_scoped(self.path, self.scope)
+                    if self.scope is not None
+                    else warehouse.connect(self.path, read_only=True)
+                )
                 self._version = current
             self._in_use += 1
             con = self._con
@@ -64,17 +78,17 @@ class _Holder:
 
 # One holder per warehouse path per process, like a cached resource, but closable from tests and
 # before this process writes.
-_HOLDERS: dict[str, _Holder] = {}
+_HOLDERS: dict[tuple[str, Scope | None], _Holder] = {}
 _HOLDERS_LOCK = threading.Lock()
 
 
-def holder(db: str | None = None) -> _Holder:
-    """The holder of warehouse `db` (default: the main warehouse)."""
+def holder(db: str | None = None, scope: Scope | None = None) -> _Holder:
+    """The holder of warehouse `db` (default: the main warehouse), scoped when `scope` is set."""
     path = str(warehouse.db_path(db))
     with _HOLDERS_LOCK:
-        if path not in _HOLDERS:
-            _HOLDERS[path] = _Holder(path)
-        return _HOLDERS[path]
+        if (path, scope) not in _HOLDERS:
+            _HOLDERS[(path, scope)] = _Holder(path, scope)
+        return _HOLDERS[(path, scope)]
 
 
 def data_version(db: str | None = None) -> str:
@@ -84,12 +98,19 @@ def data_version(db: str | None = None) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
 def _cached(
-    function: str, db: str | None, version: str, arguments: tuple[tuple[str, Any], ...]
+    function: str,
+    db: str | None,
+    version: str,
+    arguments: tuple[tuple[str, Any], ...],
+    regions: tuple[str, ...] | None = None,
+    masked: bool | None = None,
 ) -> pl.DataFrame:
     del version  # part of the key only
     module, name = function.split(":")
     query = getattr(importlib.import_module(module), name)
-    with holder(db).connection() as con:
+    # regions and masked are primitives so that they are part of the cache key.
+    scope = None if masked is None else Scope(regions=regions, masked=masked)
+    with holder(db, scope).connection() as con:
         return query(con, **dict(arguments))
 
 
@@ -99,12 +120,27 @@ def fetch(
     """query(con, **arguments) on warehouse `db`, cached per warehouse version.
 
     Arguments must be primitives or tuples (lists are turned into tuples for the cache key).
+    Runs under the signed-in user's scope; raises auth.AccessDenied without a permitted user.
     """
+    from dashboard.auth import query_scope  # late: auth draws Streamlit UI
+
+    scope = query_scope()
+    if scope is not None:
+        arguments = scope.narrow(arguments)
     frozen = tuple(
         sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in arguments.items())
     )
     path = str(warehouse.db_path(db))
-    return _cached(f"{query.__module__}:{query.__name__}", path, data_version(path), frozen)
+    if scope is None:
+        return _cached(f"{query.__module__}:{query.__name__}", path, data_version(path), frozen)
+    return _cached(
+        f"{query.__module__}:{query.__name__}",
+        path,
+        data_version(path),
+        frozen,
+        regions=scope.regions,
+        masked=scope.masked,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -127,8 +163,12 @@ def fetch_shared(query: Callable[..., pl.DataFrame], db: str | None = None) -> p
 
 
 def release(db: str | None = None) -> None:
-    """Close the shared connection to `db` (before this process writes a new file there)."""
-    holder(db).close()
+    """Close the shared connections to `db` (before this process writes a new file there)."""
+    path = str(warehouse.db_path(db))
+    with _HOLDERS_LOCK:
+        holders = [item for (where, _), item in _HOLDERS.items() if where == path]
+    for item in holders:
+        item.close()
 
 
 def release_all() -> None:

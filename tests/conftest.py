@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_CUSTOMERS = (
     600  # small enough to build in seconds, large enough for every page to have content
 )
+# The suite runs the open dashboard unless a test configures an access file itself: a developer's
+# access.toml at the repository root must not switch sign-in on for every test.
+os.environ["RISK_ACCESS_FILE"] = "off"
 
 
 @pytest.fixture(autouse=True)
