@@ -1,4 +1,4 @@
-"""Command line: python -m data {demo,ingest,build,info} — see --help of each."""
+"""Command line: python -m data {demo,ingest,build,info,user} — see --help of each."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from data import warehouse
+from data import user_commands, warehouse
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_REFUSED = 0, 1, 2
 
@@ -63,6 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"names in {args.lang}) "
         f"written to {result.path} in {time.perf_counter() - started:.1f} s: {rows}"
     )
+    user_commands.record_load(f"demo {args.scenario} seed {args.seed}", args.customers, args.db)
     return result.load.exit_code
 
 
@@ -85,6 +86,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(
                 f"  ... and {failures.height - args.show} more (python -m data info shows the quarantine)"
             )
+    user_commands.record_load(
+        "ingest " + ", ".join(Path(r.source).name for r in result.reports),
+        sum(r.rows_accepted for r in result.reports if r.status in ("loaded", "partial")),
+        args.db,
+    )
     return result.exit_code
 
 
@@ -100,6 +106,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with warehouse.writing(args.db) as con, progress_bar(not args.quiet) as progress:
         result = rebuild(con, as_of=args.as_of, policy=policy, progress=progress)
     print(result)
+    user_commands.record_load("build", None, args.db)
     return EXIT_OK
 
 
@@ -175,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", parents=[common], help="tables, row counts and recent loads")
     info.set_defaults(run=cmd_info)
+
+    user_commands.add_parser(sub)
     return top
 
 

@@ -37,12 +37,15 @@ COLUMNS = ("audit_id", "at", "who", "role", "action", "detail", "rows")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def audit_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The audit file: the explicit path, else $RISK_AUDIT_DB, else audit.sqlite by the warehouse."""
+def audit_path(
+    path: str | os.PathLike[str] | None = None, db: str | os.PathLike[str] | None = None
+) -> Path:
+    """The audit file: the explicit path, else $RISK_AUDIT_DB, else audit.sqlite in the folder of
+    warehouse `db` (default: the main warehouse)."""
     if path:
         return Path(path)
     env = os.environ.get("RISK_AUDIT_DB")
-    return Path(env) if env else warehouse.db_path().parent / "audit.sqlite"
+    return Path(env) if env else warehouse.db_path(db).parent / "audit.sqlite"
 
 
 def enabled() -> bool:
@@ -104,13 +107,14 @@ def record(
     detail: str = "",
     rows: int | None = None,
     path: str | os.PathLike[str] | None = None,
+    db: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Append one event (nothing while access control is off)."""
+    """Append one event (nothing while access control is off, unless `path` names the file)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     if path is None and not enabled():
         return
-    con = connect(path)
+    con = connect(audit_path(path, db))
     try:
         con.execute(
             "insert into audit_log (at, who, role, action, detail, rows) values (?, ?, ?, ?, ?, ?)",
