@@ -1,0 +1,290 @@
+"""Model validation: the policy in force, the score's back-test (AUC, Gini, KS, ROC), calibration by
+grade, score stability (PSI) and the early-warning record."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.access import fetch
+from dashboard.components import model_charts
+from dashboard.components.formats import month, number, percent
+from dashboard.filters import current_filters
+from dashboard.i18n import t
+from queries import model, model_metrics
+
+filters = current_filters()
+params = filters.params()
+identity = fetch(model.policy_identity).row(0, named=True)
+st.title(t("model.title"))
+st.caption(
+    t(
+        "model.caption",
+        name=identity["name"],
+        version=identity["version"],
+        as_of=month(filters.as_of),
+    )
+)
+if filters.narrowed:
+    st.caption(t("model.narrowed_note"))
+
+# ---------- the policy in force ----------
+st.subheader(t("model.policy"))
+factors = fetch(model.policy_factors)
+grades = fetch(model.policy_grades)
+left, right = st.columns([2, 3])
+left.plotly_chart(
+    model_charts.factor_weights(
+        factors,
+        t("model.weights_title"),
+        {f: t(f"model.factor_{f}") for f in factors["factor"]},
+    ),
+    width="stretch",
+)
+with right:
+    st.caption(t("model.grades_caption"))
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("model.col_grade"): grades["grade"],
+                t("model.col_range"): [
+                    t("model.range", low=number(lo, 0), high=number(hi, 0))
+                    if hi is not None
+                    else t("model.range_open", low=number(lo, 0))
+                    for lo, hi in zip(grades["lower_edge"], grades["upper_edge"], strict=True)
+                ],
+                t("model.col_band"): [t(f"model.band_{b}") for b in grades["band"]],
+                t("model.col_pd"): [percent(p, 2) for p in grades["pd_used"]],
+                t("model.col_source"): [t(f"model.source_{s}") for s in grades["source"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if grades["ranks_ok"].all():
+        st.success(t("model.ranks_good"))
+    else:
+        st.error(t("model.ranks_bad"))
+
+# ---------- discrimination ----------
+st.subheader(t("model.discrimination"))
+st.caption(t("model.backtest_caption", as_of=month(filters.as_of)))
+backtest = fetch(model.backtest_scores, **params)
+counts = model.score_counts(backtest)
+summary = model.discrimination(counts)
+if not summary.measurable:
+    st.info(t("model.no_backtest"))
+else:
+    cards = st.columns(5)
+    cards[0].metric(
+        t("model.observations"),
+        number(summary.observations),
+        help=t("model.observations_help"),
+    )
+    cards[1].metric(
+        t("model.bads"),
+        number(summary.bads),
+        help=t("model.bads_help", rate=percent(summary.bads / summary.observations, 2)),
+    )
+    cards[2].metric(t("model.auc"), number(summary.auc, 3), help=t("model.auc_help"))
+    cards[3].metric(t("model.gini"), number(summary.gini, 3), help=t("model.gini_help"))
+    cards[4].metric(
+        t("model.ks"),
+        number(summary.ks, 3),
+        help=t("model.ks_help", score=number(summary.ks_score, 1)),
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(
+        model_charts.ks_chart(
+            model_metrics.ks_curves(counts),
+            model_metrics.ks(counts),
+            t("model.ks_title"),
+            t("model.ks_bad"),
+            t("model.ks_good"),
+            t("model.ks_gap"),
+            t("model.score_axis"),
+        ),
+        width="stretch",
+    )
+    right.plotly_chart(
+        model_charts.roc_chart(
+            model_metrics.roc_points(counts),
+            t("model.roc_title", auc=number(summary.auc, 3)),
+            t("model.roc_curve"),
+            t("model.roc_random"),
+            t("model.roc_fpr"),
+            t("model.roc_tpr"),
+        ),
+        width="stretch",
+    )
+
+# ---------- calibration ----------
+st.subheader(t("model.calibration"))
+calibration = model.calibration(backtest, grades)
+if calibration["observations"].sum() == 0:
+    st.info(t("model.no_calibration"))
+else:
+    st.caption(t("model.calibration_caption"))
+    outside = calibration.filter(~pl.col("pd_within_ci"))["grade"].to_list()
+    if outside:
+        st.warning(t("model.calibration_outside", grades=", ".join(outside)))
+    else:
+        st.success(t("model.calibration_inside"))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(
+        model_charts.calibration_chart(
+            calibration,
+            t("model.calibration_title"),
+            t("model.observed"),
+            t("model.pd_used"),
+            t("model.interval"),
+        ),
+        width="stretch",
+    )
+    right.dataframe(
+        pl.DataFrame(
+            {
+                t("model.col_grade"): calibration["grade"],
+                t("model.col_observations"): [number(n) for n in calibration["observations"]],
+                t("model.col_defaults"): [number(n) for n in calibration["defaults"]],
+                t("model.col_observed"): [percent(r, 2) for r in calibration["observed_rate"]],
+                t("model.col_interval"): [
+                    t("model.range", low=percent(lo, 2), high=percent(hi, 2))
+                    if lo is not None
+                    else "—"
+                    for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
+                ],
+                t("model.col_pd"): [percent(p, 2) for p in calibration["pd_used"]],
+                t("model.col_within"): [
+                    "—" if w is None else t("model.yes") if w else t("model.no")
+                    for w in calibration["pd_within_ci"]
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+# ---------- stability ----------
+st.subheader(t("model.stability"))
+months = fetch(model.score_months, **params)
+eligible = months.filter(pl.col("customers") >= model.MIN_REFERENCE_CUSTOMERS)["as_of"].to_list()
+if not eligible or months.height < 2:
+    st.info(t("model.no_psi", n=model.MIN_REFERENCE_CUSTOMERS))
+else:
+    if st.session_state.get("md_reference") not in eligible:
+        st.session_state["md_reference"] = model.default_reference(months)
+    reference = st.selectbox(
+        t("model.reference"),
+        eligible,
+        format_func=month,
+        key="md_reference",
+        help=t("model.reference_help", n=model.MIN_REFERENCE_CUSTOMERS),
+    )
+    bins = fetch(model.psi_bins, reference=reference, **params)
+    psi = model.stability(bins, reference)
+    latest = psi.row(-1, named=True)
+    highest = psi.sort("psi", descending=True, nulls_last=True).row(0, named=True)
+    cards = st.columns(3)
+    cards[0].metric(
+        t("model.psi_latest", as_of=month(latest["as_of"])),
+        number(latest["psi"], 3),
+        help=t("model.psi_latest_help"),
+    )
+    cards[1].metric(
+        t("model.psi_max"),
+        number(highest["psi"], 3),
+        help=t("model.psi_max_help", month=month(highest["as_of"])),
+    )
+    cards[2].metric(
+        t("model.psi_above"),
+        number(psi.filter(pl.col("psi") > model_metrics.PSI_ACTION).height),
+        help=t("model.psi_above_help"),
+    )
+    st.plotly_chart(
+        model_charts.psi_chart(
+            psi,
+            reference,
+            t("model.psi_title", reference=month(reference)),
+            t("model.psi_label"),
+            t("model.psi_watch"),
+            t("model.psi_action"),
+            t("model.psi_reference"),
+        ),
+        width="stretch",
+    )
+    st.caption(t("model.psi_caption"))
+    with st.expander(t("model.bins_expander")):
+        shares = model.bin_shares(bins, reference, latest["as_of"])
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("model.col_bin"): [number(b + 1) for b in shares["bin"]],
+                    t("model.col_score_range"): [
+                        t("model.bin_first", high=number(hi, 2))
+                        if lo is None
+                        else t("model.bin_last", low=number(lo, 2))
+                        if hi is None
+                        else t("model.bin_middle", low=number(lo, 2), high=number(hi, 2))
+                        for lo, hi in zip(shares["lower_edge"], shares["upper_edge"], strict=True)
+                    ],
+                    t("model.col_reference_share"): [percent(s) for s in shares["reference_share"]],
+                    t("model.col_latest_share", as_of=month(latest["as_of"])): [
+                        percent(s) for s in shares["latest_share"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+# ---------- early-warning record ----------
+st.subheader(t("model.early_warning"))
+defaults = fetch(model.early_warning, **params)
+outcomes = fetch(model.watchlist_outcomes, **params)
+record = model_metrics.early_warning_record(defaults, outcomes)
+if record.defaults == 0 and record.spells == 0:
+    st.info(t("model.no_defaults"))
+else:
+    st.caption(t("model.ew_caption", as_of=month(filters.as_of)))
+    cards = st.columns(5)
+    cards[0].metric(
+        t("model.hit_rate"),
+        percent(record.hit_rate),
+        help=t(
+            "model.hit_rate_help", flagged=number(record.flagged), defaults=number(record.defaults)
+        ),
+    )
+    for card, key, value in (
+        (cards[1], "model.lead_mean", record.mean_lead),
+        (cards[2], "model.lead_median", record.median_lead),
+    ):
+        card.metric(
+            t(key),
+            t("model.months", value=number(value, 1)) if value is not None else number(None),
+            help=t("model.lead_help"),
+        )
+    cards[3].metric(
+        t("model.false_alarms"),
+        number(record.false_alarms),
+        help=t(
+            "model.false_alarms_help",
+            false_alarms=number(record.false_alarms),
+            spells=number(record.spells),
+        ),
+    )
+    cards[4].metric(
+        t("model.false_alarm_share"),
+        percent(record.false_alarm_share),
+        help=t("model.false_alarm_share_help"),
+    )
+    leads = model.lead_time_counts(defaults)
+    if leads.is_empty():
+        st.info(t("model.no_flagged"))
+    else:
+        st.plotly_chart(
+            model_charts.lead_time_chart(
+                leads, t("model.lead_title"), t("model.lead_axis"), t("model.lead_defaults")
+            ),
+            width="stretch",
+        )
