@@ -122,9 +122,10 @@ def fetch(
     Arguments must be primitives or tuples (lists are turned into tuples for the cache key).
     Runs under the signed-in user's scope; raises auth.AccessDenied without a permitted user.
     """
-    from dashboard.auth import query_scope  # late: auth draws Streamlit UI
+    from dashboard.auth import audit_read, query_scope  # late: auth draws Streamlit UI
 
     scope = query_scope()
+    audit_read(f"{query.__module__}:{query.__name__}", arguments)
     if scope is not None:
         arguments = scope.narrow(arguments)
     frozen = tuple(

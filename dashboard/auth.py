@@ -152,13 +152,20 @@ def audited(view: str, fmt: str, rows: Callable[[], pl.DataFrame], encode) -> Ca
     return build
 
 
-def record_customer_view(customer_id: str, as_of: object) -> None:
-    """Log that this user opened a customer's profile (once per customer and date per session)."""
-    seen = (customer_id, str(as_of))
-    if st.session_state.get("_audit_last_customer") == seen:
+# Reads that are audited where the data is fetched, so no page can show them unrecorded.
+AUDITED_READS = {"queries.customer:profile": "customer_view"}
+
+
+def audit_read(query: str, arguments: dict) -> None:
+    """Log an audited read (a customer's profile), once per customer and date per session."""
+    action = AUDITED_READS.get(query)
+    if action is None or not enabled():
         return
-    st.session_state["_audit_last_customer"] = seen
-    record("customer_view", detail=f"{customer_id} as of {as_of}")
+    subject = f"{arguments.get('customer_id')} as of {arguments.get('as_of')}"
+    if st.session_state.get(f"_audit_last_{action}") == subject:
+        return  # the same profile drawn again by a rerun
+    st.session_state[f"_audit_last_{action}"] = subject
+    record(action, detail=subject)
 
 
 # --- sign-in ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components.export import to_csv
 from dashboard.components.uploads import refusal
@@ -135,7 +136,7 @@ if files:
         )
         st.download_button(
             t("data.download_failures"),
-            data=to_csv(failures),
+            data=auth.audited("validation failures", "csv", lambda: failures, to_csv),
             file_name="validation_failures.csv",
             mime="text/csv",
         )
@@ -167,6 +168,11 @@ if files:
                 t("data.loaded", accepted=f"{accepted:,}", rejected=f"{rejected:,}"),
             )
             st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+            auth.record(
+                "load",
+                detail="upload " + ", ".join(r.source for r in result.reports),
+                rows=accepted,
+            )
         st.cache_data.clear()
         st.rerun()
 
@@ -200,7 +206,7 @@ else:
     )
     st.download_button(
         t("data.download_quarantine"),
-        data=to_csv(rejected_rows),
+        data=auth.audited("quarantine", "csv", lambda: rejected_rows, to_csv),
         file_name="quarantine.csv",
         mime="text/csv",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import watchlist_charts
 from dashboard.components.export import to_csv, to_xlsx
@@ -175,14 +176,16 @@ else:
     x, y, _ = st.columns([1, 1, 3])
     x.download_button(
         t("watchlist.export_csv", count=f"{matching:,}"),
-        data=lambda: to_csv(export_rows()),
+        data=auth.audited("watchlist", "csv", export_rows, to_csv),
         file_name=f"watchlist_{filters.as_of}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
     y.download_button(
         t("watchlist.export_xlsx", count=f"{matching:,}"),
-        data=lambda: to_xlsx(export_rows(), sheet="watchlist"),
+        data=auth.audited(
+            "watchlist", "xlsx", export_rows, lambda rows: to_xlsx(rows, sheet="watchlist")
+        ),
         file_name=f"watchlist_{filters.as_of}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
