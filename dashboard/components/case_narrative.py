@@ -13,7 +13,7 @@ from typing import Literal
 
 import polars as pl
 
-from dashboard.components.formats import money, month, percent
+from dashboard.components.formats import money, month, month_of, percent, points
 from dashboard.i18n import t
 
 Direction = Literal["rose", "fell", "unchanged"]
@@ -80,7 +80,7 @@ def change_text(unit: str, change: float | None) -> str:
     sign = "+" if change >= 0 else "-"
     if unit == "share":
         digits = 2 if abs(change) < 0.001 else 1
-        return f"{sign}{abs(change) * 100:.{digits}f} pp"
+        return points(change, digits)
     if unit == "money":
         return f"{sign}{money(abs(change))}"
     if unit == "days":
@@ -148,8 +148,8 @@ def story(
     downturn_text = t(
         "cases.downturn",
         industry=industry,
-        start=start.strftime("%b %Y"),
-        end=end.strftime("%b %Y"),
+        start=month_of(start),
+        end=month_of(end),
     )
     if scenario == "manufacturer":
         problem = t(
@@ -181,7 +181,7 @@ def story(
     contracts, risky = rows["contracts"], rows["medium_high_share"]
     measures = t(
         f"cases.measures_{scenario}",
-        policy_month=policy_month.strftime("%b %Y"),
+        policy_month=month_of(policy_month),
         new_business=t(
             "cases.new_business",
             contracts_before=value_text("count", contracts["before"]),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, month_of
 
 # Green (current) to dark red (90+), so the eye reads the stack from healthy to bad.
 BUCKET_COLOURS = {
@@ -94,7 +94,7 @@ def roll_rates(
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=[d.strftime("%b %Y") for d in recent["as_of"]],
+            x=[month_of(d) for d in recent["as_of"]],
             y=[labels[c] for c in columns],
             colorscale="Reds",
             zmin=0,

@@ -28,8 +28,11 @@ def limits_vs_exposure(
                 name=grade,
                 marker={"color": colour, "size": 7, "line": {"width": 0.5, "color": "#555"}},
                 customdata=part.select("name", "utilisation").rows(),
-                hovertemplate="%{customdata[0]}<br>limit ¥%{x:,.0f}<br>exposure ¥%{y:,.0f}"
-                "<br>%{customdata[1]:.0%}<extra></extra>",
+                hovertemplate="%{customdata[0]}<br>"
+                + limit_label
+                + ": ¥%{x:,.0f}<br>"
+                + exposure_label
+                + ": ¥%{y:,.0f}<br>%{customdata[1]:.0%}<extra></extra>",
             )
         )
     if rows.height:

@@ -106,6 +106,15 @@ def month(value: date | None, lang: str | None = None) -> str:
     return value.strftime("%b %Y")
 
 
+def month_of(value: date | None, lang: str | None = None) -> str:
+    """The calendar month a date falls in, whatever its day: 'Nov 2025' / '2025年11月'."""
+    if value is None:
+        return MISSING
+    if _lang(lang) == "zh":
+        return f"{value.year}年{value.month}月"
+    return value.strftime("%b %Y")
+
+
 def d3_month(lang: str | None = None) -> str:
     """The d3 time format of a month in hover texts and date axes: '%b %Y' or '%Y年%-m月'."""
     return D3_MONTH[_lang(lang)]

@@ -124,9 +124,11 @@ def grade_flow(counts: pl.DataFrame, title: str, start: str, end: str) -> go.Fig
 
 
 def pd_by_grade(
-    calibration: pl.DataFrame, title: str, observed_label: str, used_label: str
+    calibration: pl.DataFrame, title: str, observed_label: str, used_label: str, counts: str
 ) -> go.Figure:
-    """Observed 12-month default rate (bars) and the PD in use (markers) per grade, log scale."""
+    """Observed 12-month default rate (bars) and the PD in use (markers) per grade, log scale.
+
+    `counts` is the hover text of the counts behind a rate, with {defaults} and {observations}."""
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -135,7 +137,9 @@ def pd_by_grade(
             marker_color=[GRADE_COLOURS[g] for g in calibration["grade"]],
             name=observed_label,
             customdata=calibration.select("defaults_12m", "observations").rows(),
-            hovertemplate="%{x}: %{y:.2f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+            hovertemplate="%{x}: %{y:.2f} % ("
+            + counts.format(defaults="%{customdata[0]:,}", observations="%{customdata[1]:,}")
+            + ")<extra></extra>",
         )
     )
     figure.add_trace(

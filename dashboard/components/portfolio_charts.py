@@ -76,8 +76,12 @@ def exposure_trend(
         ),
         secondary_y=True,
     )
-    figure.update_yaxes(title_text=exposure_label, secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text=el_label, secondary_y=True, rangemode="tozero", showgrid=False)
+    figure.update_yaxes(
+        title_text=exposure_label, secondary_y=False, rangemode="tozero", tickprefix="¥"
+    )
+    figure.update_yaxes(
+        title_text=el_label, secondary_y=True, rangemode="tozero", showgrid=False, tickprefix="¥"
+    )
     return styled(figure, title, height=320)
 
 

@@ -11,6 +11,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.access import fetch
 from dashboard.components import case_narrative, cases_charts
+from dashboard.components.formats import month_of
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -158,7 +159,7 @@ st.caption(t(f"cases.definitions_{scenario}"))
 
 st.subheader(t("cases.charts_title"))
 st.caption(t("cases.charts_caption"))
-marker = t("cases.policy_marker", month=story_line.policy_month.strftime("%b %Y"))
+marker = t("cases.policy_marker", month=month_of(story_line.policy_month))
 common = {"policy_month": story_line.policy_month, "policy_label": marker, "window": window}
 name = {key: t(f"cases.metric_{key}") for key in units}
 shown = cases.charted(monthly, window)

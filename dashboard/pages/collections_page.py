@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import collections_charts
-from dashboard.components.formats import money, month, percent
+from dashboard.components.formats import money, month, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -31,7 +31,7 @@ def previous(column: str) -> float | None:
 
 
 def pp(change: float) -> str:
-    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.1f} pp"
+    return points(change)
 
 
 kpi_row(

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import customer_charts
 from dashboard.components.formats import day, money, month, number, percent
+from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.selection import selected_id
 from dashboard.filters import current_filters
@@ -131,7 +132,7 @@ def points(change: float) -> str | None:
 
 
 def pp(change: float) -> str | None:
-    return None if abs(change) < 0.0005 else f"{change * 100:+.1f} pp"
+    return None if abs(change) < 0.0005 else share_points(change)
 
 
 def days(change: float) -> str | None:

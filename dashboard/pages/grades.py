@@ -148,7 +148,11 @@ if filters.narrowed:
 left, right = st.columns([2, 3])
 left.plotly_chart(
     grades_charts.pd_by_grade(
-        calibration, t("grades.pd_title"), t("grades.observed"), t("grades.pd_used")
+        calibration,
+        t("grades.pd_title"),
+        t("grades.observed"),
+        t("grades.pd_used"),
+        t("grades.pd_counts"),
     ),
     width="stretch",
 )

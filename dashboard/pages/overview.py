@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import portfolio_charts
-from dashboard.components.formats import money, month, number, percent
+from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.summary import SummaryInputs, summary_text
 from dashboard.filters import current_filters
@@ -41,7 +41,7 @@ def ratio(row: dict | None, numerator: str, denominator: str = "exposure") -> fl
 
 def pp(change: float) -> str:
     # Changes of shares are shown in percentage points.
-    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.1f} pp"
+    return points(change)
 
 
 rates = fetch(portfolio.collection_rate, **params)

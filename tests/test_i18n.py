@@ -1,0 +1,314 @@
+"""English and Simplified Chinese: the catalogue, the glossary, UI text, formats and languages."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard.i18n import (
+    MESSAGES,
+    catalogue,
+    from_locale,
+    glossary,
+    resolve_language,
+    set_language,
+    t,
+    term,
+)
+from tests.conftest import ROOT
+from tests.ui_text_scan import has_words, scan, scan_source
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    set_language("en")
+
+
+def _keys(lang: str, file: Path) -> dict[str, str]:
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(f"{prefix}{key}.", value)
+            else:
+                flat[f"{prefix}{key}"] = value
+
+    walk("", tomllib.loads((MESSAGES / lang / file.name).read_text(encoding="utf-8")))
+    return flat
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+MESSAGE_FILES = sorted((MESSAGES / "en").glob("*.toml"))
+
+
+@pytest.mark.parametrize("file", MESSAGE_FILES, ids=lambda p: p.name)
+def test_every_message_exists_in_both_languages_with_the_same_placeholders(file):
+    assert (MESSAGES / "zh" / file.name).exists(), f"no Chinese {file.name}"
+    english, chinese = _keys("en", file), _keys("zh", file)
+    assert sorted(set(english) - set(chinese)) == [], "missing in zh"
+    assert sorted(set(chinese) - set(english)) == [], "only in zh"
+    different = {
+        key: (sorted(_placeholders(english[key])), sorted(_placeholders(chinese[key])))
+        for key in english
+        if _placeholders(english[key]) != _placeholders(chinese[key])
+    }
+    assert different == {}
+
+
+def test_no_chinese_file_without_an_english_one():
+    english = {p.name for p in MESSAGE_FILES}
+    assert {p.name for p in (MESSAGES / "zh").glob("*.toml")} <= english
+
+
+def test_chinese_messages_are_chinese():
+    # A message copied untranslated from English would pass the key check.
+    untranslated = [
+        key
+        for key, text in catalogue("zh").items()
+        if has_words(text)
+        and not CJK.search(text)
+        and text == catalogue("en").get(key)
+        # codes, abbreviations and names that read the same in both languages
+        and not re.fullmatch(r"[A-Z0-9 ()/.,:%+\-–·{}_a-z]*", text.replace("HHI", ""))
+    ]
+    assert untranslated == []
+
+
+# --- the glossary ---------------------------------------------------------------------------
+
+
+def test_the_glossary_has_every_term_in_both_languages():
+    for name, entry in glossary().items():
+        assert entry["en"] and CJK.search(entry["zh"]), name
+        re.compile(entry["match"])
+    assert term("exposure") == "exposure"
+    set_language("zh")
+    assert term("exposure") == "风险敞口"
+    assert t("glossary.watchlist") == "观察名单"
+
+
+@pytest.mark.parametrize(
+    ("name", "chinese"),
+    [
+        ("exposure", "风险敞口"),
+        ("expected_loss", "预期损失"),
+        ("watchlist", "观察名单"),
+        ("risk_grade", "风险等级"),
+        ("early_warning", "风险预警"),
+        ("collection_rate", "回收率"),
+        ("days_past_due", "逾期天数"),
+        ("credit_limit", "信用额度"),
+        ("probability_of_default", "违约概率"),
+        ("loss_given_default", "违约损失率"),
+    ],
+)
+def test_practitioners_terms(name, chinese):
+    assert glossary()[name]["zh"] == chinese
+
+
+def test_chinese_messages_use_the_glossary_terms():
+    """Where an English message names a glossary concept, its Chinese uses the glossary word
+    (or an accepted short form) and never a word the glossary rules out."""
+    english, chinese = catalogue("en"), catalogue("zh")
+    wrong = []
+    for entry in glossary().values():
+        accepted = [entry["zh"], *entry.get("zh_short", [])]
+        for key, text in english.items():
+            if key.startswith("glossary.") or not re.search(entry["match"], text, re.I):
+                continue
+            translated = chinese.get(key, "")
+            if not any(word in translated for word in accepted):
+                wrong.append(f"{key}: '{text}' -> '{translated}' lacks {entry['zh']}")
+        for key, translated in chinese.items():
+            for avoided in entry.get("zh_avoid", []):
+                if avoided in translated:
+                    wrong.append(f"{key}: '{translated}' says {avoided}, not {entry['zh']}")
+    assert wrong == []
+
+
+# --- no UI text outside the catalogue --------------------------------------------------------
+
+UI_FILES = [
+    ROOT / "app.py",
+    *sorted((ROOT / "dashboard").glob("*.py")),
+    *sorted((ROOT / "dashboard" / "pages").glob("*.py")),
+    *sorted((ROOT / "dashboard" / "components").glob("*.py")),
+]
+
+
+def test_no_ui_text_outside_the_catalogue():
+    offenders = scan(UI_FILES, ROOT)
+    assert not offenders, "UI text outside the catalogue:\n" + "\n".join(map(str, offenders))
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('st.title("Portfolio overview")', ["Portfolio overview"]),
+        ('st.title(t("overview.title"))', []),
+        ("st.markdown(f\"**{t('x')}**\")", []),
+        ('col.metric("Exposure", money(v))', ["Exposure"]),
+        ('st.sidebar.selectbox("Language", OPTIONS)', ["Language"]),
+        ('st.radio(t("a"), ["Count", "Exposure"])', ["Count", "Exposure"]),
+        ('st.radio(t("a"), ["count", "exposure"], format_func=label)', []),
+        ('st.tabs(["Trend", t("b")])', ["Trend"]),
+        ('st.dataframe(f, column_config={"exposure": "Exposure", "id": "#"})', ["Exposure"]),
+        ('st.column_config.NumberColumn("Share", format="%.1f %%")', ["Share"]),
+        ('go.Bar(x=x, y=y, name="Customers")', ["Customers"]),
+        ('go.Scatter(hovertemplate="%{x|%b %Y}: ¥%{y:,.0f}<extra></extra>")', []),
+        ('go.Scatter(hovertemplate="limit ¥%{x:,.0f}")', ["limit ¥%{x:,.0f}"]),
+        ('fig.update_layout(title={"text": "Trend", "xanchor": "left"})', ["Trend"]),
+        ('fig.update_yaxes(title_text="Exposure", tickprefix="¥")', ["Exposure"]),
+        ('make_subplots(rows=1, cols=2, subplot_titles=("Count", t("e")))', ["Count"]),
+        ('st.download_button(t("d"), data=b, file_name="watchlist.csv", mime="text/csv")', []),
+        ('st.error("加载失败")', ["加载失败"]),
+    ],
+)
+def test_the_scan_finds_literal_ui_text(source, found):
+    assert [o.text for o in scan_source(source, "x.py")] == found
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        (None, "—", "—"),
+        (float("nan"), "—", "—"),
+        (0, "¥0", "¥0"),
+        (950, "¥950", "¥950"),
+        (9_500, "¥9.5 K", "¥9,500"),
+        (12_345, "¥12.3 K", "¥1.2 万"),
+        (3_500_000, "¥3.5 M", "¥350.0 万"),
+        (42_000_000, "¥42.0 M", "¥4,200.0 万"),
+        (99_999_600, "¥100.0 M", "¥1.0 亿"),
+        (99_990_000, "¥100.0 M", "¥9,999.0 万"),
+        (120_000_000, "¥120.0 M", "¥1.2 亿"),
+        (2_500_000_000, "¥2.5 B", "¥25.0 亿"),
+        (-3_500_000, "-¥3.5 M", "-¥350.0 万"),
+    ],
+)
+def test_money_in_both_languages(value, english, chinese):
+    from dashboard.components.formats import money
+
+    assert money(value, lang="en") == english
+    assert money(value, lang="zh") == chinese
+
+
+def test_formats_follow_the_current_language():
+    from dashboard.components.formats import day, money, month, number, percent, points
+
+    set_language("zh")
+    assert money(1_234_567_890) == "¥12.3 亿"
+    assert money(1_234_567_890, digits=2) == "¥12.35 亿"
+    assert percent(0.1234) == "12.3%"
+    assert percent(0.00042, 2) == "0.04%"
+    assert points(0.012) == "+1.2 个百分点"
+    assert number(1234567) == "1,234,567"
+    assert day(date(2026, 10, 5)) == "2026年10月5日"
+    assert month(date(2026, 10, 31)) == "2026年10月"
+    assert month(date(2026, 10, 15)) == "2026年10月15日"
+    set_language("en")
+    assert money(1_234_567_890) == "¥1.2 B"
+    assert percent(0.1234) == "12.3 %"
+    assert points(-0.012) == "-1.2 pp"
+    assert number(1234.5, 1) == "1,234.5"
+    assert day(date(2026, 10, 5)) == "2026-10-05"
+    assert month(date(2026, 10, 31)) == "Oct 2026"
+    assert month(date(2026, 10, 15)) == "2026-10-15"
+
+
+def test_month_of_any_day():
+    from dashboard.components.formats import month_of
+
+    assert month_of(date(2025, 11, 1), lang="en") == "Nov 2025"
+    assert month_of(date(2025, 11, 1), lang="zh") == "2025年11月"
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def _trend():
+    import polars as pl
+
+    return pl.DataFrame(
+        {
+            "as_of": [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)],
+            "exposure": [180_000_000.0, 210_000_000.0, 260_000_000.0],
+            "expected_loss": [2_000_000.0, 2_400_000.0, 2_600_000.0],
+            "watchlist": [40, 45, 52],
+        }
+    )
+
+
+def test_charts_in_chinese_show_months_and_money_the_chinese_way():
+    from dashboard.components import portfolio_charts
+
+    set_language("zh")
+    figure = portfolio_charts.exposure_trend(_trend(), "风险敞口与预期损失", "风险敞口", "预期损失")
+    assert "%{x|%Y年%-m月}" in figure.data[0].hovertemplate
+    assert figure.layout.xaxis.tickformatstops[1].value == "%Y年%-m月"
+    assert "¥1 亿" in figure.layout.yaxis.ticktext
+    assert all(
+        "亿" in text or "万" in text or text == "¥0" for text in figure.layout.yaxis.ticktext
+    )
+    assert "¥200 万" in figure.layout.yaxis2.ticktext  # expected loss, right axis
+
+
+def test_charts_in_english_are_unchanged():
+    from dashboard.components import portfolio_charts
+
+    set_language("en")
+    figure = portfolio_charts.exposure_trend(_trend(), "Exposure", "Exposure", "EL")
+    assert "%{x|%b %Y}" in figure.data[0].hovertemplate
+    assert figure.layout.yaxis.ticktext is None
+    assert not figure.layout.xaxis.tickformatstops
+
+
+def test_nice_ticks():
+    from dashboard.components.chart_locale import nice_ticks
+
+    assert nice_ticks(0, 260_000_000) == [0, 100_000_000, 200_000_000, 300_000_000]
+    assert nice_ticks(0, 9_000) == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
+    assert nice_ticks(0, 0) == [0]
+
+
+# --- the language of a run ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "chosen", "locale", "expected"),
+    [
+        ("zh", None, None, "zh"),
+        ("zh", "en", "en-US", "zh"),
+        (None, "zh", "en-US", "zh"),
+        (None, None, "zh-CN", "zh"),
+        (None, None, "zh_TW", "zh"),
+        (None, None, "en-GB", "en"),
+        (None, None, "fr-FR", "en"),
+        ("xx", None, "zh-Hans-CN", "zh"),
+        (None, None, None, "en"),
+    ],
+)
+def test_language_from_url_then_session_then_browser(url, chosen, locale, expected):
+    assert resolve_language(url, chosen, locale) == expected
+
+
+def test_from_locale():
+    assert from_locale("zh-CN") == "zh"
+    assert from_locale("EN-us") == "en"
+    assert from_locale("de") is None
+    assert from_locale("") is None
