@@ -13,6 +13,7 @@ import polars as pl
 
 from data.policy import Policy
 from queries.runner import run
+from queries.whatif_simulation import prepare_history
 
 Filter = tuple[str, ...]
 
@@ -30,8 +31,10 @@ def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:
 
 def history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every customer_month row with the factor scores (0-100), max DPD (days), default flag and
-    whether a trigger the simulator does not re-evaluate fired (other_trigger)."""
-    return run(con, "whatif_history")
+    whether a trigger the simulator does not re-evaluate fired (other_trigger), prepared for
+    re-scoring (whatif_simulation.prepare_history) under the policy in force's downgrade look-back."""
+    months = current_policy(con).watchlist.downgrade_months
+    return prepare_history(run(con, "whatif_history"), months)
 
 
 def snapshot(

@@ -90,38 +90,57 @@ def rescore(history: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     return history.with_columns(score=score).with_columns(grade=grade)
 
 
-def calibrate(graded: pl.DataFrame, policy: Policy, build_as_of: date) -> pl.DataFrame:
-    """PD by grade from the re-graded history, as build_pd_calibration.sql does it.
+def prepare_history(history: pl.DataFrame, downgrade_months: int) -> pl.DataFrame:
+    """whatif_history rows with what does not depend on the weights or cut-offs, worked out once:
 
-    Observations: month-end rows t not in default with last_day(t + 12 months) <= build_as_of; a
-    default is a defaulted row of the customer at a later grid date up to last_day(t + 12 months).
-    pd_used = max(floor, observed rate) with at least the policy's minimum of observations, else the
-    policy's fallback PD for the grade. Returns grade, observations, defaults_12m, observed_rate,
-    pd_used, source.
+    pd_observation: a month-end row t not in default whose year, last_day(t + 12 months), is over
+    by the last grid date (the build's as-of); default_12m: the customer is in default at a later
+    grid date up to last_day(t + 12 months) (build_pd_calibration.sql's rules); earlier_index: the
+    position of the customer's row at the month-end `downgrade_months` before (null when absent),
+    for the downgrade trigger. Rows are sorted by customer and date; `row_index` is their position.
     """
     never = date(9999, 12, 31)
-    frame = (
-        graded.sort("customer_id", "as_of")
-        .with_columns(
-            next_defaulted_on=pl.when(pl.col("defaulted"))
-            .then(pl.col("as_of"))
-            .otherwise(pl.lit(never))
-            .reverse()
-            .cum_min()
-            .reverse()
-            .shift(-1)
-            .over("customer_id"),
-            horizon=_month_end_shift("as_of", 12),
-        )
-        .filter(
-            (pl.col("as_of") == pl.col("as_of").dt.month_end())
-            & ~pl.col("defaulted")
-            & (pl.col("horizon") <= build_as_of)
-        )
+    build_as_of = history["as_of"].max()
+    frame = history.sort("customer_id", "as_of").with_columns(
+        row_index=pl.int_range(pl.len(), dtype=pl.UInt32),
+        horizon=_month_end_shift("as_of", 12),
+        next_defaulted_on=pl.when(pl.col("defaulted"))
+        .then(pl.col("as_of"))
+        .otherwise(pl.lit(never))
+        .reverse()
+        .cum_min()
+        .reverse()
+        .shift(-1)
+        .over("customer_id"),
     )
-    observed = frame.group_by("grade").agg(
-        observations=pl.len().cast(pl.Int64),
-        defaults_12m=(pl.col("next_defaulted_on") <= pl.col("horizon")).sum().cast(pl.Int64),
+    positions = frame.select("customer_id", earlier_on="as_of", earlier_index="row_index")
+    return (
+        frame.with_columns(earlier_on=_month_end_shift("as_of", -downgrade_months))
+        .join(positions, on=["customer_id", "earlier_on"], how="left", maintain_order="left")
+        .with_columns(
+            pd_observation=(pl.col("as_of") == pl.col("as_of").dt.month_end())
+            & ~pl.col("defaulted")
+            & (pl.col("horizon") <= build_as_of),
+            default_12m=(pl.col("next_defaulted_on") <= pl.col("horizon")).fill_null(False),
+        )
+        .drop("horizon", "next_defaulted_on", "earlier_on")
+        .with_columns(downgrade_months=pl.lit(downgrade_months, dtype=pl.Int16))
+    )
+
+
+def calibrate(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """PD by grade from the re-graded, prepared history (see prepare_history), as
+    build_pd_calibration.sql does it: pd_used = max(floor, observed 12-month default rate) with at
+    least the policy's minimum of observations, else the policy's fallback PD for the grade.
+    Returns grade, observations, defaults_12m, observed_rate (0-1), pd_used (0-1), source.
+    """
+    observed = (
+        graded.filter(pl.col("pd_observation"))
+        .group_by("grade")
+        .agg(
+            observations=pl.len().cast(pl.Int64),
+            defaults_12m=pl.col("default_12m").sum().cast(pl.Int64),
+        )
     )
     grades = pl.DataFrame(
         {"grade": list(GRADES), "fallback_pd": [float(policy.pd.fallback[g]) for g in GRADES]}
@@ -152,8 +171,11 @@ def calibrate(graded: pl.DataFrame, policy: Policy, build_as_of: date) -> pl.Dat
     )
 
 
-def flag_watchlist(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """graded history with `downgraded` and `on_watchlist` under `policy`.
+def flag_watchlist(
+    graded: pl.DataFrame, policy: Policy, rows: pl.Expr | None = None
+) -> pl.DataFrame:
+    """The prepared, graded history's rows selected by `rows` (default all) with `downgraded` and
+    `on_watchlist` under `policy`.
 
     Overdue (max DPD above the policy's threshold) and downgrade (at least the policy's notches worse
     than the month-end `downgrade_months` before, or newly E) are re-evaluated; the other triggers
@@ -161,15 +183,20 @@ def flag_watchlist(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     and come from the warehouse as `other_trigger`.
     """
     wl = policy.watchlist
-    rank = pl.col("grade").replace_strict(GRADE_RANK, return_dtype=pl.Int8)
-    earlier = graded.select(
-        "customer_id",
-        earlier_on=pl.col("as_of"),
-        earlier_rank=rank,
+    if graded.height and graded["downgrade_months"][0] != wl.downgrade_months:
+        raise ValueError(
+            f"history prepared for a {graded['downgrade_months'][0]}-month downgrade look-back, "
+            f"the policy uses {wl.downgrade_months}: prepare it again"
+        )
+    ranks = graded["grade"].replace_strict(GRADE_RANK, return_dtype=pl.Int8)
+    chosen = graded if rows is None else graded.filter(rows)
+    earlier = chosen["earlier_index"]
+    # the earlier row's rank by position; rows without an earlier month-end get null
+    earlier_rank = ranks.gather(earlier.fill_null(0)).set(earlier.is_null(), None)
+    keyed = chosen.with_columns(
+        grade_rank=chosen["grade"].replace_strict(GRADE_RANK, return_dtype=pl.Int8),
+        earlier_rank=earlier_rank,
     )
-    keyed = graded.with_columns(
-        earlier_on=_month_end_shift("as_of", -wl.downgrade_months), grade_rank=rank
-    ).join(earlier, on=["customer_id", "earlier_on"], how="left")
     downgraded = (
         (pl.col("grade_rank") - pl.col("earlier_rank") >= wl.downgrade_notches)
         | ((pl.col("grade") == "E") & (pl.col("earlier_rank") != GRADE_RANK["E"]))
@@ -181,7 +208,7 @@ def flag_watchlist(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
             | pl.col("downgraded")
             | pl.col("other_trigger")
         )
-        .drop("earlier_on", "earlier_rank", "grade_rank")
+        .drop("earlier_rank", "grade_rank")
     )
 
 
@@ -282,10 +309,14 @@ def simulate(
     snapshot: whatif_snapshot rows at as_of (the customers shown, within the page's filters);
     defaults: whatif_defaults rows (past defaults among those customers up to as_of).
     """
-    build_as_of = history["as_of"].max()
     graded = rescore(history, policy)
-    calibration = calibrate(graded, policy, build_as_of)
-    flagged = flag_watchlist(graded.filter(pl.col("as_of") <= as_of), policy)
+    calibration = calibrate(graded, policy)
+    # the watchlist is needed at the as-of date and for the past defaults' last 12 months only
+    needed = (pl.col("as_of") == as_of) | (
+        pl.col("customer_id").is_in(defaults["customer_id"].implode() if defaults.height else [])
+        & (pl.col("as_of") < as_of)
+    )
+    flagged = flag_watchlist(graded, policy, needed)
     at_as_of = flagged.filter(pl.col("as_of") == as_of).select(
         "customer_id",
         score_new="score",

@@ -24,6 +24,7 @@ from queries.whatif_simulation import (
     calibrate,
     flag_watchlist,
     hit_rate,
+    prepare_history,
     rescore,
     scenario_policy,
     scenario_toml,
@@ -54,21 +55,25 @@ def policy_with(**changes: object) -> Policy:
     return Policy.from_dict(raw)
 
 
-def history_rows(rows: list[tuple]) -> pl.DataFrame:
-    """(customer_id, as_of, factor score for every factor, max_dpd, defaulted, other_trigger)."""
-    return pl.DataFrame(
-        [
-            {
-                "customer_id": c,
-                "as_of": D(day),
-                **dict.fromkeys(FACTOR_COLUMNS, float(s)),
-                "max_dpd": dpd,
-                "defaulted": dflt,
-                "other_trigger": other,
-            }
-            for c, day, s, dpd, dflt, other in rows
-        ],
-        schema_overrides={"max_dpd": pl.Int32},
+def history_rows(rows: list[tuple], downgrade_months: int = 3) -> pl.DataFrame:
+    """(customer_id, as_of, factor score for every factor, max_dpd, defaulted, other_trigger),
+    prepared as the page prepares the warehouse's history."""
+    return prepare_history(
+        pl.DataFrame(
+            [
+                {
+                    "customer_id": c,
+                    "as_of": D(day),
+                    **dict.fromkeys(FACTOR_COLUMNS, float(s)),
+                    "max_dpd": dpd,
+                    "defaulted": dflt,
+                    "other_trigger": other,
+                }
+                for c, day, s, dpd, dflt, other in rows
+            ],
+            schema_overrides={"max_dpd": pl.Int32},
+        ),
+        downgrade_months,
     )
 
 
@@ -113,7 +118,7 @@ def test_pd_calibration_counts_defaults_within_twelve_months_of_month_ends():
             ("Z", "2024-02-29", 50, 0, False, False),
         ]
     )
-    table = calibrate(rescore(history, policy), policy, build_as_of=D("2025-12-31"))
+    table = calibrate(rescore(history, policy), policy)
     a = table.filter(pl.col("grade") == "A").row(0, named=True)
     # A: 3 observations (X Jan, X Jun, Y Jan), 2 of them followed by X's default -> 2/3
     assert (a["observations"], a["defaults_12m"], a["source"]) == (3, 2, "observed")
@@ -133,7 +138,7 @@ def test_a_default_after_the_horizon_does_not_count_and_the_floor_applies():
             ("X", "2025-02-28", 10, 120, True, False),  # after last_day(2024-01-31 + 12 months)
         ]
     )
-    a = calibrate(rescore(history, policy), policy, D("2025-12-31")).row(0, named=True)
+    a = calibrate(rescore(history, policy), policy).row(0, named=True)
     assert (a["observations"], a["defaults_12m"]) == (1, 0)
     assert a["pd_used"] == 0.01  # observed 0 % lifted to the floor
 
@@ -436,3 +441,10 @@ def test_a_saved_scenario_builds_to_what_the_simulator_showed(demo_db, inputs, t
     assert (joined["on_watchlist_new"] == joined["on_watchlist_built"]).all()
     assert (joined["expected_loss_new"] == joined["expected_loss_built"]).all()
     assert result.summary["upgraded"] + result.summary["downgraded"] > 0  # the scenario differs
+
+
+def test_history_prepared_for_another_downgrade_look_back_is_refused():
+    history = history_rows([("Z", "2024-01-31", 10, 0, False, False)], downgrade_months=3)
+    other = policy_with(watchlist__downgrade_months=6)
+    with pytest.raises(ValueError, match="prepare it again"):
+        flag_watchlist(rescore(history, other), other)
