@@ -46,7 +46,7 @@ def test_untouched_the_page_shows_the_policy_in_force(demo_db):
     assert metric(at, "Expected loss").value == money(el)
     assert metric(at, "Expected loss").delta in (None, "+¥0")
     assert metric(at, "Watchlist").value == number(watch)
-    assert metric(at, "Customers changing grade").value == "0"
+    assert metric(at, "Grade changes").value == "0"
     assert any("No customer changes grade" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 2
 
@@ -63,7 +63,7 @@ def test_a_lower_e_cut_off_moves_exactly_the_customers_between_the_cut_offs(demo
         f"select count(*) from customer_month where as_of = {LATEST} and grade = 'D' and score >= 70",
     )
     assert moved > 0
-    assert metric(at, "Customers changing grade").value == number(moved)
+    assert metric(at, "Grade changes").value == number(moved)
     assert at.dataframe[0].value.shape[0] == moved
     assert set(at.dataframe[0].value["grade_new"]) == {"E"}
     assert "+" in metric(at, "Expected loss").delta  # E carries a higher PD than D
@@ -120,10 +120,10 @@ def test_reset_returns_to_the_policy_in_force(demo_db):
     at.number_input(key="wi_main_cut_E").set_value(70.0)
     at.button[0].click()
     at.run()
-    assert metric(at, "Customers changing grade").value != "0"
+    assert metric(at, "Grade changes").value != "0"
     at.button[1].click()  # Reset
     at.run()
-    assert metric(at, "Customers changing grade").value == "0"
+    assert metric(at, "Grade changes").value == "0"
     assert at.number_input(key="wi_main_cut_E").value == 80.0
 
 
@@ -181,4 +181,4 @@ def test_a_case_warehouse_can_be_simulated_and_is_chosen_by_link(demo_db, case_d
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert metric(at, "Customers changing grade").value != "0"
+    assert metric(at, "Grade changes").value != "0"

@@ -24,7 +24,7 @@ def bands_figure(
     bands: one row per band with customers, customers_new, exposure, exposure_new (money).
     series: legend names (current, scenario); panels: panel titles (customers, exposure).
     """
-    figure = make_subplots(rows=1, cols=2, subplot_titles=panels, horizontal_spacing=0.12)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=panels, horizontal_spacing=0.16)
     labels = [band_labels.get(b, b) for b in bands["band"]]
     for column, (count, amount) in enumerate(
         (("customers", "exposure"), ("customers_new", "exposure_new"))
@@ -38,8 +38,6 @@ def bands_figure(
                 name=name,
                 marker_color=colour,
                 legendgroup=name,
-                text=[number(v) for v in bands[count]],
-                textposition="outside",
                 hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
             ),
             row=1,
@@ -53,21 +51,29 @@ def bands_figure(
                 marker_color=colour,
                 legendgroup=name,
                 showlegend=False,
-                text=[money(v) for v in bands[amount]],
-                textposition="outside",
                 customdata=[money(v) for v in bands[amount]],
                 hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
             ),
             row=1,
             col=2,
         )
-    figure.update_layout(barmode="group", bargap=0.25)
-    figure.update_yaxes(showticklabels=False, showgrid=False, rangemode="tozero")
-    # room above the tallest bar for its label
-    for col, columns in ((1, ("customers", "customers_new")), (2, ("exposure", "exposure_new"))):
-        top = max(float(bands[c].max() or 0) for c in columns)
-        figure.update_yaxes(range=[0, top * 1.18 if top > 0 else 1], row=1, col=col)
-    return styled(figure, title, height=340)
+    figure.update_layout(
+        barmode="group",
+        bargap=0.25,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "center", "x": 0.5},
+    )
+    # money ticks in the product's format (¥ with K/M/B, or 万/亿 in Chinese)
+    top = max(float(bands[c].max() or 0) for c in ("exposure", "exposure_new"))
+    ticks = [top * share for share in (0, 0.25, 0.5, 0.75, 1.0)] if top > 0 else [0]
+    figure.update_yaxes(tickvals=ticks, ticktext=[money(v) for v in ticks], row=1, col=2)
+    figure.update_yaxes(tickformat=",d", row=1, col=1)
+    figure = styled(figure, title, height=360)
+    # the legend goes under the panels, out of the way of the panel titles
+    figure.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "center", "x": 0.5},
+        margin={"t": 70, "b": 40},
+    )
+    return figure
 
 
 def transitions_figure(
@@ -102,6 +108,6 @@ def transitions_figure(
             ygap=2,
         )
     )
-    figure.update_xaxes(title_text=to_label, side="top", type="category")
+    figure.update_xaxes(title_text=to_label, type="category")
     figure.update_yaxes(title_text=from_label, autorange="reversed", type="category")
-    return styled(figure, title, height=340)
+    return styled(figure, title, height=360)

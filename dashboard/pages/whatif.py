@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.access import fetch, fetch_shared
 from dashboard.components import whatif_charts
 from dashboard.components.export import to_csv
-from dashboard.components.formats import money, month, number, percent
+from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -143,7 +143,7 @@ with st.form(f"{prefix}form", border=True):
         stop_new_e = st.checkbox(
             t("whatif.stop_e"), value=False, key=f"{prefix}stop_e", help=t("whatif.stop_e_help")
         )
-    run_col, reset_col, _ = st.columns([2, 2, 6])
+    run_col, reset_col, _ = st.columns([2, 3, 5])
     run_col.form_submit_button(t("whatif.run"), type="primary", icon=":material/play_arrow:")
     reset_col.form_submit_button(t("whatif.reset"), on_click=_reset, icon=":material/restart_alt:")
 
@@ -204,8 +204,9 @@ st.caption(
 )
 
 
-def pp(change: float) -> str:
-    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.1f} pp"
+def against(scenario_value: float | None, current_value: float | None) -> float | None:
+    # no delta at all when the scenario leaves a figure as it is: "+0" with an arrow reads as news
+    return None if scenario_value == current_value else current_value
 
 
 kpi_row(
@@ -213,31 +214,31 @@ kpi_row(
         Kpi(
             t("whatif.kpi_el"),
             s["expected_loss_new"],
-            s["expected_loss"],
+            against(s["expected_loss_new"], s["expected_loss"]),
             money,
             help=t("whatif.kpi_el_help"),
         ),
         Kpi(
             t("whatif.kpi_high"),
             s["high_exposure_new"],
-            s["high_exposure"],
+            against(s["high_exposure_new"], s["high_exposure"]),
             money,
             help=t("whatif.kpi_high_help"),
         ),
         Kpi(
             t("whatif.kpi_watchlist"),
             s["watchlist_new"],
-            s["watchlist"],
+            against(s["watchlist_new"], s["watchlist"]),
             number,
             help=t("whatif.kpi_watchlist_help"),
         ),
         Kpi(
             t("whatif.kpi_hit_rate"),
             s["hit_rate_new"],
-            s["hit_rate"],
+            against(s["hit_rate_new"], s["hit_rate"]),
             percent,
             higher_is_worse=False,
-            delta_fmt=pp,
+            delta_fmt=points,
             help=t("whatif.kpi_hit_rate_help", defaults=number(s["defaults"])),
         ),
         Kpi(
