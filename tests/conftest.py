@@ -15,6 +15,8 @@ DEMO_CUSTOMERS = (
 # The suite runs the open dashboard unless a test configures an access file itself: a developer's
 # access.toml at the repository root must not switch sign-in on for every test.
 os.environ["RISK_ACCESS_FILE"] = "off"
+# Access-control fixtures (access_file, auth_on) for the tests that switch it on.
+pytest_plugins = ["tests.auth_helpers"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,256 @@
+"""Access control in the app (AppTest): sign-in, roles and their pages, typed URLs of forbidden
+pages, what an executive can read, an analyst's region scope and the cache between users."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from data import audit
+from tests.auth_helpers import (
+    PASSWORD,
+    REGION_A,
+    REGION_B,
+    app_as,
+    open_url,
+    registered_files,
+    rendered_text,
+)
+from tests.conftest import ROOT
+
+ALL_PAGES = {
+    path.stem for path in (ROOT / "dashboard" / "pages").glob("*.py") if path.stem != "__init__"
+}
+EXECUTIVE_PAGES = {
+    "overview",
+    "grades",
+    "concentration",
+    "collections_page",
+    "cases",
+    "whatif",
+    "model",
+}
+ANALYST_PAGES = EXECUTIVE_PAGES | {"watchlist", "customer", "credit_control"}
+ADMIN_PAGES = ANALYST_PAGES | {"data_sources", "audit"}
+CUSTOMER_ID = re.compile(r"C\d{7}")
+
+
+def _events(audit_db, action: str | None = None) -> list[dict]:
+    frame = audit.recent(actions=(action,) if action else (), path=audit_db)
+    return frame.sort("audit_id").to_dicts()
+
+
+def _sign_in(name: str, password: str):
+    at = app_as(None)
+    at.text_input(key="sign_in_user").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+def _customers(demo_con) -> dict[str, tuple[str, str]]:
+    rows = demo_con.sql("select customer_id, name, region from customers").fetchall()
+    return {cid: (name, region) for cid, name, region in rows}
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+def test_nothing_but_the_sign_in_screen_before_signing_in(auth_on):
+    at = app_as(None)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not registered_files(at)
+    assert not at.sidebar.multiselect  # not even the filter choices
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "reason"),
+    [
+        ("ana_a", "not the password at all", "wrong password"),
+        ("nobody", PASSWORD, "unknown user"),
+    ],
+)
+def test_failed_sign_in_says_the_same_for_wrong_password_and_unknown_user(
+    auth_on, name, password, reason
+):
+    at = _sign_in(name, password)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Unknown user or wrong password (after 5 failures, wait a minute before trying again)."
+    ]
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert "auth_user" not in at.session_state
+    [event] = _events(auth_on)
+    assert (event["who"], event["action"], event["detail"]) == (name, "sign_in_failed", reason)
+
+
+def test_sign_in_opens_the_overview_and_is_audited(auth_on):
+    at = _sign_in("ana_a", PASSWORD)
+    assert not at.exception
+    assert at.title[0].value == "Portfolio overview"
+    assert "Signed in as ana_a · analyst" in [c.value for c in at.sidebar.caption]
+    [event] = _events(auth_on)
+    assert (event["who"], event["role"], event["action"]) == ("ana_a", "analyst", "sign_in")
+
+
+@pytest.mark.parametrize("name", ["norole", "auditor"])
+def test_a_user_without_a_known_role_sees_only_a_message(auth_on, name):
+    at = _sign_in(name, PASSWORD)
+    assert not at.exception
+    assert "no role has been given to you" in at.warning[0].value
+    assert not registered_files(at)
+    assert not at.title and not at.dataframe and not at.get("plotly_chart")
+
+
+def test_sign_out_ends_the_session_and_is_audited(auth_on):
+    at = app_as("ana_a")
+    at.sidebar.button[-1].click().run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert [e["action"] for e in _events(auth_on)] == ["sign_out"]
+
+
+def test_a_removed_user_is_signed_out_at_the_next_run(auth_on, monkeypatch, tmp_path):
+    at = app_as("ana_a")
+    assert at.title[0].value == "Portfolio overview"
+    monkeypatch.setenv("RISK_ACCESS_FILE", str(tmp_path / "other_access.toml"))
+    (tmp_path / "other_access.toml").write_text("[users.admin]\nrole = 'admin'\n")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+
+
+# --- roles and pages -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("user", "pages"),
+    [("exec", EXECUTIVE_PAGES), ("ana_a", ANALYST_PAGES), ("admin", ADMIN_PAGES)],
+)
+def test_each_role_gets_its_pages_and_no_other(auth_on, user, pages):
+    at = app_as(user)
+    assert not at.exception
+    assert registered_files(at) == pages & ALL_PAGES
+
+
+def test_with_access_control_off_every_page_but_the_audit_log_is_there(demo_db):
+    assert registered_files(app_as(None)) == ALL_PAGES - {"audit"}
+
+
+@pytest.mark.parametrize(
+    ("user", "url"),
+    [
+        ("exec", "watchlist"),
+        ("exec", "customer"),
+        ("exec", "credit-control"),
+        ("exec", "data"),
+        ("ana_a", "data"),
+        ("ana_a", "audit"),
+        ("admin", "grades"),
+    ],
+)
+def test_a_typed_url_of_a_forbidden_page_is_refused_and_audited(auth_on, user, url):
+    at = open_url(app_as(user), url)
+    assert not at.exception
+    if user == "admin":  # the control case: allowed, so the page itself
+        assert at.title[0].value == "Risk grades"
+        return
+    assert [e.value for e in at.error] == ["You do not have access to this page."]
+    assert not at.title and not at.dataframe and not at.get("plotly_chart")
+    [event] = _events(auth_on, "refused")
+    assert event["who"] == user and event["detail"].startswith("page ")
+
+
+# --- executives: aggregates only -------------------------------------------------------------
+def test_no_customer_identifier_anywhere_in_an_executives_pages(auth_on, demo_con):
+    customers = _customers(demo_con)
+    names = {name for name, _ in customers.values()}
+    for page in sorted(EXECUTIVE_PAGES & ALL_PAGES):
+        at = app_as("exec", page)
+        assert not at.exception, page
+        text = rendered_text(at)
+        assert len(text) > 500, page  # the page did render
+        assert not CUSTOMER_ID.search(text), page
+        leaked = [name for name in names if name in text]
+        assert not leaked, (page, leaked[:3])
+        # Exports an executive could click build from the same scoped queries; none may hold names.
+        assert not at.get("download_button") or page in {"whatif", "model"}, page
+
+
+def test_executives_see_pseudonyms_where_a_page_lists_customers(auth_on):
+    at = app_as("exec", "concentration")
+    text = rendered_text(at)
+    assert re.search(r"#[0-9A-F]{10}", text)
+    assert "Customer names and identifiers are hidden for your role." in text
+
+
+# --- analysts: region scope ------------------------------------------------------------------
+ANALYST_VIEWS = [
+    ("overview", {}),
+    ("grades", {}),
+    ("concentration", {}),
+    ("watchlist", {}),
+    ("customer", {}),
+    ("credit_control", {}),
+    ("collections_page", {}),
+]
+
+
+def _assert_only_region(text: str, customers: dict, region: str, where: str) -> None:
+    ids = set(CUSTOMER_ID.findall(text))
+    outside = {cid for cid in ids if customers.get(cid, ("", region))[1] != region}
+    assert not outside, (where, sorted(outside)[:5])
+    # Synthetic names repeat across regions: a name an in-scope customer also bears is no leak.
+    inside = [n for n, r in customers.values() if r == region]
+    foreign = [
+        n
+        for n, r in customers.values()
+        if r != region and n in text and not any(n in mine for mine in inside)
+    ]
+    assert not foreign, (where, foreign[:3])
+
+
+def test_an_analyst_limited_to_a_region_sees_only_its_rows_on_every_page(auth_on, demo_con):
+    customers = _customers(demo_con)
+    for page, query in ANALYST_VIEWS:
+        at = app_as("ana_a", page, **query)
+        assert not at.exception, page
+        text = rendered_text(at)
+        _assert_only_region(text, customers, REGION_A, page)
+        # The region filter offers the scope only.
+        region_filter = [m for m in at.sidebar.multiselect if m.label == "Region"][0]
+        assert list(region_filter.options) == [REGION_A]
+    # A customer of another region, even by a typed link, is unknown to this analyst.
+    other = next(cid for cid, (_, region) in customers.items() if region == REGION_B)
+    at = app_as("ana_a", None, customer=other)
+    at.switch_page(str(ROOT / "dashboard" / "pages" / "customer.py"))
+    at.query_params["customer"] = other
+    at.run()
+    assert not at.exception
+    assert customers[other][0] not in rendered_text(at)
+
+
+def test_two_analysts_with_different_scopes_get_their_own_rows_from_one_process(auth_on, demo_con):
+    customers = _customers(demo_con)
+    # No cache clearing between the two: the second run must not be served the first one's rows.
+    for user, region in (("ana_a", REGION_A), ("ana_b", REGION_B), ("ana_a", REGION_A)):
+        for page in ("watchlist", "customer", "concentration"):
+            text = rendered_text(app_as(user, page))
+            _assert_only_region(text, customers, region, f"{user} {page}")
+            assert CUSTOMER_ID.search(text), (user, page)  # rows were shown at all
+
+
+def test_an_analyst_without_regions_sees_every_region(auth_on, demo_con):
+    at = app_as("ana_all", "watchlist")
+    region_filter = [m for m in at.sidebar.multiselect if m.label == "Region"][0]
+    assert len(region_filter.options) == 5
+
+
+def test_a_customer_page_view_is_audited_once(auth_on, demo_con):
+    customers = _customers(demo_con)
+    mine = next(cid for cid, (_, region) in customers.items() if region == REGION_A)
+    at = app_as("ana_a")
+    at.switch_page(str(ROOT / "dashboard" / "pages" / "customer.py"))
+    at.query_params["customer"] = mine
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == customers[mine][0]
+    at.run()  # a rerun (a widget change) is not a second view
+    [event] = _events(auth_on, "customer_view")
+    assert event["who"] == "ana_a" and event["detail"].startswith(mine)
