@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, month
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, month, percent
 from queries.model_metrics import (
     MAX_CURVE_POINTS,
     PSI_ACTION,
@@ -33,7 +33,7 @@ def factor_weights(frame: pl.DataFrame, title: str, labels: dict[str, str]) -> g
             x=(ordered["weight"] * 100).to_list(),
             orientation="h",
             marker_color=ACCENT,
-            text=[f"{w * 100:.0f} %" for w in ordered["weight"]],
+            text=[percent(w, 0) for w in ordered["weight"]],
             textposition="outside",
             hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
         )
