@@ -95,7 +95,7 @@ def language() -> str:
     return _streamlit_language() or getattr(_current, "lang", DEFAULT_LANGUAGE)
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The message `key` in the current language, with {placeholders} filled from `values`."""
     text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
     if text is None:

@@ -21,6 +21,7 @@ from data.parsing import FileRejected, parse_cells, read_table, table_for
 from data.warehouse import LOAD_ORDER, bump_load_version
 from queries.runner import execute, run
 from schemas import source
+from schemas.rules import describe
 
 Progress = Callable[[str, int, int], None]
 FAILURE_SCHEMA = {
@@ -129,7 +130,7 @@ def prepare(
         report = FileReport(source=name, content_hash=hashlib.sha256(content).hexdigest())
         try:
             if not Path(name).name:
-                raise FileRejected(f"{name}: no file name")
+                raise FileRejected(describe("file_no_name", name=name))
             raw = read_table(name, content)
         except FileRejected as err:
             report.error = str(err)
@@ -141,9 +142,12 @@ def prepare(
         )
         if earlier.height:
             first = earlier.row(0, named=True)
-            report.already_loaded = (
-                f"the same content was already loaded into {raw.table} on "
-                f"{first['loaded_at']:%Y-%m-%d %H:%M} from {first['source_file']} (load {first['load_id']})"
+            report.already_loaded = describe(
+                "already_loaded",
+                table=raw.table,
+                loaded_at=f"{first['loaded_at']:%Y-%m-%d %H:%M}",
+                source=first["source_file"],
+                load_id=first["load_id"],
             )
             prepared.append(Prepared(report))
             continue

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from data.warehouse import LOAD_ORDER
+from schemas.rules import describe
 from schemas.source import columns
 
 NULL_TOKENS = ["", "na", "n/a", "null", "none", "nan", "#n/a"]
@@ -44,19 +45,14 @@ def table_for(name: str) -> str:
     """The source table a file feeds, from its name: customers.csv -> customers."""
     stem = Path(name).name.split(".", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
     if stem not in LOAD_ORDER:
-        raise FileRejected(
-            f"{name}: cannot tell which table this file is for; name it after one of "
-            f"{', '.join(LOAD_ORDER)} (for example customers.csv)"
-        )
+        raise FileRejected(describe("file_unknown_table", name=name, tables=", ".join(LOAD_ORDER)))
     return stem
 
 
 def file_format(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in FORMATS:
-        raise FileRejected(
-            f"{name}: unsupported file type {suffix or '(none)'}; use .csv, .parquet or .xlsx"
-        )
+        raise FileRejected(describe("file_type", name=name, suffix=suffix or "(none)"))
     return FORMATS[suffix]
 
 
@@ -81,10 +77,7 @@ def decode_text(name: str, content: bytes) -> tuple[str, str]:
         if encoding == "gb18030" and not _plausibly_chinese(text):
             break  # e.g. Latin-1 bytes that GB18030 would turn into rare characters
         return text, encoding
-    raise FileRejected(
-        f"{name}: not readable text — the file is neither UTF-8, UTF-16 nor GBK/GB18030 "
-        "(save it as CSV UTF-8 and load again)"
-    )
+    raise FileRejected(describe("file_encoding", name=name))
 
 
 def _plausibly_chinese(text: str) -> bool:
@@ -110,7 +103,7 @@ def _separator(text: str) -> tuple[str, list[str]]:
     """',' normally; ';' when the header line has semicolons and no commas (European Excel)."""
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     if ";" in header and "," not in header:
-        return ";", ["read with ';' as the column separator"]
+        return ";", [describe("note_semicolon")]
     return ",", []
 
 
@@ -129,17 +122,13 @@ def _refuse_ragged(name: str, text: str, separator: str) -> None:
                 if quoted is None and any("\n" in field for field in row):
                     quoted = number
     except csv.Error as err:
-        raise FileRejected(f"{name}: cannot be read as CSV: {err}") from err
+        raise FileRejected(describe("file_csv", name=name, error=err)) from err
     if quoted is not None:
-        raise FileRejected(
-            f"{name}: a quote opened in row {quoted} is never closed (unterminated quote)"
-        )
+        raise FileRejected(describe("file_unterminated_quote", name=name, row=quoted))
     if bad:
         shown = ", ".join(f"row {n} has {k}" for n, k in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        raise FileRejected(
-            f"{name}: rows with a different number of fields than the header's {width}: {shown}{more}"
-        )
+        raise FileRejected(describe("file_ragged", name=name, width=width, rows=shown + more))
 
 
 def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
@@ -158,11 +147,9 @@ def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, l
             cells = [normalise_header(v) if v else "" for v in raw.row(row)]
             if len(expected & set(cells)) >= max(2, len(expected) // 2):
                 if len(sheets) > 1:
-                    notes.append(f"read sheet '{sheet}' of {len(sheets)}")
+                    notes.append(describe("note_sheet", sheet=sheet, sheets=len(sheets)))
                 if row:
-                    notes.append(
-                        f"header found on spreadsheet row {row + 1}; rows are counted from the row below it"
-                    )
+                    notes.append(describe("note_header_row", row=row + 1))
                 keep = [
                     i for i, c in enumerate(cells) if c or raw[:, i][row + 1 :].drop_nulls().len()
                 ]
@@ -171,10 +158,7 @@ def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, l
                 # Rows with no value at all (spacing, merged banners below the table) are not data.
                 body = body.filter(~pl.all_horizontal(pl.all().is_null()))
                 return body, notes
-    raise FileRejected(
-        f"{name}: no sheet has a header row with the columns of {table} "
-        f"(sheets: {', '.join(sheets)}; looked at the first 20 rows of each)"
-    )
+    raise FileRejected(describe("file_no_sheet", name=name, table=table, sheets=", ".join(sheets)))
 
 
 def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
@@ -182,12 +166,12 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
     kind = file_format(name)
     notes: list[str] = []
     if not content.strip():
-        raise FileRejected(f"{name}: the file is empty")
+        raise FileRejected(describe("file_empty", name=name))
     try:
         if kind == "csv":
             text, encoding = decode_text(name, content)
             if encoding not in ("utf-8", "utf-8-sig"):
-                notes.append(f"read as {encoding.upper()} text")
+                notes.append(describe("note_encoding", encoding=encoding.upper()))
             separator, read_notes = _separator(text)
             notes += read_notes
             _refuse_ragged(name, text, separator)
@@ -206,7 +190,9 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
     except FileRejected:
         raise
     except Exception as err:  # noqa: BLE001 - any reader error means the file cannot be read
-        raise FileRejected(f"{name}: cannot be read as {kind.upper()}: {_first_line(err)}") from err
+        raise FileRejected(
+            describe("file_unreadable", name=name, kind=kind.upper(), error=_first_line(err))
+        ) from err
     return frame, notes
 
 
@@ -228,23 +214,30 @@ def read_table(name: str, content: bytes) -> RawTable:
     headers = [normalise_header(h) for h in frame.columns]
     duplicated = sorted({h for h in headers if headers.count(h) > 1})
     if duplicated:
-        raise FileRejected(f"{name}: column(s) appear more than once: {', '.join(duplicated)}")
+        raise FileRejected(
+            describe("file_duplicate_columns", name=name, columns=", ".join(duplicated))
+        )
     frame.columns = headers
     required = [c for c, (_, nullable) in expected.items() if not nullable]
     missing = [c for c in required if c not in headers]
     if missing:
         raise FileRejected(
-            f"{name}: missing required column(s) for {table}: {', '.join(missing)} "
-            f"(found: {', '.join(headers) or 'no header'})"
+            describe(
+                "file_missing_columns",
+                name=name,
+                table=table,
+                columns=", ".join(missing),
+                found=", ".join(headers) or "no header",
+            )
         )
     extra = [h for h in headers if h not in expected]
     if extra:
-        notes.append(f"ignored unknown column(s): {', '.join(extra)}")
+        notes.append(describe("note_unknown_columns", columns=", ".join(extra)))
     absent = [c for c in expected if c not in headers]
     if absent:
-        notes.append(f"optional column(s) not in the file, left empty: {', '.join(absent)}")
+        notes.append(describe("note_absent_columns", columns=", ".join(absent)))
     if frame.height == 0:
-        raise FileRejected(f"{name}: the file has a header but no data rows")
+        raise FileRejected(describe("file_no_rows", name=name))
     cells = frame.select(
         [pl.col(c) if c in headers else pl.lit(None, pl.String).alias(c) for c in expected]
     )
@@ -270,17 +263,17 @@ def parse_cells(
             value = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
             ok = text.str.contains(date_pattern) & value.is_not_null()
             value = pl.when(ok).then(value)
-            rule = (ok, "not a valid date in ISO format YYYY-MM-DD")
+            rule = (ok, describe("not_a_date"))
         elif dtype == pl.Float64:
             value = text.cast(pl.Float64, strict=False)
             ok = text.str.contains(PLAIN_NUMBER) & value.is_finite()
             value = pl.when(ok).then(value)
-            rule = (ok, "not a plain number (no thousands separators, currency symbols or text)")
+            rule = (ok, describe("not_a_number"))
         else:
             value = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
             ok = text.str.contains(PLAIN_INTEGER) & value.is_not_null()
             value = pl.when(ok).then(value)
-            rule = (ok, "not a whole number")
+            rule = (ok, describe("not_a_whole_number"))
         typed.append(value.cast(dtype).alias(column))
         if rule is not None:
             ok, words = rule

@@ -12,6 +12,8 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
+from schemas.rules import describe
+
 REPORTING_CURRENCY = "CNY"
 RATINGS = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"]
 CONTRACT_KINDS = ["sales", "loan", "lease", "service"]
@@ -154,7 +156,7 @@ def validate(table: str, frame: pl.DataFrame, known_ids: pl.Series | None = None
         reference = pa.Check(
             lambda data: data.lazyframe.select(pl.col(data.key).is_in(ids.implode())),
             name="reference",
-            error=f"{column} must exist in {target}.{key}",
+            error=describe("reference", column=column, target=target, key=key),
         )
         existing = schema.columns[column]
         schema = schema.update_column(column, checks=[*existing.checks, reference])
@@ -188,19 +190,19 @@ def _failures(cases: pl.DataFrame) -> pl.DataFrame:
 def _rule_text(check: str) -> str:
     """Pandera's check names in words a data owner reads."""
     if check == "not_nullable":
-        return "required: value is missing"
+        return describe("required")
     if check == "field_uniqueness":
-        return "duplicate key within the file"
+        return describe("duplicate_key")
     if check.startswith("isin("):
-        return "must be one of " + check[len("isin(") : -1]
-    for prefix, words in (
-        ("greater_than_or_equal_to(", ">= "),
-        ("greater_than(", "> "),
-        ("less_than_or_equal_to(", "<= "),
-        ("less_than(", "< "),
+        return describe("one_of", values=check[len("isin(") : -1])
+    for prefix, code in (
+        ("greater_than_or_equal_to(", "at_least"),
+        ("greater_than(", "above"),
+        ("less_than_or_equal_to(", "at_most"),
+        ("less_than(", "below"),
     ):
         if check.startswith(prefix):
-            return "must be " + words + check[len(prefix) : -1]
+            return describe(code, limit=check[len(prefix) : -1])
     if check.startswith("str_length("):
-        return "text length must be within " + check[len("str_length(") : -1]
+        return describe("text_length", range=check[len("str_length(") : -1])
     return check

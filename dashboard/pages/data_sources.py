@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components.export import to_csv
+from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
 from dashboard.components.uploads import refusal
 from dashboard.i18n import t
 from data import warehouse
@@ -107,7 +108,8 @@ if files:
                 t("data.accepted"): [r.rows_accepted for r in reports],
                 t("data.rejected"): [r.rows_rejected for r in reports],
                 t("data.notes"): [
-                    r.error or r.already_loaded or "; ".join(r.notes) for r in reports
+                    rule_text(r.error) or rule_text(r.already_loaded) or notes_text(r.notes)
+                    for r in reports
                 ],
             }
         ),
@@ -124,7 +126,7 @@ if files:
             )
         )
         st.dataframe(
-            failures.head(2000),
+            with_rule_text(failures.head(2000)),
             hide_index=True,
             column_config={
                 "file": t("data.file"),
@@ -189,7 +191,7 @@ if rejected_rows.is_empty():
     st.info(t("data.quarantine_empty"))
 else:
     st.dataframe(
-        rejected_rows,
+        with_rule_text(rejected_rows),
         hide_index=True,
         column_config={
             "load_id": "#",
@@ -213,8 +215,16 @@ else:
 
 # --- data quality -------------------------------------------------------------------------
 st.subheader(t("data.quality"))
+quality = fetch(data_page.data_quality)
 st.dataframe(
-    fetch(data_page.data_quality),
+    quality.with_columns(
+        pl.col("check_name").replace(
+            {
+                name: t(f"data_quality.{name.replace(' ', '_')}")
+                for name in quality["check_name"].unique().to_list()
+            }
+        )
+    ),
     hide_index=True,
     column_config={
         "table_name": t("data.table"),
