@@ -207,13 +207,17 @@ def psi_chart(
         y0=PSI_WATCH, y1=PSI_ACTION, fillcolor=WATCH_COLOUR, line_width=0, layer="below"
     )
     figure.add_hrect(y0=PSI_ACTION, y1=top, fillcolor=ACTION_COLOUR, line_width=0, layer="below")
-    for level, label in ((PSI_WATCH, watch_label), (PSI_ACTION, action_label)):
+    # One label under its line and one above, so they stay apart when the axis reaches far up.
+    for level, label, position in (
+        (PSI_WATCH, watch_label, "bottom right"),
+        (PSI_ACTION, action_label, "top right"),
+    ):
         figure.add_hline(
             y=level,
             line_dash="dot",
             line_color="#888",
             annotation_text=label,
-            annotation_position="top left",
+            annotation_position=position,
         )
     figure.add_vline(x=reference, line_dash="dash", line_color="#666")
     figure.add_annotation(

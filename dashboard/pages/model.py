@@ -130,8 +130,8 @@ else:
         st.warning(t("model.calibration_outside", grades=", ".join(outside)))
     else:
         st.success(t("model.calibration_inside"))
-    left, right = st.columns([3, 2])
-    left.plotly_chart(
+    # Stacked: the table's seven columns need the page's width.
+    st.plotly_chart(
         model_charts.calibration_chart(
             calibration,
             t("model.calibration_title"),
@@ -141,7 +141,7 @@ else:
         ),
         width="stretch",
     )
-    right.dataframe(
+    st.dataframe(
         pl.DataFrame(
             {
                 t("model.col_grade"): calibration["grade"],
@@ -174,7 +174,7 @@ if not eligible or months.height < 2:
 else:
     if st.session_state.get("md_reference") not in eligible:
         st.session_state["md_reference"] = model.default_reference(months)
-    reference = st.selectbox(
+    reference = st.columns([1, 3])[0].selectbox(
         t("model.reference"),
         eligible,
         format_func=month,
