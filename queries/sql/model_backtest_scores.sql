@@ -1,33 +1,18 @@
 -- Back-test of the score: one row per grade and score (rounded to 0.01 point) among the observations
 -- with their count and bads. Params: $as_of, $segments, $regions, $industries.
--- Observation: a customer-month at a month-end t <= $as_of, not in default at t, with
--- t + 12 months <= $as_of (the whole outcome window seen). Bad: in default at some grid date in
--- (t, t + 12 months] — the definition build_pd_calibration.sql uses. Filters apply at t.
+-- Observation: a customer-month at a month-end t, not in default at t, with t + 12 months <= $as_of
+-- (the whole outcome window seen). Bad: in default at some grid date in (t, t + 12 months] — the
+-- definition build_pd_calibration.sql uses. Filters apply at t.
 -- Rounding to 0.01 point keeps the result small at any portfolio size; scores closer than that count
 -- as tied (a tie weighs 1/2 in the AUC).
-with history as (
+with observations as (
     select
+        customer_id,
         as_of,
-        score,
-        grade,
-        defaulted,
-        segment,
-        region,
-        industry,
-        min(case when defaulted then as_of end) over (
-            partition by customer_id order by as_of
-            rows between 1 following and unbounded following
-        ) as next_defaulted_on
-    from customer_month
-    where as_of <= $as_of::date
-),
-
-observations as (
-    select
         grade,
         round(score, 2) as score,
-        coalesce(next_defaulted_on <= last_day(as_of + interval 12 month), false) as bad
-    from history
+        last_day(as_of + interval 12 month) as horizon_end
+    from customer_month
     where as_of = last_day(as_of)
         and not defaulted
         and last_day(as_of + interval 12 month) <= $as_of::date
@@ -36,13 +21,34 @@ observations as (
         and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
 ),
 
+-- defaulted customer-months are few: a semi-join on them is cheaper than a window over every row
+defaulted as (
+    select customer_id, as_of as defaulted_on
+    from customer_month
+    where defaulted and as_of <= $as_of::date
+),
+
+judged as (
+    select
+        o.grade,
+        o.score,
+        exists (
+            select 1
+            from defaulted as d
+            where d.customer_id = o.customer_id
+                and d.defaulted_on > o.as_of
+                and d.defaulted_on <= o.horizon_end
+        ) as bad
+    from observations as o
+),
+
 final as (
     select
         grade,
         score,
         count(*) as observations,
         count(*) filter (where bad) as bads
-    from observations
+    from judged
     group by grade, score
 )
 
