@@ -39,6 +39,8 @@ KNOWN_PAGES = {
     "credit-control",
     "collections",
     "data",
+    "what-if",
+    "model",
 }
 
 
@@ -158,3 +160,21 @@ def test_watchlist_csv_export_holds_the_matching_rows(server, page):
     caption = page.get_by_text(re.compile(r"of [\d,]+ customers shown")).inner_text()
     matching = int(re.search(r"of ([\d,]+) customers shown", caption).group(1).replace(",", ""))
     assert len(rows) - 1 == matching
+
+
+def test_a_what_if_scenario_runs_and_shows_the_customers_it_moves(server, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    open_page(page, f"{server}/what-if")
+    changes = page.locator('[data-testid="stMetric"]', has_text="Grade changes")
+    assert changes.locator('[data-testid="stMetricValue"]').inner_text().strip() == "0"
+    cut_off = page.get_by_role("spinbutton", name="E from")
+    cut_off.fill("65")
+    cut_off.press("Tab")
+    page.get_by_role("button", name="Run scenario").click()
+    settle(page)
+    assert exception_text(page) is None
+    moved = changes.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    assert moved != "0"
+    assert page.get_by_role("heading", name="Customers whose grade changes").count() == 1
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    page.screenshot(path=str(SHOTS / "what-if-scenario.png"))
