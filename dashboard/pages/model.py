@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import model_charts
-from dashboard.components.formats import month, number, percent
+from dashboard.components.formats import MISSING, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import model, model_metrics
@@ -151,12 +151,12 @@ else:
                 t("model.col_interval"): [
                     t("model.range", low=percent(lo, 2), high=percent(hi, 2))
                     if lo is not None
-                    else "—"
+                    else MISSING
                     for lo, hi in zip(calibration["ci_low"], calibration["ci_high"], strict=True)
                 ],
                 t("model.col_pd"): [percent(p, 2) for p in calibration["pd_used"]],
                 t("model.col_within"): [
-                    "—" if w is None else t("model.yes") if w else t("model.no")
+                    MISSING if w is None else t("model.yes") if w else t("model.no")
                     for w in calibration["pd_within_ci"]
                 ],
             }
