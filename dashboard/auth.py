@@ -67,6 +67,9 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
 MAX_FAILURES, WINDOW, LOCKOUT = 5, 600.0, 60.0
 _failures: dict[str, list[float]] = {}
 _failures_lock = threading.Lock()
+# Who an export is built for: a download's data callable runs after the script run, in a server
+# thread without the session, so audited() hands the user it was drawn for to that thread.
+_on_behalf = threading.local()
 
 
 class AccessDenied(Exception):
@@ -90,6 +93,9 @@ def current_user() -> User | None:
     """The signed-in user as the access file has them now, or None."""
     if not enabled():
         return None
+    deferred = getattr(_on_behalf, "user", None)
+    if deferred is not None:
+        return deferred
     signed = st.session_state.get(SESSION_KEY)
     if not isinstance(signed, dict):
         return None
@@ -141,12 +147,22 @@ def record(action: str, detail: str = "", rows: int | None = None) -> None:
 
 
 def audited(view: str, fmt: str, rows: Callable[[], pl.DataFrame], encode) -> Callable[[], bytes]:
-    """Data for st.download_button: builds the file when clicked and logs who exported what."""
+    """Data for st.download_button: builds the file when clicked and logs who exported what.
+
+    The file is built under the scope of the user the button was drawn for (captured now).
+    """
+    user = current_user()
 
     def build() -> bytes:
-        frame = rows()
-        content = encode(frame)
-        record("export", detail=f"{view} ({fmt})", rows=frame.height)
+        # Read again at the click: a user removed since the page was drawn exports nothing.
+        known = users.load_users(users.access_file()) if user is not None else {}
+        _on_behalf.user = known.get(user.name) if user is not None else None
+        try:
+            frame = rows()
+            content = encode(frame)
+            record("export", detail=f"{view} ({fmt})", rows=frame.height)
+        finally:
+            _on_behalf.user = None
         return content
 
     return build
