@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components.formats import month
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 from queries import filters as filter_queries
 
 DIMENSIONS = ("segment", "region", "industry")
@@ -82,6 +82,7 @@ def sidebar() -> GlobalFilters | None:
                 options(dimension),
                 key=f"f_{dimension}",
                 placeholder=t("filters.all"),
+                format_func=lambda value, dimension=dimension: value_label(dimension, value),
             )
         if st.button(t("filters.reset"), width="stretch"):
             st.session_state["f_as_of"] = dates[0]

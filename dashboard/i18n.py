@@ -97,10 +97,19 @@ def language() -> str:
 
 def t(key: str, /, **values: object) -> str:
     """The message `key` in the current language, with {placeholders} filled from `values`."""
-    text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+    text = catalogue(language()).get(key)
+    if text is None:  # an empty message is a message (no space between Chinese sentences)
+        text = catalogue(DEFAULT_LANGUAGE).get(key)
     if text is None:
         raise KeyError(f"message {key!r} is not in dashboard/messages/{DEFAULT_LANGUAGE}/")
     return text.format(**values) if values else text
+
+
+def value_label(dimension: str, value: str) -> str:
+    """A stored dimension value for display: value_label('industry', 'Retail') -> '零售业' in
+    Chinese; a value the catalogue does not know (a user's own data) as it is."""
+    text = catalogue(language()).get(f"values.{dimension}.{value}")
+    return value if text is None else text
 
 
 def term(name: str) -> str:

@@ -312,3 +312,52 @@ def test_from_locale():
     assert from_locale("EN-us") == "en"
     assert from_locale("de") is None
     assert from_locale("") is None
+
+
+def test_dimension_values_are_shown_in_the_language():
+    from dashboard.i18n import value_label
+
+    set_language("zh")
+    assert value_label("industry", "Manufacturing") == "制造业"
+    assert value_label("region", "East") == "华东"
+    assert value_label("segment", "Small") == "小型客户"
+    assert value_label("industry", "Shipbuilding") == "Shipbuilding"  # a user's own value
+    set_language("en")
+    assert value_label("industry", "Manufacturing") == "Manufacturing"
+
+
+def test_every_demo_dimension_value_has_a_display_name():
+    from data.generate_config import INDUSTRIES, REGIONS
+    from data.generate_customers import SEGMENTS
+
+    for lang in ("en", "zh"):
+        names = catalogue(lang)
+        for dimension, values in (
+            ("industry", INDUSTRIES),
+            ("region", REGIONS),
+            ("segment", SEGMENTS),
+        ):
+            assert all(f"values.{dimension}.{v}" in names for v in values), (lang, dimension)
+
+
+def test_the_overview_summary_in_chinese():
+    from dashboard.components.summary import SummaryInputs, summary_text
+
+    set_language("zh")
+    text = summary_text(
+        SummaryInputs(
+            exposure=900_000_000.0,
+            previous_exposure=945_000_000.0,
+            expected_loss=25_666_000.0,
+            previous_expected_loss=21_388_000.0,
+            driver=("Manufacturing", "South", 953_000.0),
+            new_on_watchlist=31,
+            top_trigger=("overdue", 24),
+            watchlist=170,
+        )
+    )
+    assert text == (
+        "预期损失上升 20% 至 ¥2,566.6 万，主要来自华南的制造业（¥95.3 万）。"
+        "敞口减少 4.8% 至 ¥9.0 亿。"
+        "31 个客户新进入观察名单（共 170 个），其中 24 个因逾期付款。"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.components.formats import money, percent
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 
 # Changes smaller than this (relative) are reported as unchanged.
 STEADY = 0.005
@@ -45,9 +45,12 @@ def summary_text(n: SummaryInputs) -> str:
         if n.driver is not None and way != "flat" and (n.driver[2] > 0) == (change > 0):
             industry, region, delta = n.driver
             sentence += t(
-                "overview.sum_driver", industry=industry, region=region, delta=money(abs(delta))
+                "overview.sum_driver",
+                industry=value_label("industry", industry),
+                region=value_label("region", region),
+                delta=money(abs(delta)),
             )
-        parts.append(sentence + ".")
+        parts.append(sentence + t("overview.sum_end"))
     way, change = _direction(n.exposure, n.previous_exposure)
     if way != "none":
         parts.append(
@@ -64,5 +67,5 @@ def summary_text(n: SummaryInputs) -> str:
         if n.top_trigger is not None:
             code, count = n.top_trigger
             sentence += t("overview.sum_watch_trigger", count=count, trigger=t(f"triggers.{code}"))
-        parts.append(sentence + ".")
-    return " ".join(parts)
+        parts.append(sentence + t("overview.sum_end"))
+    return t("overview.sum_join").join(parts)

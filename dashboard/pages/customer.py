@@ -15,7 +15,7 @@ from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.selection import selected_id
 from dashboard.filters import current_filters
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 from queries import customer
 from queries.watchlist import TRIGGERS
 
@@ -92,12 +92,15 @@ p = profile.row(0, named=True)
 
 # --- profile: names are user data, shown as plain text, never as HTML or markdown -------------
 st.header(p["name"], anchor=False)
-st.text(f"{p['customer_id']} · {p['industry']} · {p['region']}")
+st.text(
+    f"{p['customer_id']} · {value_label('industry', p['industry'])}"
+    f" · {value_label('region', p['region'])}"
+)
 with st.container(border=True):
     facts = [
-        (t("customer.segment"), p["segment"]),
+        (t("customer.segment"), value_label("segment", p["segment"])),
         (t("customer.owner"), p["owner"]),
-        (t("customer.status"), p["status"]),
+        (t("customer.status"), value_label("customer_status", p["status"])),
         (t("customer.rating"), p["external_rating"] or t("customer.unrated")),
         (t("customer.limit"), money(p["credit_limit"])),
         (t("customer.revenue"), money(p["annual_revenue"])),
