@@ -361,3 +361,18 @@ def test_the_overview_summary_in_chinese():
         "敞口减少 4.8% 至 ¥9.0 亿。"
         "31 个客户新进入观察名单（共 170 个），其中 24 个因逾期付款。"
     )
+
+
+def test_watchlist_export_headers_come_from_the_catalogue(demo_con):
+    from dashboard.components.watchlist_export import export_frame
+    from queries import watchlist
+
+    as_of = demo_con.sql("select max(as_of) from customer_month").fetchall()[0][0]
+    members = watchlist.members(demo_con, as_of=as_of, limit=5)
+    set_language("zh")
+    exported = export_frame(members)
+    assert exported.columns[:3] == ["编号", "客户", "等级"]
+    assert all(CJK.search(c) for c in exported.columns), exported.columns
+    set_language("en")
+    assert export_frame(members).columns[:3] == ["Id", "Customer", "Grade"]
+    assert export_frame(members).height == members.height

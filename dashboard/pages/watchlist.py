@@ -11,6 +11,7 @@ from dashboard.components import watchlist_charts
 from dashboard.components.export import to_csv, to_xlsx
 from dashboard.components.formats import GRADES, month
 from dashboard.components.selection import selected_id
+from dashboard.components.watchlist_export import export_frame
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import watchlist
@@ -169,8 +170,8 @@ else:
 
     # Exports hold every matching row, not only the rows shown; they are built only when clicked.
     def export_rows() -> pl.DataFrame:
-        return fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT).drop(
-            "matching"
+        return export_frame(
+            fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT)
         )
 
     x, y, _ = st.columns([1, 1, 3])
