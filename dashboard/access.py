@@ -144,12 +144,20 @@ def fetch(
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _shared(function: str, db: str, version: str) -> pl.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared(
+    function: str,
+    db: str,
+    version: str,
+    regions: tuple[str, ...] | None = None,
+    masked: bool | None = None,
+) -> pl.DataFrame:
     del version  # part of the key only
     module, name = function.split(":")
     query = getattr(importlib.import_module(module), name)
-    with holder(db).connection() as con:
+    # Keyed by scope like _cached: a restricted user's frame comes from their scoped connection.
+    scope = None if masked is None else Scope(regions=regions, masked=masked)
+    with holder(db, scope).connection() as con:
         return query(con)
 
 
@@ -157,10 +165,17 @@ def fetch_shared(query: Callable[..., pl.DataFrame], db: str | None = None) -> p
     """query(con) on warehouse `db`, kept once per warehouse version and handed out uncopied.
 
     For large frames every session reads (the what-if history): `fetch` would copy them on each
-    call. Callers must not mutate the frame; Polars operations return new frames anyway.
+    call. Callers must not mutate the frame; Polars operations return new frames anyway. Runs
+    under the signed-in user's scope, one frame per scope.
     """
+    from dashboard.auth import query_scope  # late: auth draws Streamlit UI
+
+    scope = query_scope()
     path = str(warehouse.db_path(db))
-    return _shared(f"{query.__module__}:{query.__name__}", path, data_version(path))
+    function = f"{query.__module__}:{query.__name__}"
+    if scope is None:
+        return _shared(function, path, data_version(path))
+    return _shared(function, path, data_version(path), regions=scope.regions, masked=scope.masked)
 
 
 def release(db: str | None = None) -> None:

@@ -10,8 +10,6 @@ test-artifacts/streamlit-access.log and its screenshots to test-artifacts/screen
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -121,9 +119,9 @@ def test_each_role_signs_in_once_and_gets_its_pages(access_server, browser, demo
                 with tab.expect_download() as download:
                     tab.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").click()
                 text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
-                rows = list(csv.DictReader(io.StringIO(text)))
-                assert rows, "the analyst's watchlist export is empty"
-                assert {region_of[row["customer_id"]] for row in rows} == {REGION_A}
+                ids = set(CUSTOMER_ID.findall(text))  # whatever the headers' language
+                assert ids, "the analyst's watchlist export is empty"
+                assert {region_of[i] for i in ids} == {REGION_A}
                 tab.screenshot(path=str(SHOTS / "access-analyst-watchlist.png"))
 
             if user == "admin":

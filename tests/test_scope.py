@@ -184,3 +184,35 @@ def test_cached_results_are_kept_apart_by_scope(demo_db, demo_con, monkeypatch):
     assert seen["east"] == {"East"}
     assert len(seen["all"]) > 1
     assert warehouse.db_path() == demo_db
+
+
+def test_shared_frames_are_kept_apart_by_scope(demo_db, demo_con, monkeypatch):
+    from dashboard import access, auth
+    from queries import whatif
+
+    region_of = dict(demo_con.sql("select customer_id, region from customers").fetchall())
+    for scope, regions in (
+        (Scope(regions=("North",)), {"North"}),
+        (Scope(regions=("East",)), {"East"}),
+        (None, set(region_of.values())),
+    ):
+        monkeypatch.setattr(auth, "query_scope", lambda scope=scope: scope)
+        history = access.fetch_shared(whatif.history)
+        assert {region_of[c] for c in history["customer_id"].unique()} == regions
+    monkeypatch.setattr(auth, "query_scope", lambda: Scope(masked=True))
+    assert history["customer_id"].str.contains(r"^C\d{7}$").all()
+    masked = access.fetch_shared(whatif.history)
+    assert masked["customer_id"].str.contains(r"^#[0-9A-F]{10}$").all()
+
+
+def test_pages_read_the_warehouse_only_through_scoped_fetches():
+    # A direct connection would skip the scope; only the admin-only Data page writes (and reads
+    # its upload preview) through the warehouse itself.
+    from tests.conftest import ROOT
+
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        direct = re.findall(
+            r"\bholder\(|warehouse\.connect\(|duckdb\.connect\(|\b_cached\(|\b_shared\(", text
+        )
+        assert not direct or path.name in {"access.py", "data_sources.py"}, (path.name, direct)

@@ -9,6 +9,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from dashboard import auth
 from dashboard.access import fetch, fetch_shared
 from dashboard.components import whatif_charts
 from dashboard.components.export import to_csv
@@ -360,7 +361,7 @@ else:
     )
     st.download_button(
         t("whatif.export_changed", count=number(changed.height)),
-        data=lambda: to_csv(changed),
+        data=auth.audited("what-if grade changes", "csv", lambda: changed, to_csv),
         file_name=f"whatif_grade_changes_{as_of}.csv",
         mime="text/csv",
         icon=":material/download:",
