@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery staple"
 REGION_A, REGION_B = "North", "East"
 ROLE_USERS = {
     "exec": users.User("exec", role="executive"),
-    "ana_a": users.User("ana_a", role="analyst", regions=(REGION_A,)),
+    "ana_a": users.User("ana_a", role="analyst", regions=(REGION_A,), email="Ana.A@example.com"),
     "ana_b": users.User("ana_b", role="analyst", regions=(REGION_B,)),
     "ana_all": users.User("ana_all", role="analyst"),
     "admin": users.User("admin", role="admin"),
@@ -42,12 +42,17 @@ def access_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def auth_on(access_file, demo_db, tmp_path, monkeypatch) -> Path:
+def auth_on(access_file, demo_db, tmp_path, monkeypatch) -> Iterator[Path]:
     """Access control on for this test, with its own audit file; returns the audit file."""
+    from streamlit import config
+
     audit_db = tmp_path / "audit.sqlite"
     monkeypatch.setenv("RISK_ACCESS_FILE", str(access_file))
     monkeypatch.setenv("RISK_AUDIT_DB", str(audit_db))
-    return audit_db
+    # app.py hides error details process-wide once access control is on; later tests run open.
+    previous = config.get_option("client.showErrorDetails")
+    yield audit_db
+    config.set_option("client.showErrorDetails", previous)
 
 
 def app_as(user: str | None, page: str | None = None, **query: str) -> AppTest:

@@ -17,7 +17,7 @@ from data import audit
 from tests.auth_helpers import REGION_A, app_as
 from tests.test_access_pages import ALL_PAGES, EXECUTIVE_PAGES
 
-CUSTOMER_ID = re.compile(r"C\d{7}")
+CUSTOMER_ID = re.compile(r"\bC\d{7}\b")  # word-bounded: a pseudonym holds hex digits
 
 
 @pytest.fixture

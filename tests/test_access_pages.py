@@ -33,7 +33,7 @@ EXECUTIVE_PAGES = {
 }
 ANALYST_PAGES = EXECUTIVE_PAGES | {"watchlist", "customer", "credit_control"}
 ADMIN_PAGES = ANALYST_PAGES | {"data_sources", "audit"}
-CUSTOMER_ID = re.compile(r"C\d{7}")
+CUSTOMER_ID = re.compile(r"\bC\d{7}\b")  # word-bounded: a pseudonym holds hex digits
 
 
 def _events(audit_db, action: str | None = None) -> list[dict]:
