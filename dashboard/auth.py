@@ -224,7 +224,8 @@ def _sign_in_screen() -> None:
         if st.button(t("auth.with_provider"), type="primary", icon=":material/login:"):
             st.login()
         st.divider()
-    with st.form("sign_in"):
+    # Cleared on submit: the password does not stay in the session state after the check.
+    with st.form("sign_in", clear_on_submit=True):
         name = st.text_input(t("auth.user"), key="sign_in_user")
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"))
