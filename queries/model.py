@@ -210,9 +210,19 @@ def calibration(backtest: pl.DataFrame, grades: pl.DataFrame) -> pl.DataFrame:
 
 
 def default_reference(months: pl.DataFrame) -> date | None:
-    """The first month with at least MIN_REFERENCE_CUSTOMERS scored customers (None when none has)."""
+    """The reference month for PSI: the month-end a year before the latest month, the usual
+    "against last year" comparison, or the latest month before it with at least
+    MIN_REFERENCE_CUSTOMERS scored customers; the first such month when none is that old; None when
+    no month has enough customers. `months` has as_of and customers, oldest first."""
     enough = months.filter(pl.col("customers") >= MIN_REFERENCE_CUSTOMERS)
-    return enough["as_of"][0] if enough.height else None
+    if not enough.height:
+        return None
+    latest = months["as_of"].max()
+    year_before = (
+        pl.Series([latest]).dt.offset_by("-12mo").dt.month_end()[0] if latest is not None else None
+    )
+    older = enough.filter(pl.col("as_of") <= year_before)
+    return older["as_of"][-1] if older.height else enough["as_of"][0]
 
 
 def stability(bins: pl.DataFrame, reference: date) -> pl.DataFrame:

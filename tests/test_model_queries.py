@@ -279,3 +279,21 @@ def test_demo_backtest_reproduces_the_pd_calibration(demo_con):
     table = model.calibration(model.backtest_scores(demo_con, as_of=as_of), grades)
     assert table["observations"].to_list() == grades["observations"].to_list()
     assert table["defaults"].to_list() == grades["defaults_12m"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("customers", "expected"),
+    [
+        # 24 month-ends from Jan 2025 to Dec 2026, 150 customers each: a year before Dec 2026
+        ([150] * 24, date(2025, 12, 31)),
+        # Dec 2025 too thin: the latest month before it with enough customers
+        ([150] * 10 + [50, 50] + [150] * 12, date(2025, 10, 31)),
+        # nothing a year old has enough customers: the first month that has
+        ([50] * 12 + [150] * 12, date(2026, 1, 31)),
+        ([50] * 24, None),
+    ],
+)
+def test_default_psi_reference_is_a_year_before_the_latest_month(customers, expected):
+    ends = pl.date_range(date(2025, 1, 1), date(2026, 12, 1), "1mo", eager=True).dt.month_end()
+    months = pl.DataFrame({"as_of": ends, "customers": customers})
+    assert model.default_reference(months) == expected

@@ -87,21 +87,21 @@ def test_page_shows_the_backtest_an_independent_computation_gives(demo_con, date
 def test_reference_month_and_as_of_change_what_is_shown(demo_db, dates):
     at = AppTest.from_file(page_path("model"), default_timeout=90).run()
     first_reference = at.selectbox(key="md_reference").value
-    assert first_reference == dates[-1]  # the first month has >= 100 customers on the demo
+    assert first_reference == dates[12]  # a year before the latest month-end
     psi_first = metric(at, f"PSI at {dates[0].strftime('%b %Y')}")
-    at.selectbox(key="md_reference").set_value(dates[12]).run()
+    at.selectbox(key="md_reference").set_value(dates[-1]).run()  # the first month instead
     assert not at.exception
     psi_later = metric(at, f"PSI at {dates[0].strftime('%b %Y')}")
     assert psi_later != psi_first
-    assert "against " + dates[12].strftime("%b %Y") in at.get("plotly_chart")[4].proto.spec
+    assert "against " + dates[-1].strftime("%b %Y") in at.get("plotly_chart")[4].proto.spec
 
     observations = metric(at, "Observations")
     at.session_state["f_as_of"] = dates[12]
     at.run()
     assert not at.exception
     assert metric(at, "Observations") != observations
-    # the month-12 reference is still valid as of month 12 and stays chosen
-    assert at.selectbox(key="md_reference").value == dates[12]
+    # the first-month reference is still valid as of month 12 and stays chosen
+    assert at.selectbox(key="md_reference").value == dates[-1]
 
 
 def test_page_in_simplified_chinese(demo_db):
