@@ -9,6 +9,7 @@ look at them — Chinese in the charts needs a CJK font on the machine (fonts-no
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,15 +33,26 @@ def server(demo_db):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
+def in_own_browser(check, *args) -> None:
+    """Run `check(browser, *args)` with a Chromium of its own, in a thread of its own.
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    Playwright's sync API refuses to start while another test module's browser is open in this
+    thread; a worker thread has no such browser, and any assertion error comes back here.
+    """
+
+    def run() -> None:
+        from playwright.sync_api import sync_playwright
+
+        assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                check(browser, *args)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(run).result()
 
 
 def _open(browser, url: str, locale: str = "en-US"):
@@ -55,7 +67,15 @@ def _open(browser, url: str, locale: str = "en-US"):
     return context, tab
 
 
-def test_overview_in_chinese(server, browser):
+def test_overview_in_chinese(server):
+    in_own_browser(_overview_in_chinese, server)
+
+
+def test_a_chinese_browser_opens_in_chinese_and_keeps_it_across_pages(server):
+    in_own_browser(_chinese_browser, server)
+
+
+def _overview_in_chinese(browser, server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     context, tab = _open(browser, f"{server}/?lang=zh")
     try:
@@ -77,7 +97,7 @@ def test_overview_in_chinese(server, browser):
         context.close()
 
 
-def test_a_chinese_browser_opens_in_chinese_and_keeps_it_across_pages(server, browser):
+def _chinese_browser(browser, server: str) -> None:
     context, tab = _open(browser, f"{server}/", locale="zh-CN")
     try:
         assert tab.locator("h1", has_text="组合总览").count() == 1
