@@ -33,6 +33,7 @@ CORE_STEPS: tuple[tuple[str, str], ...] = (
 EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
     ("build_concentration_month", "concentration_month"),
     ("build_watchlist_month", "watchlist_month"),
+    ("build_watchlist_cube", "watchlist_cube"),
     ("build_watchlist_spells", "watchlist_spells"),
     ("build_early_warning", "early_warning"),
     ("build_collections_month", "collections_month"),

@@ -72,6 +72,7 @@ class CustomerMonth(pa.DataFrameModel):
     on_watchlist: bool
     triggers: list[str]
     exposure_share: float = pa.Field(ge=0, le=1)
+    previous_triggers: list[str]  # triggers at the previous grid date ([] when none or no row)
 
     @pa.check("triggers", name="known_trigger_codes")
     def known_triggers(cls, data: PolarsData) -> pl.LazyFrame:

@@ -69,6 +69,25 @@ class WatchlistMonth(pa.DataFrameModel):
         unique = ["as_of", "trigger"]
 
 
+@register("watchlist_cube")
+class WatchlistCube(pa.DataFrameModel):
+    """One row per grid date x segment x region x industry x trigger with members or leavers."""
+
+    as_of: date
+    segment: str
+    region: str
+    industry: str
+    trigger: str = pa.Field(isin=[*TRIGGERS, "any"])
+    members: int = pa.Field(ge=0)
+    inflow: int = pa.Field(ge=0)
+    outflow: int = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["as_of", "segment", "region", "industry", "trigger"]
+
+
 @register("watchlist_spells")
 class WatchlistSpells(pa.DataFrameModel):
     """One row per customer per continuous spell on the watchlist."""

@@ -1,7 +1,9 @@
 -- customer_month: one row per customer per grid date (month-ends and the as-of date) from the
 -- customer's onboarding or first contract on: exposure and overdue (money), max DPD (days), factor
 -- scores, score, grade, band, PD/LGD (0-1), expected loss (money), utilisation and exposure share
--- (0-1), default, and the early-warning triggers. Params: lgd_*, wl_* (watchlist thresholds).
+-- (0-1), default, and the early-warning triggers, with the triggers that fired at the previous grid
+-- date (previous_triggers; [] when none did or the customer had no row then), so pages can find
+-- entrants and leavers without joining the table to itself. Params: lgd_*, wl_* (watchlist thresholds).
 create or replace table customer_month as
 with scores as (
     select
@@ -57,6 +59,22 @@ flagged as (
     from priced
 ),
 
+grid as (
+    select as_of, lag(as_of) over (order by as_of) as prev_as_of
+    from month_grid
+),
+
+sequenced as (
+    select
+        f.*,
+        g.prev_as_of,
+        lag(f.as_of) over customer_rows as customer_prev_as_of,
+        lag(f.triggers) over customer_rows as customer_prev_triggers
+    from flagged as f
+    inner join grid as g on g.as_of = f.as_of
+    window customer_rows as (partition by f.customer_id order by f.as_of)
+),
+
 final as (
     select
         customer_id,
@@ -91,8 +109,11 @@ final as (
         defaulted,
         len(triggers) > 0 as on_watchlist,
         triggers::varchar[] as triggers,
-        exposure_share
-    from flagged
+        exposure_share,
+        case
+            when customer_prev_as_of = prev_as_of then customer_prev_triggers else []
+        end::varchar[] as previous_triggers
+    from sequenced
 )
 
 select * from final order by as_of, customer_id

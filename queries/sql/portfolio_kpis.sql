@@ -21,17 +21,6 @@ filtered as (
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], cm.industry))
 ),
 
-entered as (
-    -- customers on the watchlist at a date who were not on it at the grid date before
-    select cur.as_of, count(*) as new_on_watchlist
-    from filtered as cur
-    join dates as d on d.as_of = cur.as_of
-    left join customer_month as prev
-        on prev.customer_id = cur.customer_id and prev.as_of = d.prev_as_of
-    where cur.on_watchlist and not coalesce(prev.on_watchlist, false)
-    group by cur.as_of
-),
-
 final as (
     select
         d.period,
@@ -43,10 +32,10 @@ final as (
         count(*) filter (where f.on_watchlist) as watchlist,
         coalesce(sum(f.overdue_amount) filter (where f.aging_bucket = '90+'), 0) as overdue_90p,
         coalesce(sum(f.overdue_amount), 0) as overdue,
-        coalesce(max(e.new_on_watchlist), 0) as new_on_watchlist
+        -- on the watchlist now and not at the grid date before
+        count(*) filter (where f.on_watchlist and len(f.previous_triggers) = 0) as new_on_watchlist
     from dates as d
     left join filtered as f on f.as_of = d.as_of
-    left join entered as e on e.as_of = d.as_of
     where d.as_of is not null
     group by d.period, d.as_of
 )

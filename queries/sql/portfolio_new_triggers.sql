@@ -1,17 +1,11 @@
 -- Triggers of customers who joined the watchlist at $as_of (on now, not at the previous grid date):
 -- one row per trigger with the number of new entrants it fired for. Params: $as_of, $segments, $regions, $industries.
-with prev_date as (
-    select max(as_of) as as_of from month_grid where as_of < $as_of::date
-),
-
-entrants as (
+with entrants as (
     select cur.customer_id, cur.triggers
     from customer_month as cur
-    left join customer_month as prev
-        on prev.customer_id = cur.customer_id and prev.as_of = (select as_of from prev_date)
     where cur.as_of = $as_of::date
       and cur.on_watchlist
-      and not coalesce(prev.on_watchlist, false)
+      and len(cur.previous_triggers) = 0
       and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], cur.segment))
       and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], cur.region))
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], cur.industry))

@@ -1,7 +1,8 @@
 -- The watchlist over the 24 months to $as_of for a filtered portfolio: per grid date and trigger
 -- ('any' = the list itself), members, inflow (firing now, not at the previous grid date) and outflow
 -- (the reverse); inflow and outflow are 0 at the first grid date, which has nothing to compare with
--- (watchlist_month has null there). Params: $as_of, $segments, $regions, $industries.
+-- (watchlist_month has null there). Reads watchlist_cube. Params: $as_of, $segments, $regions,
+-- $industries.
 with grid as (
     select as_of, lag(as_of) over (order by as_of) as prev_as_of
     from month_grid
@@ -9,33 +10,16 @@ with grid as (
     qualify as_of > $as_of::date - interval 24 month
 ),
 
-scoped as (
-    select customer_id, as_of, list_concat(triggers, case when on_watchlist then ['any'] else [] end) as fired
-    from customer_month
-    where as_of <= $as_of::date
-      and as_of > $as_of::date - interval 25 month
-      and on_watchlist
-      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
-),
-
-keys as (
-    select distinct g.as_of, s.customer_id
-    from grid as g
-    join scoped as s on s.as_of = g.as_of or s.as_of = g.prev_as_of
-),
-
-pairs as (
-    select
-        k.as_of,
-        g.prev_as_of is not null as has_prev,
-        coalesce(n.fired, []) as now_fired,
-        coalesce(p.fired, []) as prev_fired
-    from keys as k
-    join grid as g on g.as_of = k.as_of
-    left join scoped as n on n.customer_id = k.customer_id and n.as_of = k.as_of
-    left join scoped as p on p.customer_id = k.customer_id and p.as_of = g.prev_as_of
+cube as (
+    -- watchlist_cube's counts add up over segments, regions and industries
+    select c.as_of, c.trigger, sum(c.members) as members, sum(c.inflow) as inflow,
+        sum(c.outflow) as outflow
+    from watchlist_cube as c
+    where c.as_of in (select as_of from grid)
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], c.segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
+    group by c.as_of, c.trigger
 ),
 
 codes as (
@@ -45,16 +29,14 @@ codes as (
 
 final as (
     select
-        p.as_of,
+        d.as_of,
         c.trigger,
-        count(*) filter (where list_contains(p.now_fired, c.trigger)) as members,
-        count(*) filter (where p.has_prev and list_contains(p.now_fired, c.trigger)
-                           and not list_contains(p.prev_fired, c.trigger)) as inflow,
-        count(*) filter (where p.has_prev and list_contains(p.prev_fired, c.trigger)
-                           and not list_contains(p.now_fired, c.trigger)) as outflow
-    from pairs as p
+        coalesce(x.members, 0)::bigint as members,
+        coalesce(x.inflow, 0)::bigint as inflow,
+        coalesce(x.outflow, 0)::bigint as outflow
+    from (select distinct as_of from cube) as d
     cross join codes as c
-    group by p.as_of, c.trigger
+    left join cube as x on x.as_of = d.as_of and x.trigger = c.trigger
 )
 
 select * from final order by as_of, trigger
