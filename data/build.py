@@ -38,6 +38,7 @@ EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
     ("build_early_warning", "early_warning"),
     ("build_collections_month", "collections_month"),
     ("build_rating_migration", "rating_migration"),
+    ("build_data_quality", "data_quality"),
 )
 
 Progress = Callable[[str, int, int], None]
