@@ -22,6 +22,33 @@ def _f(as_of: date, segments: Filter, regions: Filter, industries: Filter) -> di
     return {"as_of": as_of, "segments": segments, "regions": regions, "industries": industries}
 
 
+def customer_lists(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    limit: int = 200,
+    all_limit: int = 200,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Every customer list of CUSTOMER_LISTS in one pass (column `list`): customers with exposure,
+    largest first, at most `limit` per list (`all_limit` for 'all'); `matching` counts each list.
+
+    'attention': over their limit or utilisation >= 80 %; 'overdue': credit review overdue by their
+    band's frequency; 'all'. Each row carries limit_status ('over', 'near', 'within'), the band's
+    control (limit_action, collateral_required, prepayment_required, review_months), last_review,
+    review_due and review_overdue.
+    """
+    return run(
+        con,
+        "credit_control_customers",
+        limit=limit,
+        all_limit=all_limit,
+        **_f(as_of, segments, regions, industries),
+    )
+
+
 def customers(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -32,22 +59,19 @@ def customers(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Customers with exposure, largest first, at most `limit`; `matching` counts the whole list.
-
-    `which`: 'attention' (over their limit or utilisation >= 80 %), 'overdue' (credit review
-    overdue by their band's frequency) or 'all'. Each row carries limit_status ('over', 'near',
-    'within'), the band's control (limit_action, collateral_required, prepayment_required,
-    review_months), last_review, review_due and review_overdue.
-    """
+    """One list of `customer_lists` (without the `list` column)."""
     if which not in CUSTOMER_LISTS:
         raise ValueError(f"which must be one of {CUSTOMER_LISTS}, not {which!r}")
-    return run(
+    lists = customer_lists(
         con,
-        "credit_control_customers",
-        list=which,
+        as_of=as_of,
         limit=limit,
-        **_f(as_of, segments, regions, industries),
+        all_limit=limit,
+        segments=segments,
+        regions=regions,
+        industries=industries,
     )
+    return lists.filter(pl.col("list") == which).drop("list")
 
 
 def bands(
@@ -69,6 +93,26 @@ def totals(bands_frame: pl.DataFrame) -> dict[str, int]:
     return {c: int(bands_frame[c].sum()) for c in columns}
 
 
+def contract_lists(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    limit: int = 200,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """Every contract list of CONTRACT_LISTS in one pass (column `list`): live contracts needing
+    attention, largest amount first, at most `limit` per list; `matching` counts each list.
+
+    'review': due for review by the band's frequency; 'expiring': ending in the 90 days after
+    `as_of` (days_left in days); 'dispute': in dispute.
+    """
+    return run(
+        con, "credit_control_contracts", limit=limit, **_f(as_of, segments, regions, industries)
+    )
+
+
 def contracts(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -79,20 +123,13 @@ def contracts(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Live contracts needing attention, largest amount first, at most `limit`; `matching` counts all.
-
-    `which` is one of CONTRACT_LISTS: 'review' (due for review by the band's frequency),
-    'expiring' (ending in the 90 days after `as_of`; days_left in days) or 'dispute'.
-    """
+    """One list of `contract_lists` (without the `list` column)."""
     if which not in CONTRACT_LISTS:
         raise ValueError(f"which must be one of {CONTRACT_LISTS}, not {which!r}")
-    return run(
-        con,
-        "credit_control_contracts",
-        list=which,
-        limit=limit,
-        **_f(as_of, segments, regions, industries),
+    lists = contract_lists(
+        con, as_of=as_of, limit=limit, segments=segments, regions=regions, industries=industries
     )
+    return lists.filter(pl.col("list") == which).drop("list")
 
 
 def utilisation(

@@ -17,9 +17,11 @@ LIVE_STATUSES = ["active", "in_dispute", "under_review"]
 
 @register("credit_control_customers")
 class CreditControlCustomers(pa.DataFrameModel):
-    """Customers with exposure, their limit status, the band's control and review status."""
+    """Customers with exposure per attention list, their limit status, the band's control and
+    review status."""
 
-    customer_id: str = pa.Field(unique=True)
+    list: str = pa.Field(isin=["attention", "overdue", "all"])
+    customer_id: str
     band: str = pa.Field(isin=BANDS)
     exposure: float = pa.Field(gt=0)
     credit_limit: float = pa.Field(ge=0)
@@ -30,6 +32,9 @@ class CreditControlCustomers(pa.DataFrameModel):
     review_due: date = pa.Field(nullable=True)
     review_overdue: bool
     matching: int = pa.Field(ge=1)
+
+    class Config:
+        unique = ["list", "customer_id"]
 
 
 @register("credit_control_bands")
@@ -50,9 +55,10 @@ class CreditControlBands(pa.DataFrameModel):
 
 @register("credit_control_contracts")
 class CreditControlContracts(pa.DataFrameModel):
-    """Live contracts in one attention list."""
+    """Live contracts per attention list."""
 
-    contract_id: str = pa.Field(unique=True)
+    list: str = pa.Field(isin=["review", "expiring", "dispute"])
+    contract_id: str
     customer_id: str
     status: str = pa.Field(isin=LIVE_STATUSES)
     start_on: date
@@ -62,6 +68,9 @@ class CreditControlContracts(pa.DataFrameModel):
     review_due: date = pa.Field(nullable=True)
     days_left: int
     matching: int = pa.Field(ge=1)
+
+    class Config:
+        unique = ["list", "contract_id"]
 
 
 @register("credit_control_utilisation")

@@ -118,6 +118,24 @@ def test_customer_lists_are_limited_with_the_full_count(tiny, which, limit, expe
     assert rows["matching"][0] == matching
 
 
+def test_all_customer_lists_in_one_query_each_with_its_own_limit_and_count(tiny):
+    lists = credit_control.customer_lists(tiny, as_of=D, limit=1, all_limit=3)
+    by_list = {
+        name: (group["customer_id"].to_list(), group["matching"][0])
+        for (name,), group in lists.group_by("list", maintain_order=True)
+    }
+    # 'all' keeps its own larger limit (exposures h 120, m 85, q 50 of 4); each count is the whole
+    # list's, not the rows kept
+    assert by_list == {"all": (["h", "m", "q"], 4), "attention": (["h"], 2), "overdue": (["h"], 2)}
+
+
+def test_all_contract_lists_in_one_query(tiny):
+    lists = credit_control.contract_lists(tiny, as_of=D, limit=2)
+    assert lists.filter(pl.col("list") == "review")["contract_id"].to_list() == ["k4", "k1"]
+    assert lists.filter(pl.col("list") == "review")["matching"][0] == 3
+    assert sorted(lists["list"].unique()) == ["dispute", "expiring", "review"]
+
+
 def test_bands_count_customers_and_carry_the_policy(tiny):
     bands = credit_control.bands(tiny, as_of=D)
     assert bands["band"].to_list() == ["Low", "Medium", "High"]

@@ -35,9 +35,16 @@ previous = (
     if earlier
     else {}
 )
+# every contract list and every customer list in one query each
+all_contracts = fetch(credit_control.contract_lists, limit=ROWS, **params)
 contract_lists = {
-    which: fetch(credit_control.contracts, which=which, limit=ROWS, **params)
+    which: all_contracts.filter(pl.col("list") == which).drop("list")
     for which in credit_control.CONTRACT_LISTS
+}
+all_customers = fetch(credit_control.customer_lists, limit=ROWS, all_limit=SCATTER_POINTS, **params)
+customer_lists = {
+    which: all_customers.filter(pl.col("list") == which).drop("list")
+    for which in credit_control.CUSTOMER_LISTS
 }
 contract_counts = {w: (f["matching"][0] if f.height else 0) for w, f in contract_lists.items()}
 
@@ -58,7 +65,7 @@ kpi_row(
     ]
 )
 
-largest = fetch(credit_control.customers, which="all", limit=SCATTER_POINTS, **params)
+largest = customer_lists["all"]
 left, right = st.columns([3, 2])
 with left:
     st.plotly_chart(
@@ -162,11 +169,7 @@ customer_shown = {
     "overdue": ("name", "grade", "exposure", "review_months", "last_review", "review_due", "owner"),
     "all": (*LIMIT_COLUMNS, *CONTROL_COLUMNS, "review_due", "owner"),
 }
-customer_lists = {
-    "attention": fetch(credit_control.customers, which="attention", limit=ROWS, **params),
-    "overdue": fetch(credit_control.customers, which="overdue", limit=ROWS, **params),
-    "all": largest.head(ROWS),
-}
+customer_lists["all"] = largest.head(ROWS)
 customer_counts = {
     "attention": totals["over_limit"] + totals["near_limit"],
     "overdue": totals["reviews_overdue"],

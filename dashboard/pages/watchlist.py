@@ -59,139 +59,149 @@ else:
             },
         )
 
+
 # --- page filters -----------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown(f"**{t('watchlist.filters')}**")
-    a, b, c, d = st.columns([2, 3, 3, 3])
-    anything = t("watchlist.any")
-    grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades", placeholder=anything)
-    triggers = b.multiselect(
-        t("watchlist.trigger"),
-        watchlist.TRIGGERS,
-        format_func=TRIGGER_NAMES.get,
-        key="wl_triggers",
-        placeholder=anything,
-    )
-    owners = c.multiselect(
-        t("watchlist.owner"),
-        fetch(watchlist.owners)["owner"].to_list(),
-        key="wl_owners",
-        placeholder=anything,
-    )
-    search = d.text_input(t("watchlist.search"), key="wl_search")
-    e, f, g = st.columns([2, 2, 4])
-    minimum = e.number_input(
-        t("watchlist.exposure_min"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_min"
-    )
-    maximum = f.number_input(
-        t("watchlist.exposure_max"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_max"
-    )
-    sort = g.radio(
-        t("watchlist.sort"),
-        watchlist.SORTS,
-        format_func=lambda s: t(f"watchlist.sort_{s}"),
-        horizontal=True,
-        key="wl_sort",
-    )
-
-choices = dict(
-    grades=tuple(grades),
-    triggers=tuple(triggers),
-    owners=tuple(owners),
-    min_exposure=minimum or None,
-    max_exposure=maximum or None,
-    search=search,
-    sort=sort,
-)
-shown = fetch(watchlist.members, **params, **choices, limit=500)
-
-if shown.is_empty():
-    st.info(t("watchlist.empty"))
-else:
-    matching = shown["matching"][0]
-    st.caption(
-        t(
-            "watchlist.shown",
-            shown=f"{shown.height:,}",
-            matching=f"{matching:,}",
-            sort=t(f"watchlist.sort_{sort}").lower(),
+# The page's own filters, the list and its exports rerun on their own when one of these filters
+# changes (st.fragment): the alerts and the trend above and below stay as they are.
+@st.fragment
+def members_section() -> None:
+    with st.container(border=True):
+        st.markdown(f"**{t('watchlist.filters')}**")
+        a, b, c, d = st.columns([2, 3, 3, 3])
+        anything = t("watchlist.any")
+        grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades", placeholder=anything)
+        triggers = b.multiselect(
+            t("watchlist.trigger"),
+            watchlist.TRIGGERS,
+            format_func=TRIGGER_NAMES.get,
+            key="wl_triggers",
+            placeholder=anything,
         )
-    )
-    table = shown.select(
-        "customer_id",
-        "name",
-        "grade",
-        "score",
-        "exposure",
-        "overdue_amount",
-        (pl.col("utilisation") * 100).alias("utilisation"),
-        trigger_labels(pl.col("triggers")).alias("triggers"),
-        "months_on_list",
-        "owner",
-    )
-    event = st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="wl_table",
-        column_config={
-            "customer_id": st.column_config.TextColumn(t("watchlist.col_id"), width="small"),
-            "name": st.column_config.TextColumn(t("watchlist.col_name"), width="medium"),
-            "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width="small"),
-            "score": st.column_config.NumberColumn(
-                t("watchlist.col_score"), format="%.1f", width="small"
-            ),
-            "exposure": st.column_config.NumberColumn(t("watchlist.col_exposure"), format="¥%,.0f"),
-            "overdue_amount": st.column_config.NumberColumn(
-                t("watchlist.col_overdue"), format="¥%,.0f"
-            ),
-            "utilisation": st.column_config.NumberColumn(
-                t("watchlist.col_utilisation"), format="%.0f %%", width="small"
-            ),
-            "triggers": t("watchlist.col_triggers"),
-            "months_on_list": st.column_config.NumberColumn(
-                t("watchlist.col_months"),
-                help=t("watchlist.col_months_help"),
-                format="%d",
-                width="small",
-            ),
-            "owner": t("watchlist.col_owner"),
-        },
-    )
-    chosen = selected_id(event, table)
-    if chosen is not None:
-        # Keep the shared-link parameters (filters, language) and add the customer.
-        st.switch_page(
-            "dashboard/pages/customer.py",
-            query_params={**st.query_params.to_dict(), "customer": chosen},
+        owners = c.multiselect(
+            t("watchlist.owner"),
+            fetch(watchlist.owners)["owner"].to_list(),
+            key="wl_owners",
+            placeholder=anything,
+        )
+        search = d.text_input(t("watchlist.search"), key="wl_search")
+        e, f, g = st.columns([2, 2, 4])
+        minimum = e.number_input(
+            t("watchlist.exposure_min"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_min"
+        )
+        maximum = f.number_input(
+            t("watchlist.exposure_max"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_max"
+        )
+        sort = g.radio(
+            t("watchlist.sort"),
+            watchlist.SORTS,
+            format_func=lambda s: t(f"watchlist.sort_{s}"),
+            horizontal=True,
+            key="wl_sort",
         )
 
-    # Exports hold every matching row, not only the rows shown; they are built only when clicked.
-    def export_rows() -> pl.DataFrame:
-        return export_frame(
-            fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT)
-        )
+    choices = dict(
+        grades=tuple(grades),
+        triggers=tuple(triggers),
+        owners=tuple(owners),
+        min_exposure=minimum or None,
+        max_exposure=maximum or None,
+        search=search,
+        sort=sort,
+    )
+    shown = fetch(watchlist.members, **params, **choices, limit=500)
 
-    x, y, _ = st.columns([1, 1, 3])
-    x.download_button(
-        t("watchlist.export_csv", count=f"{matching:,}"),
-        data=auth.audited("watchlist", "csv", export_rows, to_csv),
-        file_name=f"watchlist_{filters.as_of}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-    y.download_button(
-        t("watchlist.export_xlsx", count=f"{matching:,}"),
-        data=auth.audited(
-            "watchlist", "xlsx", export_rows, lambda rows: to_xlsx(rows, sheet="watchlist")
-        ),
-        file_name=f"watchlist_{filters.as_of}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
-    st.caption(t("watchlist.export_note"))
+    if shown.is_empty():
+        st.info(t("watchlist.empty"))
+    else:
+        matching = shown["matching"][0]
+        st.caption(
+            t(
+                "watchlist.shown",
+                shown=f"{shown.height:,}",
+                matching=f"{matching:,}",
+                sort=t(f"watchlist.sort_{sort}").lower(),
+            )
+        )
+        table = shown.select(
+            "customer_id",
+            "name",
+            "grade",
+            "score",
+            "exposure",
+            "overdue_amount",
+            (pl.col("utilisation") * 100).alias("utilisation"),
+            trigger_labels(pl.col("triggers")).alias("triggers"),
+            "months_on_list",
+            "owner",
+        )
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="wl_table",
+            column_config={
+                "customer_id": st.column_config.TextColumn(t("watchlist.col_id"), width="small"),
+                "name": st.column_config.TextColumn(t("watchlist.col_name"), width="medium"),
+                "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width="small"),
+                "score": st.column_config.NumberColumn(
+                    t("watchlist.col_score"), format="%.1f", width="small"
+                ),
+                "exposure": st.column_config.NumberColumn(
+                    t("watchlist.col_exposure"), format="¥%,.0f"
+                ),
+                "overdue_amount": st.column_config.NumberColumn(
+                    t("watchlist.col_overdue"), format="¥%,.0f"
+                ),
+                "utilisation": st.column_config.NumberColumn(
+                    t("watchlist.col_utilisation"), format="%.0f %%", width="small"
+                ),
+                "triggers": t("watchlist.col_triggers"),
+                "months_on_list": st.column_config.NumberColumn(
+                    t("watchlist.col_months"),
+                    help=t("watchlist.col_months_help"),
+                    format="%d",
+                    width="small",
+                ),
+                "owner": t("watchlist.col_owner"),
+            },
+        )
+        chosen = selected_id(event, table)
+        if chosen is not None:
+            # Keep the shared-link parameters (filters, language) and add the customer.
+            st.switch_page(
+                "dashboard/pages/customer.py",
+                query_params={**st.query_params.to_dict(), "customer": chosen},
+            )
+
+        # Exports hold every matching row, not only the rows shown; they are built only when clicked.
+        def export_rows() -> pl.DataFrame:
+            return export_frame(
+                fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT)
+            )
+
+        x, y, _ = st.columns([1, 1, 3])
+        x.download_button(
+            t("watchlist.export_csv", count=f"{matching:,}"),
+            data=auth.audited("watchlist", "csv", export_rows, to_csv),
+            file_name=f"watchlist_{filters.as_of}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+        y.download_button(
+            t("watchlist.export_xlsx", count=f"{matching:,}"),
+            data=auth.audited(
+                "watchlist", "xlsx", export_rows, lambda rows: to_xlsx(rows, sheet="watchlist")
+            ),
+            file_name=f"watchlist_{filters.as_of}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+        )
+        st.caption(t("watchlist.export_note"))
+
+
+members_section()
 
 st.subheader(t("watchlist.trend"))
 trend = fetch(watchlist.trend, **params)

@@ -1,8 +1,9 @@
 -- One row per live contract (active, in dispute or under review; signed by $as_of) of the filtered customers
--- in list $list: 'review' (due for review: last review plus the customer's band frequency in months before
--- $as_of, or never reviewed), 'expiring' (end_on after $as_of and within 90 days of it) or 'dispute' (in
--- dispute). Largest amount first, at most $limit rows; `matching` counts the whole list; days_left =
--- end_on - $as_of in days. Params: $as_of, $list, $limit, $segments, $regions, $industries.
+-- per list it is in, every list in one pass: `list` is 'review' (due for review: last review plus the
+-- customer's band frequency in months before $as_of, or never reviewed), 'expiring' (end_on after $as_of
+-- and within 90 days of it) or 'dispute' (in dispute). Largest amount first, at most $limit rows per list;
+-- `matching` counts the whole list; days_left = end_on - $as_of in days.
+-- Params: $as_of, $limit, $segments, $regions, $industries.
 with controls as (
     select split_part(key, '.', 2) as band, try_cast(value as bigint) as review_months
     from policy_in_force
@@ -32,21 +33,25 @@ live as (
 ),
 
 listed as (
-    select *
+    select 'review' as list, *
     from live
-    where case $list::varchar
-            when 'expiring' then end_on > $as_of::date and end_on <= $as_of::date + interval 90 day
-            when 'dispute' then status = 'in_dispute'
-            else review_months is not null
-                and (last_reviewed_on is null or last_reviewed_on + to_months(review_months) < $as_of::date)
-          end
+    where review_months is not null
+        and (last_reviewed_on is null or last_reviewed_on + to_months(review_months) < $as_of::date)
+    union all
+    select 'expiring' as list, *
+    from live
+    where end_on > $as_of::date and end_on <= $as_of::date + interval 90 day
+    union all
+    select 'dispute' as list, *
+    from live
+    where status = 'in_dispute'
 ),
 
 final as (
-    select *, count(*) over () as matching
+    select *, count(*) over (partition by list) as matching
     from listed
+    qualify row_number() over (partition by list order by amount desc, contract_id) <= $limit
 )
 
 select * from final
-order by amount desc, contract_id
-limit $limit
+order by list, amount desc, contract_id

@@ -2,9 +2,10 @@
 -- 'near' = utilisation >= 80 % and within the limit, 'within'), the control the policy in force recommends
 -- for the customer's band, and the credit-review status (last review = latest contracts.last_reviewed_on
 -- up to $as_of; overdue when that plus the band's frequency in months is before $as_of, or when never
--- reviewed). $list: 'attention' (over or near), 'overdue' (review overdue) or 'all'. Largest exposure
--- first, at most $limit rows; `matching` counts the whole list.
--- Params: $as_of, $list, $limit, $segments, $regions, $industries.
+-- reviewed). Every list in one pass (one scan for the page): `list` is 'attention' (over or near),
+-- 'overdue' (review overdue) or 'all'; largest exposure first, at most $limit rows per list ($all_limit
+-- for 'all'); `matching` counts the whole list. Params: $as_of, $limit, $all_limit, $segments,
+-- $regions, $industries.
 with controls as (
     select
         split_part(key, '.', 2) as band,
@@ -61,20 +62,19 @@ assessed as (
 ),
 
 listed as (
-    select *
-    from assessed
-    where case $list::varchar
-            when 'attention' then limit_status <> 'within'
-            when 'overdue' then review_overdue
-            else true
-          end
+    select 'attention' as list, * from assessed where limit_status <> 'within'
+    union all
+    select 'overdue' as list, * from assessed where review_overdue
+    union all
+    select 'all' as list, * from assessed
 ),
 
 final as (
-    select *, count(*) over () as matching
+    select *, count(*) over (partition by list) as matching
     from listed
+    qualify row_number() over (partition by list order by exposure desc, customer_id)
+        <= case list when 'all' then $all_limit else $limit end
 )
 
 select * from final
-order by exposure desc, customer_id
-limit $limit
+order by list, exposure desc, customer_id
