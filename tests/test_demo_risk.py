@@ -29,3 +29,36 @@ def test_at_least_half_of_defaults_were_on_the_watchlist_beforehand(demo_con):
     assert defaults >= 10
     assert flagged / defaults >= 0.5, (flagged, defaults)
     assert lead > 0
+
+
+def test_default_12m_and_previous_triggers_match_their_definitions_row_by_row(demo_con):
+    # worked out again here in Polars, from customer_month's own rows, independently of the build SQL
+    from datetime import date
+
+    import polars as pl
+
+    rows = demo_con.sql(
+        "select customer_id, as_of, defaulted, triggers, previous_triggers, default_12m"
+        " from customer_month order by customer_id, as_of"
+    ).pl()
+    grid = sorted(rows["as_of"].unique().to_list())
+    previous_date = dict(zip(grid[1:], grid[:-1], strict=True))
+    by_key = {(c, d): t for c, d, t in rows.select("customer_id", "as_of", "triggers").iter_rows()}
+    defaults: dict[str, list[date]] = {}
+    for c, d in rows.filter(pl.col("defaulted")).select("customer_id", "as_of").iter_rows():
+        defaults.setdefault(c, []).append(d)
+
+    def horizon(day: date) -> date:
+        # last day of the month 12 months on
+        year, month = day.year + 1, day.month
+        first_next = date(year + (month == 12), month % 12 + 1, 1)
+        return date.fromordinal(first_next.toordinal() - 1)
+
+    bad_rows = 0
+    for c, d, _defaulted, _t, previous, default_12m in rows.iter_rows():
+        expected_previous = by_key.get((c, previous_date.get(d)), [])
+        assert previous == expected_previous, (c, d)
+        expected_bad = any(d < x <= horizon(d) for x in defaults.get(c, []))
+        assert default_12m == expected_bad, (c, d)
+        bad_rows += expected_bad
+    assert bad_rows > 0

@@ -3,7 +3,8 @@
 -- scores, score, grade, band, PD/LGD (0-1), expected loss (money), utilisation and exposure share
 -- (0-1), default, and the early-warning triggers, with the triggers that fired at the previous grid
 -- date (previous_triggers; [] when none did or the customer had no row then), so pages can find
--- entrants and leavers without joining the table to itself. Params: lgd_*, wl_* (watchlist thresholds).
+-- entrants and leavers without joining the table to itself, and default_12m (in default at a later grid
+-- date within 12 months). Params: lgd_*, wl_* (watchlist thresholds).
 create or replace table customer_month as
 with scores as (
     select
@@ -69,7 +70,10 @@ sequenced as (
         f.*,
         g.prev_as_of,
         lag(f.as_of) over customer_rows as customer_prev_as_of,
-        lag(f.triggers) over customer_rows as customer_prev_triggers
+        lag(f.triggers) over customer_rows as customer_prev_triggers,
+        min(case when f.defaulted then f.as_of end) over (
+            customer_rows rows between 1 following and unbounded following
+        ) as next_defaulted_on
     from flagged as f
     inner join grid as g on g.as_of = f.as_of
     window customer_rows as (partition by f.customer_id order by f.as_of)
@@ -112,7 +116,10 @@ final as (
         exposure_share,
         case
             when customer_prev_as_of = prev_as_of then customer_prev_triggers else []
-        end::varchar[] as previous_triggers
+        end::varchar[] as previous_triggers,
+        -- in default at a later grid date up to last_day(t + 12 months): the 12-month outcome
+        -- pd_calibration and the model back-test judge a customer-month by
+        coalesce(next_defaulted_on <= last_day(as_of + interval 12 month), false) as default_12m
     from sequenced
 )
 

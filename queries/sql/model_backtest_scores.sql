@@ -6,12 +6,8 @@
 -- Rounding to 0.01 point keeps the result small at any portfolio size; scores closer than that count
 -- as tied (a tie weighs 1/2 in the AUC).
 with observations as (
-    select
-        customer_id,
-        as_of,
-        grade,
-        round(score, 2) as score,
-        last_day(as_of + interval 12 month) as horizon_end
+    -- customer_month.default_12m is the bad flag, worked out once by the build
+    select grade, round(score, 2) as score, default_12m as bad
     from customer_month
     where as_of = last_day(as_of)
         and not defaulted
@@ -21,34 +17,13 @@ with observations as (
         and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
 ),
 
--- defaulted customer-months are few: a semi-join on them is cheaper than a window over every row
-defaulted as (
-    select customer_id, as_of as defaulted_on
-    from customer_month
-    where defaulted and as_of <= $as_of::date
-),
-
-judged as (
-    select
-        o.grade,
-        o.score,
-        exists (
-            select 1
-            from defaulted as d
-            where d.customer_id = o.customer_id
-                and d.defaulted_on > o.as_of
-                and d.defaulted_on <= o.horizon_end
-        ) as bad
-    from observations as o
-),
-
 final as (
     select
         grade,
         score,
         count(*) as observations,
         count(*) filter (where bad) as bads
-    from judged
+    from observations
     group by grade, score
 )
 
