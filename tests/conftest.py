@@ -9,6 +9,9 @@ import pytest
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every value check of every query result runs in the tests (schemas/results.py); the dashboard
+# itself checks columns and types only.
+os.environ["RISK_RESULT_CHECKS"] = "full"
 DEMO_CUSTOMERS = (
     600  # small enough to build in seconds, large enough for every page to have content
 )
