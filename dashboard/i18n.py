@@ -112,6 +112,12 @@ def value_label(dimension: str, value: str) -> str:
     return value if text is None else text
 
 
+def value_labels(values: list[str | None], dimension: str) -> dict[str, str]:
+    """value -> display label for the stored values of `dimension` (segment, region, industry,
+    status), for relabelling a column of a table or chart in one go."""
+    return {v: value_label(dimension, v) for v in values if v is not None}
+
+
 def term(name: str) -> str:
     """A glossary term in the current language: term('exposure') -> '风险敞口' in Chinese."""
     return t(f"glossary.{name}")

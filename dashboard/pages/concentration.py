@@ -10,7 +10,7 @@ from dashboard.components import concentration_charts
 from dashboard.components.formats import month, number, percent
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
-from dashboard.i18n import t
+from dashboard.i18n import t, value_labels
 from queries import concentration
 
 TOP_CHOICES = (10, 20, 50)
@@ -100,8 +100,19 @@ with right:
     )
 
 MONEY = "¥%,.0f"
+
+
+def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Industry and region codes shown in the reader's language."""
+    return frame.with_columns(
+        pl.col(c).replace(value_labels(frame[c].unique().to_list(), c))
+        for c in ("industry", "region")
+        if c in frame.columns
+    )
+
+
 st.dataframe(
-    top.select(
+    labelled(top).select(
         "rank",
         "name",
         "industry",
@@ -197,9 +208,9 @@ for kind in concentration.BREACH_KINDS:
     if matching > rows.height:
         st.caption(t("concentration.showing", shown=number(rows.height), total=number(matching)))
     st.dataframe(
-        rows.with_columns(pl.col("exposure_share") * 100, pl.col("utilisation") * 100).select(
-            shown_columns[kind]
-        ),
+        labelled(rows)
+        .with_columns(pl.col("exposure_share") * 100, pl.col("utilisation") * 100)
+        .select(shown_columns[kind]),
         hide_index=True,
         width="stretch",
         height=min(36 * (rows.height + 1) + 2, 400),

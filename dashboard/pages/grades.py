@@ -11,7 +11,7 @@ from dashboard.access import fetch
 from dashboard.components import grades_charts
 from dashboard.components.formats import month
 from dashboard.filters import current_filters
-from dashboard.i18n import t
+from dashboard.i18n import t, value_labels
 from queries import grades
 
 filters = current_filters()
@@ -53,6 +53,10 @@ split = fetch(grades.by_dimension, dimension=dimension, **params)
 if split.is_empty():
     st.info(t("grades.empty"))
     st.stop()
+# stored codes (Retail, North, Large) shown in the reader's language
+split = split.with_columns(
+    pl.col("grp").replace(value_labels(split["grp"].unique().to_list(), dimension))
+)
 
 left, right = st.columns([3, 2])
 left.plotly_chart(
