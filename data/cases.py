@@ -54,10 +54,11 @@ def cases_dir() -> Path:
     return Path(env) if env else DEFAULT_CASES_DIR
 
 
-def case_path(scenario: str) -> Path:
-    """The warehouse file of one case (it may not exist yet)."""
+def case_path(scenario: str, lang: str = "en") -> Path:
+    """The warehouse file of one case in a language (it may not exist yet): the same portfolio,
+    company names and event notes in Chinese for "zh" (data.demo.build_demo's `lang`)."""
     _check(scenario)
-    return cases_dir() / f"{scenario}.duckdb"
+    return cases_dir() / (f"{scenario}.duckdb" if lang == "en" else f"{scenario}-{lang}.duckdb")
 
 
 def ensure_case(
@@ -65,13 +66,14 @@ def ensure_case(
     progress: Progress | None = None,
     customers: int = CASE_CUSTOMERS,
     seed: int = CASE_SEED,
+    lang: str = "en",
 ) -> Path:
     """The case's warehouse path, building it first when it does not exist yet.
 
     `progress(label, step, total)` is called during a build. Concurrent callers are serialised by
     a lock file, and the file is checked again under the lock, so a case is built once.
     """
-    target = case_path(scenario)
+    target = case_path(scenario, lang)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +84,12 @@ def ensure_case(
                 from data.demo import build_demo  # heavy: only when a case is built
 
                 build_demo(
-                    target, scenario=scenario, customers=customers, seed=seed, progress=progress
+                    target,
+                    scenario=scenario,
+                    customers=customers,
+                    seed=seed,
+                    progress=progress,
+                    lang=lang,
                 )
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

@@ -138,7 +138,9 @@ def test_first_use_builds_the_case_with_progress(case_dir, tmp_path, monkeypatch
     monkeypatch.setenv("RISK_CASES_DIR", str(tmp_path))
     build = data.cases.ensure_case
     monkeypatch.setattr(
-        data.cases, "ensure_case", lambda scenario, progress=None: build(scenario, progress, SMALL)
+        data.cases,
+        "ensure_case",
+        lambda scenario, progress=None, lang="en": build(scenario, progress, SMALL, lang=lang),
     )
     at = page()
     at.session_state["case"] = "lender"

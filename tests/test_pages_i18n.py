@@ -39,7 +39,8 @@ def small_cases(tmp_path_factory):
     previous = os.environ.get("RISK_CASES_DIR")
     os.environ["RISK_CASES_DIR"] = str(folder)
     for scenario in data.cases.CASES:
-        ensure_case(scenario, customers=300)
+        for lang in ("en", "zh"):
+            ensure_case(scenario, customers=300, lang=lang)
     yield folder
     if previous is None:
         os.environ.pop("RISK_CASES_DIR", None)
@@ -91,3 +92,22 @@ def test_choosing_a_language_in_the_sidebar_writes_the_url(demo_db):
     # and back: the URL follows the sidebar, not the other way round
     at.sidebar.selectbox(key="language").set_value("en").run()
     assert at.title[0].value == "Portfolio overview"
+
+
+def test_case_warehouses_follow_the_language(small_cases):
+    import duckdb
+
+    from data.cases import case_path
+
+    assert case_path("lender", "zh").name == "lender-zh.duckdb"
+    names = {}
+    for lang in ("en", "zh"):
+        con = duckdb.connect(str(case_path("lender", lang)), read_only=True)
+        try:
+            names[lang] = con.sql("select customer_id, name from customers order by 1").fetchall()
+        finally:
+            con.close()
+    # the same customers, named in the language
+    assert [c for c, _ in names["en"]] == [c for c, _ in names["zh"]]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for _, name in names["zh"])
+    assert all(en != zh for (_, en), (_, zh) in zip(names["en"], names["zh"], strict=True))

@@ -16,7 +16,7 @@ from dashboard.components.export import to_csv
 from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
-from dashboard.i18n import t
+from dashboard.i18n import language, t
 from data.cases import CASES, case_path, ensure_case
 from data.policy import FACTORS, GRADES, Policy, PolicyError
 from queries import filters as filter_queries
@@ -43,7 +43,7 @@ if source == "main":
     db = None
 else:
     st.query_params["case"] = source
-    if not case_path(source).exists():
+    if not case_path(source, language()).exists():
         case_name = t(f"cases.case_{source}")
         with st.status(t("cases.building", case=case_name), expanded=True) as status:
             bar = st.progress(0.0, text=t("cases.preparing"))
@@ -52,12 +52,13 @@ else:
                 bar.progress(min(step / max(total, 1), 1.0), text=label)
 
             try:
-                ensure_case(source, progress)
+                ensure_case(source, progress, lang=language())
             except Exception as err:  # noqa: BLE001 - shown on the page instead of a stack trace
                 status.update(label=t("cases.build_failed", error=err), state="error")
                 st.stop()
             status.update(label=t("cases.built"), state="complete", expanded=False)
-    db = str(case_path(source))
+    # the case in the reader's language: Chinese company names in Chinese
+    db = str(case_path(source, language()))
 
 dates = fetch(filter_queries.as_of_dates, db=db)["as_of"].to_list()
 if not dates:
