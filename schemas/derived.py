@@ -74,6 +74,7 @@ class CustomerMonth(pa.DataFrameModel):
     exposure_share: float = pa.Field(ge=0, le=1)
     previous_triggers: list[str]  # triggers at the previous grid date ([] when none or no row)
     default_12m: bool  # in default at a later grid date up to last_day(as_of + 12 months)
+    last_review: pl.Date = pa.Field(nullable=True)  # latest contract review on or before as_of
 
     @pa.check("triggers", name="known_trigger_codes")
     def known_triggers(cls, data: PolarsData) -> pl.LazyFrame:

@@ -47,11 +47,14 @@ def tiny(tmp_path_factory):
     con.execute(
         "create table customer_month (customer_id varchar, as_of date, name varchar, "
         "industry varchar, region varchar, segment varchar, owner varchar, grade varchar, "
-        "band varchar, exposure double, credit_limit double, utilisation double)"
+        "band varchar, exposure double, credit_limit double, utilisation double, last_review date)"
     )
+    # last_review as the build carries it: the latest contract review on or before the as-of date
+    # (h: k1 05-15; m: k6 06-01; l: never, k7's review is after the as-of; q: k4 03-15, k5 06-20)
+    last_review = {"h": "2026-05-15", "m": "2026-06-01", "q": "2026-06-20"}
     con.executemany(
-        "insert into customer_month values (?, date '2026-06-30', ?, 'Retail', 'East', 'S', ?, ?, ?, ?, ?, ? / ?)",
-        [(*c, c[5], c[6]) for c in CUSTOMERS],
+        "insert into customer_month values (?, date '2026-06-30', ?, 'Retail', 'East', 'S', ?, ?, ?, ?, ?, ? / ?, ?)",
+        [(*c, c[5], c[6], last_review.get(c[0])) for c in CUSTOMERS],
     )
     con.executemany(
         "insert into contracts values (?, ?, 'sales', ?, ?, ?, ?, 'CNY', 30, 0, ?, 'cfo', ?)",

@@ -62,3 +62,22 @@ def test_default_12m_and_previous_triggers_match_their_definitions_row_by_row(de
         assert default_12m == expected_bad, (c, d)
         bad_rows += expected_bad
     assert bad_rows > 0
+
+
+def test_last_review_is_the_latest_contract_review_on_or_before_the_date(demo_con):
+    import polars as pl
+
+    rows = demo_con.sql("select customer_id, as_of, last_review from customer_month").pl()
+    reviews = demo_con.sql(
+        "select customer_id, last_reviewed_on from contracts where last_reviewed_on is not null"
+    ).pl()
+    dates: dict[str, list] = {}
+    for c, d in reviews.iter_rows():
+        dates.setdefault(c, []).append(d)
+    checked = 0
+    for c, as_of, last_review in rows.sample(n=3000, seed=1).iter_rows():
+        earlier = [d for d in dates.get(c, []) if d <= as_of]
+        assert last_review == (max(earlier) if earlier else None), (c, as_of)
+        checked += last_review is not None
+    assert checked > 0
+    assert rows["last_review"].dtype == pl.Date

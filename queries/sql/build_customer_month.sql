@@ -4,7 +4,7 @@
 -- (0-1), default, and the early-warning triggers, with the triggers that fired at the previous grid
 -- date (previous_triggers; [] when none did or the customer had no row then), so pages can find
 -- entrants and leavers without joining the table to itself, and default_12m (in default at a later grid
--- date within 12 months). Params: lgd_*, wl_* (watchlist thresholds).
+-- date within 12 months), and last_review (the latest contract review on or before the date). Params: lgd_*, wl_* (watchlist thresholds).
 create or replace table customer_month as
 with scores as (
     select
@@ -79,6 +79,20 @@ sequenced as (
     window customer_rows as (partition by f.customer_id order by f.as_of)
 ),
 
+reviews as (
+    select distinct customer_id, last_reviewed_on as reviewed_on
+    from contracts
+    where last_reviewed_on is not null
+),
+
+reviewed as (
+    -- the latest contract review on or before the grid date (null when none)
+    select s.*, r.reviewed_on as last_review
+    from sequenced as s
+    asof left join reviews as r
+        on r.customer_id = s.customer_id and s.as_of >= r.reviewed_on
+),
+
 final as (
     select
         customer_id,
@@ -119,8 +133,9 @@ final as (
         end::varchar[] as previous_triggers,
         -- in default at a later grid date up to last_day(t + 12 months): the 12-month outcome
         -- pd_calibration and the model back-test judge a customer-month by
-        coalesce(next_defaulted_on <= last_day(as_of + interval 12 month), false) as default_12m
-    from sequenced
+        coalesce(next_defaulted_on <= last_day(as_of + interval 12 month), false) as default_12m,
+        last_review
+    from reviewed
 )
 
 select * from final order by as_of, customer_id

@@ -15,15 +15,8 @@ with controls as (
     group by band
 ),
 
-reviews as (
-    select customer_id, max(last_reviewed_on) as last_review
-    from contracts
-    where last_reviewed_on <= $as_of::date
-    group by customer_id
-),
-
 scoped as (
-    select cm.customer_id, cm.band, cm.exposure, cm.credit_limit, cm.utilisation
+    select cm.customer_id, cm.band, cm.exposure, cm.credit_limit, cm.utilisation, cm.last_review
     from customer_month as cm
     where cm.as_of = $as_of::date
       and cm.exposure > 0
@@ -41,12 +34,11 @@ per_band as (
         count(*) filter (where s.exposure <= s.credit_limit and s.utilisation >= 0.8) as near_limit,
         count(*) filter (
             where c.review_months is not null
-              and (r.last_review is null or r.last_review + to_months(c.review_months) < $as_of::date)
+              and (s.last_review is null or s.last_review + to_months(c.review_months) < $as_of::date)
         ) as reviews_overdue
     from scoped as s
     left join controls as c on c.band = s.band
-    left join reviews as r on r.customer_id = s.customer_id
-    group by s.band
+        group by s.band
 ),
 
 bands as (

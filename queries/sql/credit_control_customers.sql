@@ -1,7 +1,7 @@
 -- One row per customer with exposure at $as_of: limit status ('over' = exposure above the credit limit,
 -- 'near' = utilisation >= 80 % and within the limit, 'within'), the control the policy in force recommends
--- for the customer's band, and the credit-review status (last review = latest contracts.last_reviewed_on
--- up to $as_of; overdue when that plus the band's frequency in months is before $as_of, or when never
+-- for the customer's band, and the credit-review status (last review = customer_month.last_review, the
+-- latest contracts.last_reviewed_on up to $as_of; overdue when that plus the band's frequency in months is before $as_of, or when never
 -- reviewed). Every list in one pass (one scan for the page): `list` is 'attention' (over or near),
 -- 'overdue' (review overdue) or 'all'; largest exposure first, at most $limit rows per list ($all_limit
 -- for 'all'); `matching` counts the whole list. Params: $as_of, $limit, $all_limit, $segments,
@@ -18,17 +18,10 @@ with controls as (
     group by band
 ),
 
-reviews as (
-    select customer_id, max(last_reviewed_on) as last_review
-    from contracts
-    where last_reviewed_on <= $as_of::date
-    group by customer_id
-),
-
 scoped as (
     select
         cm.customer_id, cm.name, cm.industry, cm.region, cm.owner, cm.grade, cm.band,
-        cm.exposure, cm.credit_limit, cm.utilisation
+        cm.exposure, cm.credit_limit, cm.utilisation, cm.last_review
     from customer_month as cm
     where cm.as_of = $as_of::date
       and cm.exposure > 0
@@ -49,17 +42,16 @@ assessed as (
         c.collateral_required,
         c.prepayment_required,
         c.review_months,
-        r.last_review,
-        cast(r.last_review + to_months(c.review_months) as date) as review_due,
+        s.last_review,
+        cast(s.last_review + to_months(c.review_months) as date) as review_due,
         case
             when c.review_months is null then false  -- the policy sets no frequency for this band
-            when r.last_review is null then true
-            else r.last_review + to_months(c.review_months) < $as_of::date
+            when s.last_review is null then true
+            else s.last_review + to_months(c.review_months) < $as_of::date
         end as review_overdue
     from scoped as s
     left join controls as c on c.band = s.band
-    left join reviews as r on r.customer_id = s.customer_id
-),
+    ),
 
 listed as (
     select 'attention' as list, * from assessed where limit_status <> 'within'
