@@ -215,6 +215,7 @@ def test_the_story_in_chinese():
     assert story.outcome_items[0] == "回收率从 60.0% 升至 70.0%——属于重大变化。"
     assert story.outcome_items[1] == "逾期 1–30 天保持在 5.0%——不属于重大变化。"
     assert "回收率平均为 60.0%，低于前一年的 80.0%" in story.problem
+    assert "建筑业" in story.problem and "Construction" not in story.problem  # the industry too
 
 
 def test_a_table_without_a_needed_metric_is_an_error():

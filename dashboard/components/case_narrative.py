@@ -14,7 +14,7 @@ from typing import Literal
 import polars as pl
 
 from dashboard.components.formats import money, month, month_of, percent, points
-from dashboard.i18n import t
+from dashboard.i18n import t, value_label
 
 Direction = Literal["rose", "fell", "unchanged"]
 # Averages closer than this (relative) read as unchanged in words; materiality is the table's call.
@@ -147,7 +147,7 @@ def story(
     industry, start, end = downturn
     downturn_text = t(
         "cases.downturn",
-        industry=industry,
+        industry=value_label("industry", industry),
         start=month_of(start),
         end=month_of(end),
     )
