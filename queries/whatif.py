@@ -34,7 +34,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     whether a trigger the simulator does not re-evaluate fired (other_trigger), prepared for
     re-scoring (whatif_simulation.prepare_history) under the policy in force's downgrade look-back."""
     months = current_policy(con).watchlist.downgrade_months
-    return prepare_history(run(con, "whatif_history"), months)
+    return prepare_history(run(con, "whatif_history", downgrade_months=months), months)
 
 
 def snapshot(

@@ -91,16 +91,11 @@ def rescore(history: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 
 
 def prepare_history(history: pl.DataFrame, downgrade_months: int) -> pl.DataFrame:
-    """whatif_history rows with what does not depend on the weights or cut-offs, worked out once:
-
-    pd_observation: a month-end row t not in default whose year, last_day(t + 12 months), is over
-    by the last grid date (the build's as-of); default_12m: the customer is in default at a later
-    grid date up to last_day(t + 12 months) (build_pd_calibration.sql's rules); earlier_index: the
-    position of the customer's row at the month-end `downgrade_months` before (null when absent),
-    for the downgrade trigger. Rows are sorted by customer and date; `row_index` is their position.
+    """whatif_history rows (which carry default_12m, pd_observation and earlier_on, the month-end
+    `downgrade_months` before) with `row_index`, their position once sorted by customer and date,
+    and `earlier_index`, the position of the customer's row at earlier_on (null when absent), so the
+    downgrade trigger reads the earlier grade by position. Worked out once per warehouse version.
     """
-    never = date(9999, 12, 31)
-    build_as_of = history["as_of"].max()
     frame = history.sort("customer_id", "as_of").with_columns(
         row_index=pl.int_range(pl.len(), dtype=pl.UInt32),
         # an integer per customer (rows are sorted by customer): joins on it are far cheaper
@@ -108,15 +103,6 @@ def prepare_history(history: pl.DataFrame, downgrade_months: int) -> pl.DataFram
         .fill_null(True)
         .cum_sum()
         .cast(pl.UInt32),
-        horizon=_month_end_shift("as_of", 12),
-        next_defaulted_on=pl.when(pl.col("defaulted"))
-        .then(pl.col("as_of"))
-        .otherwise(pl.lit(never))
-        .reverse()
-        .cum_min()
-        .reverse()
-        .shift(-1)
-        .over("customer_id"),
     )
 
     # (customer, date) as one integer: days since 1970 stay below 100 000 until the year 2243
@@ -125,15 +111,9 @@ def prepare_history(history: pl.DataFrame, downgrade_months: int) -> pl.DataFram
 
     positions = frame.select(key=key(pl.col("as_of")), earlier_index="row_index")
     return (
-        frame.with_columns(key=key(_month_end_shift("as_of", -downgrade_months)))
+        frame.with_columns(key=key(pl.col("earlier_on")))
         .join(positions, on="key", how="left", maintain_order="left")
-        .with_columns(
-            pd_observation=(pl.col("as_of") == pl.col("as_of").dt.month_end())
-            & ~pl.col("defaulted")
-            & (pl.col("horizon") <= build_as_of),
-            default_12m=(pl.col("next_defaulted_on") <= pl.col("horizon")).fill_null(False),
-        )
-        .drop("horizon", "next_defaulted_on", "key", "customer_code")
+        .drop("key", "customer_code", "earlier_on")
         .with_columns(downgrade_months=pl.lit(downgrade_months, dtype=pl.Int16))
     )
 

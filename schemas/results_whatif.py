@@ -42,6 +42,9 @@ class WhatifHistory(pa.DataFrameModel):
     max_dpd: pl.Int32 = pa.Field(ge=0)
     defaulted: bool
     other_trigger: bool
+    default_12m: bool
+    pd_observation: bool
+    earlier_on: date
 
     class Config:
         strict = True

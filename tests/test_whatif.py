@@ -55,26 +55,43 @@ def policy_with(**changes: object) -> Policy:
     return Policy.from_dict(raw)
 
 
+def month_end(day: date, months: int) -> date:
+    """The last day of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first_next = date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return date.fromordinal(first_next.toordinal() - 1)
+
+
 def history_rows(rows: list[tuple], downgrade_months: int = 3) -> pl.DataFrame:
-    """(customer_id, as_of, factor score for every factor, max_dpd, defaulted, other_trigger),
-    prepared as the page prepares the warehouse's history."""
-    return prepare_history(
-        pl.DataFrame(
-            [
-                {
-                    "customer_id": c,
-                    "as_of": D(day),
-                    **dict.fromkeys(FACTOR_COLUMNS, float(s)),
-                    "max_dpd": dpd,
-                    "defaulted": dflt,
-                    "other_trigger": other,
-                }
-                for c, day, s, dpd, dflt, other in rows
-            ],
-            schema_overrides={"max_dpd": pl.Int32},
-        ),
-        downgrade_months,
+    """(customer_id, as_of, factor score for every factor, max_dpd, defaulted, other_trigger), with
+    what whatif_history.sql reads from the build worked out here by its definitions (default_12m,
+    pd_observation, earlier_on), prepared as the page prepares the warehouse's history."""
+    records = [(c, D(day), float(s), dpd, dflt, other) for c, day, s, dpd, dflt, other in rows]
+    last = max(day for _, day, *_ in records)
+    defaulted_on = [(c, day) for c, day, _, _, dflt, _ in records if dflt]
+    frame = pl.DataFrame(
+        [
+            {
+                "customer_id": c,
+                "as_of": day,
+                **dict.fromkeys(FACTOR_COLUMNS, s),
+                "max_dpd": dpd,
+                "defaulted": dflt,
+                "other_trigger": other,
+                "default_12m": any(
+                    c == d_c and day < d_day <= month_end(day, 12) for d_c, d_day in defaulted_on
+                ),
+                "pd_observation": day == month_end(day, 0)
+                and not dflt
+                and month_end(day, 12) <= last,
+                "earlier_on": month_end(day, -downgrade_months),
+            }
+            for c, day, s, dpd, dflt, other in records
+        ],
+        schema_overrides={"max_dpd": pl.Int32},
     )
+    return prepare_history(frame, downgrade_months)
 
 
 # --- rules on hand-made frames ----------------------------------------------------------------
