@@ -22,10 +22,20 @@ reference as (
     where as_of = $reference::date
 ),
 
-cut as (
+sorted_edges as (
     select list_sort(list_filter(list_distinct(deciles), lambda e: e < top)) as edges
     from reference
     where top is not null
+),
+
+cut as (
+    -- the (at most nine) edges also as plain columns: comparing a score with nine scalars is far
+    -- cheaper than a lambda over a list on every customer-month
+    select
+        edges,
+        edges[1] as e1, edges[2] as e2, edges[3] as e3, edges[4] as e4, edges[5] as e5,
+        edges[6] as e6, edges[7] as e7, edges[8] as e8, edges[9] as e9
+    from sorted_edges
 ),
 
 bins as (
@@ -37,7 +47,15 @@ bins as (
 ),
 
 counted as (
-    select scored.as_of, len(list_filter(cut.edges, lambda e: e < scored.score)) as bin, count(*) as rows
+    -- bin = how many edges lie below the score (a missing edge counts 0)
+    select
+        scored.as_of,
+        coalesce((scored.score > cut.e1)::int, 0) + coalesce((scored.score > cut.e2)::int, 0)
+        + coalesce((scored.score > cut.e3)::int, 0) + coalesce((scored.score > cut.e4)::int, 0)
+        + coalesce((scored.score > cut.e5)::int, 0) + coalesce((scored.score > cut.e6)::int, 0)
+        + coalesce((scored.score > cut.e7)::int, 0) + coalesce((scored.score > cut.e8)::int, 0)
+        + coalesce((scored.score > cut.e9)::int, 0) as bin,
+        count(*) as rows
     from scored, cut
     group by all
 ),
