@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth
+from dashboard.components.progress import progress_text
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
 from data import warehouse
@@ -71,7 +72,7 @@ def ensure_warehouse() -> bool:
         from data.demo import build_demo  # heavy: only when a demo is built
 
         def progress(label: str, step: int, total: int) -> None:
-            bar.progress(min(step / max(total, 1), 1.0), text=label)
+            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
 
         try:
             result = build_demo(progress=progress, lang=lang)

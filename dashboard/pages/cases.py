@@ -13,6 +13,7 @@ from dashboard.access import fetch
 from dashboard.components import case_narrative, cases_charts
 from dashboard.components.formats import month_of
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.progress import progress_text
 from dashboard.filters import current_filters
 from dashboard.i18n import language, t
 from data.cases import CASES, case_path, ensure_case, timeline
@@ -44,7 +45,7 @@ if not case_path(scenario, language()).exists():
         bar = st.progress(0.0, text=t("cases.preparing"))
 
         def progress(label: str, step: int, total: int) -> None:
-            bar.progress(min(step / max(total, 1), 1.0), text=label)
+            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
 
         try:
             ensure_case(scenario, progress, lang=language())

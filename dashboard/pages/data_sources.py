@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components.export import to_csv
+from dashboard.components.progress import progress_text
 from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
 from dashboard.components.uploads import refusal
 from dashboard.i18n import t
@@ -149,7 +150,7 @@ if files:
         bar = st.progress(0.0, text=t("data.loading"))
 
         def progress(label: str, step: int, total: int) -> None:
-            bar.progress(min(step / max(total, 1), 1.0), text=label)
+            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
 
         release()  # this process is about to swap in a new warehouse file
         try:

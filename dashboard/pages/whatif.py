@@ -15,6 +15,7 @@ from dashboard.components import whatif_charts
 from dashboard.components.export import to_csv
 from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.progress import progress_text
 from dashboard.filters import current_filters
 from dashboard.i18n import language, t
 from data.cases import CASES, case_path, ensure_case
@@ -49,7 +50,7 @@ else:
             bar = st.progress(0.0, text=t("cases.preparing"))
 
             def progress(label: str, step: int, total: int) -> None:
-                bar.progress(min(step / max(total, 1), 1.0), text=label)
+                bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
 
             try:
                 ensure_case(source, progress, lang=language())

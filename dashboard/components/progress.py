@@ -1,0 +1,37 @@
+"""Progress of long work (demo and case builds, loads) in the reader's language.
+
+The data layer reports progress as English labels with a fixed shape (data/demo.py, data/build.py,
+data/ingest.py), so the command line needs no catalogue; here each known shape becomes the
+catalogue's message, and anything else is shown as it came.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dashboard.i18n import t
+
+# (label pattern, message key); named groups become the message's placeholders
+_SHAPES = (
+    (
+        re.compile(
+            r"loading block (?P<number>\d+) of (?P<blocks>\d+) \((?P<customers>[\d,]+) (?P<scenario>\w+) customers\)"
+        ),
+        "progress.loading_block",
+    ),
+    (re.compile(r"build done"), "progress.build_done"),
+    (re.compile(r"build record"), "progress.build_record"),
+    (re.compile(r"build (?P<step>\w+)"), "progress.build_step"),
+    (re.compile(r"validating (?P<name>.+)"), "progress.validating"),
+    (re.compile(r"writing (?P<name>.+)"), "progress.writing"),
+)
+
+
+def progress_text(label: str) -> str:
+    """A data-layer progress label as the reader's message: 'build customer_month' -> 'Building
+    customer_month…' / '正在构建 customer_month…'; an unknown label unchanged."""
+    for pattern, key in _SHAPES:
+        match = pattern.fullmatch(label)
+        if match:
+            return t(key, **match.groupdict())
+    return label
