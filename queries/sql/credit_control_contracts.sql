@@ -32,25 +32,64 @@ live as (
       and k.signed_on <= $as_of::date
 ),
 
-listed as (
-    select 'review' as list, *
+flagged as (
+    select
+        *,
+        review_months is not null
+            and (last_reviewed_on is null or last_reviewed_on + to_months(review_months) < $as_of::date)
+            as due_review,
+        end_on > $as_of::date and end_on <= $as_of::date + interval 90 day as expiring,
+        status = 'in_dispute' as in_dispute
     from live
-    where review_months is not null
-        and (last_reviewed_on is null or last_reviewed_on + to_months(review_months) < $as_of::date)
-    union all
-    select 'expiring' as list, *
-    from live
-    where end_on > $as_of::date and end_on <= $as_of::date + interval 90 day
-    union all
-    select 'dispute' as list, *
-    from live
-    where status = 'in_dispute'
+),
+
+counts as (
+    select
+        count(*) filter (where due_review) as review,
+        count(*) filter (where expiring) as expiring,
+        count(*) filter (where in_dispute) as dispute
+    from flagged
+),
+
+-- each list's largest amounts by a top-N (no full sort of the live contracts)
+review as (
+    select 'review' as list, * exclude (due_review, expiring, in_dispute)
+    from flagged
+    where due_review
+    order by amount desc, contract_id
+    limit $limit
+),
+
+expiring as (
+    select 'expiring' as list, * exclude (due_review, expiring, in_dispute)
+    from flagged
+    where expiring
+    order by amount desc, contract_id
+    limit $limit
+),
+
+dispute as (
+    select 'dispute' as list, * exclude (due_review, expiring, in_dispute)
+    from flagged
+    where in_dispute
+    order by amount desc, contract_id
+    limit $limit
 ),
 
 final as (
-    select *, count(*) over (partition by list) as matching
-    from listed
-    qualify row_number() over (partition by list order by amount desc, contract_id) <= $limit
+    select
+        l.*,
+        case l.list
+            when 'review' then c.review when 'expiring' then c.expiring else c.dispute
+        end as matching
+    from (
+        select * from review
+        union all
+        select * from expiring
+        union all
+        select * from dispute
+    ) as l
+    cross join counts as c
 )
 
 select * from final

@@ -53,19 +53,52 @@ assessed as (
     left join controls as c on c.band = s.band
     ),
 
-listed as (
-    select 'attention' as list, * from assessed where limit_status <> 'within'
-    union all
-    select 'overdue' as list, * from assessed where review_overdue
-    union all
-    select 'all' as list, * from assessed
+counts as (
+    select
+        count(*) filter (where limit_status <> 'within') as attention,
+        count(*) filter (where review_overdue) as overdue,
+        count(*) as everyone
+    from assessed
+),
+
+-- each list's largest exposures by a top-N (no full sort of the portfolio)
+attention as (
+    select 'attention' as list, *
+    from assessed
+    where limit_status <> 'within'
+    order by exposure desc, customer_id
+    limit $limit
+),
+
+overdue as (
+    select 'overdue' as list, *
+    from assessed
+    where review_overdue
+    order by exposure desc, customer_id
+    limit $limit
+),
+
+everyone as (
+    select 'all' as list, *
+    from assessed
+    order by exposure desc, customer_id
+    limit $all_limit
 ),
 
 final as (
-    select *, count(*) over (partition by list) as matching
-    from listed
-    qualify row_number() over (partition by list order by exposure desc, customer_id)
-        <= case list when 'all' then $all_limit else $limit end
+    select
+        l.*,
+        case l.list
+            when 'attention' then c.attention when 'overdue' then c.overdue else c.everyone
+        end as matching
+    from (
+        select * from attention
+        union all
+        select * from overdue
+        union all
+        select * from everyone
+    ) as l
+    cross join counts as c
 )
 
 select * from final
