@@ -11,12 +11,12 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.access import fetch
 from dashboard.components import case_narrative, cases_charts
+from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.formats import month_of
 from dashboard.components.kpi import Kpi, kpi_row
-from dashboard.components.progress import progress_text
 from dashboard.filters import current_filters
-from dashboard.i18n import language, t
-from data.cases import CASES, case_path, ensure_case, timeline
+from dashboard.i18n import t
+from data.cases import CASES, timeline
 from queries import cases
 from queries import filters as filter_queries
 
@@ -40,21 +40,7 @@ scenario = st.radio(
 )
 st.query_params["case"] = scenario
 
-if not case_path(scenario, language()).exists():
-    with st.status(t("cases.building", case=t(f"cases.case_{scenario}")), expanded=True) as status:
-        bar = st.progress(0.0, text=t("cases.preparing"))
-
-        def progress(label: str, step: int, total: int) -> None:
-            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
-
-        try:
-            ensure_case(scenario, progress, lang=language())
-        except Exception as err:  # noqa: BLE001 - shown on the page instead of a stack trace
-            status.update(label=t("cases.build_failed", error=err), state="error")
-            st.stop()
-        status.update(label=t("cases.built"), state="complete", expanded=False)
-# the case in the reader's language: Chinese company names in Chinese
-db = str(case_path(scenario, language()))
+db = case_warehouse(scenario)
 
 filters = current_filters()
 chosen = {

@@ -12,13 +12,13 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch, fetch_shared
 from dashboard.components import whatif_charts
+from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.export import to_csv
 from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
-from dashboard.components.progress import progress_text
 from dashboard.filters import current_filters
-from dashboard.i18n import language, t
-from data.cases import CASES, case_path, ensure_case
+from dashboard.i18n import t
+from data.cases import CASES
 from data.policy import FACTORS, GRADES, Policy, PolicyError
 from queries import filters as filter_queries
 from queries import whatif
@@ -44,22 +44,7 @@ if source == "main":
     db = None
 else:
     st.query_params["case"] = source
-    if not case_path(source, language()).exists():
-        case_name = t(f"cases.case_{source}")
-        with st.status(t("cases.building", case=case_name), expanded=True) as status:
-            bar = st.progress(0.0, text=t("cases.preparing"))
-
-            def progress(label: str, step: int, total: int) -> None:
-                bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
-
-            try:
-                ensure_case(source, progress, lang=language())
-            except Exception as err:  # noqa: BLE001 - shown on the page instead of a stack trace
-                status.update(label=t("cases.build_failed", error=err), state="error")
-                st.stop()
-            status.update(label=t("cases.built"), state="complete", expanded=False)
-    # the case in the reader's language: Chinese company names in Chinese
-    db = str(case_path(source, language()))
+    db = case_warehouse(source)
 
 dates = fetch(filter_queries.as_of_dates, db=db)["as_of"].to_list()
 if not dates:
