@@ -65,11 +65,6 @@ class Simulation:
     summary: dict[str, float | int | None] = field(default_factory=dict)
 
 
-def _month_end_shift(column: str, months: int) -> pl.Expr:
-    # DuckDB's last_day(d + interval n month): the shift clamps to the month's last day first.
-    return pl.col(column).dt.offset_by(f"{months}mo").dt.month_end()
-
-
 def rescore(history: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """history (whatif_history rows) with `score` and `grade` under `policy`.
 
@@ -363,10 +358,9 @@ def _bands(customers: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 def _summary(
     customers: pl.DataFrame, defaults: pl.DataFrame, hits_new: int, count: int
 ) -> dict[str, float | int | None]:
-    rank = {g: r for g, r in GRADE_RANK.items()}
     moves = customers.select(
-        before=pl.col("grade").replace_strict(rank, return_dtype=pl.Int8),
-        after=pl.col("grade_new").replace_strict(rank, return_dtype=pl.Int8),
+        before=pl.col("grade").replace_strict(GRADE_RANK, return_dtype=pl.Int8),
+        after=pl.col("grade_new").replace_strict(GRADE_RANK, return_dtype=pl.Int8),
     )
     hits = int(defaults["on_watchlist_before"].sum()) if defaults.height else 0
     high = pl.col("exposure").filter(pl.col("band") == "High").sum()
