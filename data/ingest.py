@@ -121,7 +121,7 @@ def prepare(
     References are checked against the warehouse plus the rows of this batch that passed, so
     customers.csv and contracts.csv can arrive together in either order.
     """
-    batch_ids: dict[str, list[pl.Series]] = {t: [] for t in LOAD_ORDER}
+    batch_ids: dict[str, list[pl.DataFrame]] = {t: [] for t in LOAD_ORDER}
     prepared: list[Prepared] = []
     ordered = sorted(files, key=lambda f: _order(f[0]))
     for step, (name, content) in enumerate(ordered, start=1):
@@ -163,11 +163,20 @@ def prepare_frame(
     table: str,
     frame: pl.DataFrame,
     source_name: str,
-    batch_ids: dict[str, list[pl.Series]],
+    batch_ids: dict[str, list[pl.DataFrame]],
 ) -> Prepared:
     """Validate an already-typed frame (the demo generator's) on the same rules as files."""
     expected = source.columns(table)
-    typed = frame.select([pl.col(c).cast(dtype) for c, (dtype, _) in expected.items()])
+    # an optional column the generator does not write (payments.issued_on) is left empty, as a
+    # file without it would be
+    typed = frame.select(
+        [
+            pl.col(c).cast(dtype)
+            if c in frame.columns or not nullable
+            else pl.lit(None, dtype).alias(c)
+            for c, (dtype, nullable) in expected.items()
+        ]
+    )
     report = FileReport(
         source=source_name, table=table, content_hash=f"frame:{typed.hash_rows().sum()}"
     )
@@ -183,15 +192,20 @@ def _validate(
     typed: pl.DataFrame,
     cells: pl.DataFrame | None,
     parse_failures: pl.DataFrame,
-    batch_ids: dict[str, list[pl.Series]],
+    batch_ids: dict[str, list[pl.DataFrame]],
     report: FileReport,
 ) -> Prepared:
     known = None
     if table in source.REFERENCES:
-        _, target, _ = source.REFERENCES[table]
+        _, target, target_key = source.REFERENCES[table]
         in_warehouse = run(con, "load_known_ids", table_name=target)["id"]
-        known = pl.concat([in_warehouse, *batch_ids[target]]) if batch_ids[target] else in_warehouse
+        batch_keys = [f[target_key] for f in batch_ids[target]]
+        known = pl.concat([in_warehouse, *batch_keys]) if batch_keys else in_warehouse
     schema_failures = source.validate(table, typed, known)
+    if table == "adjustments":
+        schema_failures = pl.concat(
+            [schema_failures, _adjustment_failures(con, typed, schema_failures, batch_ids)]
+        )
     # A cell the parser refused is null in `typed`; don't report it a second time as missing.
     schema_failures = schema_failures.join(
         parse_failures.select("index", "column"), on=["index", "column"], how="anti"
@@ -201,8 +215,7 @@ def _validate(
     bad_rows = failures["index"].unique()
     keep = ~pl.int_range(0, typed.height, eager=True).is_in(bad_rows.implode())
     accepted = typed.filter(keep)
-    key = list(source.columns(table))[0]
-    batch_ids[table].append(accepted[key])
+    batch_ids[table].append(accepted)
     report.rows_read, report.rows_accepted = typed.height, accepted.height
     report.rows_rejected = typed.height - accepted.height
     report.failures = failures.sort("index", "column").select(
@@ -225,6 +238,46 @@ def _validate(
         .sort("row_number", "column_name")
     )
     return Prepared(report, accepted, rejects)
+
+
+def _adjustment_failures(
+    con: duckdb.DuckDBPyConnection,
+    typed: pl.DataFrame,
+    row_failures: pl.DataFrame,
+    batch: dict[str, list[pl.DataFrame]],
+) -> pl.DataFrame:
+    """The cross-row adjustment rules (schemas.source.adjustment_failures) on the rows that passed
+    the row rules, against the payments of the warehouse and of this batch (the batch wins)."""
+    passed = (
+        typed.with_row_index("index")
+        .with_columns(pl.col("index").cast(pl.Int64))
+        .join(row_failures.select("index").unique(), on="index", how="anti")
+    )
+    ids = passed["payment_id"].unique().to_list()
+    in_batch = [f.select("payment_id", "amount_due", "amount_paid") for f in batch["payments"]]
+    batch_owed = (
+        pl.concat(in_batch)
+        .unique("payment_id", keep="last")
+        .select(
+            "payment_id",
+            (pl.col("amount_due") - pl.min_horizontal("amount_paid", "amount_due")).alias("owed"),
+        )
+        if in_batch
+        else pl.DataFrame(schema={"payment_id": pl.String, "owed": pl.Float64})
+    )
+    stored_owed = run(con, "load_payment_owed", payment_ids=ids).join(
+        batch_owed, on="payment_id", how="anti"
+    )
+    owed = pl.concat([batch_owed, stored_owed.cast({"owed": pl.Float64})])
+    stored = run(con, "load_adjustment_context", payment_ids=ids)
+    failures = source.adjustment_failures(passed.drop("index"), owed, stored)
+    # adjustment_failures numbers rows of the frame it was given: map them back to rows of `typed`
+    positions = passed.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("position"), "index")
+    return (
+        failures.rename({"index": "position"})
+        .join(positions, on="position")
+        .select("index", "column", "rule", "value")
+    )
 
 
 def _with_cell_values(failures: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
@@ -341,7 +394,7 @@ def load_frames(
     progress: Progress | None = None,
 ) -> LoadResult:
     """Validate and load typed frames (the demo generator's) through the same rules and writes."""
-    batch_ids: dict[str, list[pl.Series]] = {t: [] for t in LOAD_ORDER}
+    batch_ids: dict[str, list[pl.DataFrame]] = {t: [] for t in LOAD_ORDER}
     prepared = []
     for step, table in enumerate(t for t in LOAD_ORDER if t in frames):
         if progress:

@@ -15,13 +15,22 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SOURCE_TABLES = ("customers", "contracts", "payments", "risk_events")
+SOURCE_TABLES = (
+    "customers",
+    "contracts",
+    "payments",
+    "adjustments",
+    "credit_reviews",
+    "risk_events",
+)
 # Dependency order: a table's references point only to tables earlier in this tuple.
 LOAD_ORDER = SOURCE_TABLES
 KEYS = {
     "customers": "customer_id",
     "contracts": "contract_id",
     "payments": "payment_id",
+    "adjustments": "adjustment_id",
+    "credit_reviews": "review_id",
     "risk_events": "event_id",
 }
 

@@ -32,6 +32,14 @@ RULES: dict[str, str] = {
     "end_after_start": "end_on >= start_on",
     "start_after_signing": "start_on >= signed_on",
     "paid_needs_date": "paid_on set when amount_paid > 0",
+    "issued_by_due": "issued_on <= due_on",
+    "adjustment_exceeds_owed": (
+        "write-offs and credit notes of payment {payment_id} would exceed what it owes ({owed})"
+    ),
+    "recovery_without_write_off": (
+        "a recovery needs an earlier write-off of payment {payment_id} at least as large "
+        "(recovered {recovered}, written off by then {written_off})"
+    ),
     # a whole file refused
     "file_no_name": "{name}: no file name",
     "file_unknown_table": (

@@ -1,4 +1,4 @@
-"""Pandera models of the four source tables, and validation of a batch against them.
+"""Pandera models of the source tables, and validation of a batch against them.
 
 A batch is validated lazily (every failure at once) after parsing (see data.parsing), so the frame
 already carries the warehouse types. Rules that span rows of one table (unique keys) or tables
@@ -20,6 +20,7 @@ CONTRACT_KINDS = ["sales", "loan", "lease", "service"]
 CONTRACT_STATUSES = ["under_review", "active", "completed", "terminated", "in_dispute", "defaulted"]
 CUSTOMER_STATUSES = ["active", "dormant", "closed"]
 EVENT_CATEGORIES = ["credit", "operational", "legal"]
+ADJUSTMENT_KINDS = ["write_off", "recovery", "credit_note"]
 MAX_AMOUNT = 1e15
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
@@ -83,6 +84,7 @@ class Payments(pa.DataFrameModel):
 
     payment_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
     contract_id: str = pa.Field()
+    issued_on: date = pa.Field(nullable=True, **_in_range())
     due_on: date = pa.Field(**_in_range())
     amount_due: float = pa.Field(gt=0, lt=MAX_AMOUNT)
     paid_on: date = pa.Field(nullable=True, **_in_range())
@@ -91,6 +93,46 @@ class Payments(pa.DataFrameModel):
     @pa.dataframe_check(name="paid_on set when amount_paid > 0")
     def paid_has_date(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("amount_paid") == 0) | pl.col("paid_on").is_not_null())
+
+    @pa.dataframe_check(name="issued_on <= due_on")
+    def issued_by_due(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("issued_on").is_null() | (pl.col("issued_on") <= pl.col("due_on"))
+        )
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Adjustments(pa.DataFrameModel):
+    """One row per write-off, recovery or credit note on a payment row; payment_id references
+    payments. Rules across rows (not more written off or credited than is owed, a recovery only after
+    a write-off) are checked by `adjustment_failures`."""
+
+    adjustment_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    payment_id: str = pa.Field()
+    kind: str = pa.Field(isin=ADJUSTMENT_KINDS)
+    occurred_on: date = pa.Field(**_in_range())
+    amount: float = pa.Field(ge=0, lt=MAX_AMOUNT)
+    note: str = pa.Field(nullable=True, str_length={"max_value": 4000})
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class CreditReviews(pa.DataFrameModel):
+    """One row per credit decision: the limit and external rating in force from `effective_on`;
+    customer_id references customers."""
+
+    review_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 64})
+    customer_id: str = pa.Field()
+    effective_on: date = pa.Field(**_in_range())
+    credit_limit: float = pa.Field(ge=0, lt=MAX_AMOUNT)
+    external_rating: str = pa.Field(nullable=True, isin=RATINGS)
+    decided_by: str = pa.Field(nullable=True, str_length={"max_value": 200})
+    note: str = pa.Field(nullable=True, str_length={"max_value": 4000})
 
     class Config:
         strict = True
@@ -118,6 +160,8 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "customers": Customers,
     "contracts": Contracts,
     "payments": Payments,
+    "adjustments": Adjustments,
+    "credit_reviews": CreditReviews,
     "risk_events": RiskEvents,
 }
 
@@ -126,12 +170,15 @@ CHECK_COLUMNS = {
     "end_on >= start_on": "end_on",
     "start_on >= signed_on": "start_on",
     "paid_on set when amount_paid > 0": "paid_on",
+    "issued_on <= due_on": "issued_on",
 }
 
 # (column, referenced table, referenced key)
 REFERENCES: dict[str, tuple[str, str, str]] = {
     "contracts": ("customer_id", "customers", "customer_id"),
     "payments": ("contract_id", "contracts", "contract_id"),
+    "adjustments": ("payment_id", "payments", "payment_id"),
+    "credit_reviews": ("customer_id", "customers", "customer_id"),
     "risk_events": ("customer_id", "customers", "customer_id"),
 }
 
@@ -206,3 +253,100 @@ def _rule_text(check: str) -> str:
     if check.startswith("str_length("):
         return describe("text_length", range=check[len("str_length(") : -1])
     return check
+
+
+def adjustment_failures(
+    batch: pl.DataFrame, owed: pl.DataFrame, stored: pl.DataFrame
+) -> pl.DataFrame:
+    """Failures of the rules that span adjustment rows: per payment, write-offs and credit notes
+    together never exceed what the row owes (amount_due less what was paid), and recoveries never
+    exceed what was written off on or before their date.
+
+    `batch` is the typed adjustments frame being loaded; `owed` has payment_id and owed (money) for
+    every payment it references; `stored` the warehouse's adjustments (rows whose key the batch
+    replaces are left out here). Adjustments of a payment are taken in date order, on one day
+    write-offs and credit notes before recoveries. A row that tips a total over is rejected; rows of
+    the batch after it are judged with it counted, so a file is judged as a whole. Returns index,
+    column, rule, value as `validate` does.
+    """
+    kind_order = {"write_off": 0, "credit_note": 0, "recovery": 1}
+    stored = stored.join(batch.select("adjustment_id"), on="adjustment_id", how="anti")
+    rows = pl.concat(
+        [
+            batch.select("payment_id", "kind", "occurred_on", "amount", "adjustment_id")
+            .with_row_index("index")
+            .with_columns(pl.col("index").cast(pl.Int64)),
+            stored.select(
+                pl.lit(None, pl.Int64).alias("index"),
+                "payment_id",
+                "kind",
+                "occurred_on",
+                "amount",
+                "adjustment_id",
+            ),
+        ]
+    )
+    reducing = pl.col("kind").is_in(["write_off", "credit_note"])
+    judged = (
+        rows.join(owed, on="payment_id", how="left")
+        .with_columns(pl.col("kind").replace_strict(kind_order, default=2).alias("kind_order"))
+        .sort("payment_id", "occurred_on", "kind_order", "adjustment_id")
+        .with_columns(
+            pl.when(reducing)
+            .then("amount")
+            .otherwise(0.0)
+            .cum_sum()
+            .over("payment_id")
+            .alias("reduced"),
+            pl.when(pl.col("kind") == "write_off")
+            .then("amount")
+            .otherwise(0.0)
+            .cum_sum()
+            .over("payment_id")
+            .alias("written_off"),
+            pl.when(pl.col("kind") == "recovery")
+            .then("amount")
+            .otherwise(0.0)
+            .cum_sum()
+            .over("payment_id")
+            .alias("recovered"),
+        )
+        .filter(pl.col("index").is_not_null() & pl.col("owed").is_not_null())
+    )
+    # a cent of tolerance: amounts arrive as decimal text and are summed as doubles
+    over_owed = judged.filter(reducing & (pl.col("reduced") > pl.col("owed") + 0.005))
+    unbacked = judged.filter(
+        (pl.col("kind") == "recovery") & (pl.col("recovered") > pl.col("written_off") + 0.005)
+    )
+    failures = [
+        over_owed.select(
+            "index",
+            pl.lit("amount").alias("column"),
+            pl.struct("payment_id", "owed")
+            .map_elements(
+                lambda r: describe(
+                    "adjustment_exceeds_owed", payment_id=r["payment_id"], owed=f"{r['owed']:.2f}"
+                ),
+                return_dtype=pl.String,
+            )
+            .alias("rule"),
+            pl.col("amount").cast(pl.String).alias("value"),
+        ),
+        unbacked.select(
+            "index",
+            pl.lit("kind").alias("column"),
+            pl.struct("payment_id", "recovered", "written_off")
+            .map_elements(
+                lambda r: describe(
+                    "recovery_without_write_off",
+                    payment_id=r["payment_id"],
+                    recovered=f"{r['recovered']:.2f}",
+                    written_off=f"{r['written_off']:.2f}",
+                ),
+                return_dtype=pl.String,
+            )
+            .alias("rule"),
+            pl.col("kind").alias("value"),
+        ),
+    ]
+    return pl.concat(failures)

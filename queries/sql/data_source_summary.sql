@@ -4,6 +4,10 @@ from customers
 union all
 select 'contracts', count(*), min(signed_on), max(signed_on) from contracts
 union all
-select 'payments', count(*), min(due_on), max(coalesce(paid_on, due_on)) from payments
+select 'payments', count(*), min(coalesce(issued_on, due_on)), max(coalesce(paid_on, due_on)) from payments
+union all
+select 'adjustments', count(*), min(occurred_on), max(occurred_on) from adjustments
+union all
+select 'credit_reviews', count(*), min(effective_on), max(effective_on) from credit_reviews
 union all
 select 'risk_events', count(*), min(occurred_on), max(occurred_on) from risk_events
