@@ -23,9 +23,12 @@ CORE_STEPS: tuple[tuple[str, str], ...] = (
     ("build_policy_in_force", "policy_in_force"),
     ("build_policy_factors", "policy_factors"),
     ("build_month_grid", "month_grid"),
+    ("build_payment_events", "payment_events"),
+    ("build_payment_book", "payment_book"),
     ("build_cm_exposure", "cm_exposure"),
     ("build_cm_scores", "cm_scores"),
     ("build_pd_calibration", "pd_calibration"),
+    ("build_lgd_calibration", "lgd_calibration"),
     ("build_customer_month", "customer_month"),
     ("build_score_explanation", "score_explanation"),
 )

@@ -51,15 +51,18 @@ class FactorParams:
 @dataclass(frozen=True)
 class PdParams:
     floor: float
-    min_observations: int
-    fallback: Mapping[str, float]  # grade -> PD
+    min_observations: int  # observations every grade needs before its observed rates may rank
+    prior_weight: float  # weight of the prior PD, in observations
+    prior: Mapping[str, float]  # grade -> prior PD (the estimate without history)
 
 
 @dataclass(frozen=True)
 class LgdParams:
-    unsecured: float
+    unsecured: float  # prior LGD without collateral
     haircut: float
     floor: float
+    prior_weight: float  # weight of `unsecured` against observed losses, in written-off rows
+    min_observations: int  # written-off rows a segment needs before its observed LGD is used
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class WatchlistParams:
 @dataclass(frozen=True)
 class DefaultParams:
     dpd: int
+    cure_months: int  # consecutive clean month-ends that end a default
+    cure_dpd: int  # a clean month-end has max DPD at most this (and no default event, no write-off)
 
 
 @dataclass(frozen=True)
@@ -171,12 +176,13 @@ _SPEC = _table(
             {
                 "floor": SHARE,
                 "min_observations": COUNT,
-                "fallback": _table({g: SHARE for g in GRADES}),
+                "prior_weight": _number(),
+                "prior": _table({g: SHARE for g in GRADES}),
             }
         ),
         "lgd": _fields(LgdParams, unsecured=SHARE, haircut=SHARE, floor=SHARE),
         "watchlist": _fields(WatchlistParams, single_name_share=SHARE),
-        "default": _fields(DefaultParams),
+        "default": _fields(DefaultParams, cure_months=_number(1, integer=True)),
         "controls": _table({b: _fields(ControlAction) for b in BANDS}),
     }
 )
@@ -245,7 +251,7 @@ class Policy:
             ),
             grades=_frozen(d["grades"]),
             bands=_frozen(d["bands"]),
-            pd=PdParams(p["floor"], p["min_observations"], _frozen(p["fallback"])),
+            pd=PdParams(p["floor"], p["min_observations"], p["prior_weight"], _frozen(p["prior"])),
             lgd=LgdParams(**d["lgd"]),
             watchlist=WatchlistParams(**d["watchlist"]),
             default=DefaultParams(**d["default"]),
@@ -303,11 +309,19 @@ class Policy:
         params |= {f"severity_{s}_points": v for s, v in f.severity_points.items()}
         params |= {f"cut_{g.lower()}": v for g, v in self.grades.items()}
         params |= {f"band_{g.lower()}": v for g, v in self.bands.items()}
-        params |= {"pd_floor": self.pd.floor, "pd_min_observations": self.pd.min_observations}
-        params |= {f"pd_fallback_{g.lower()}": v for g, v in self.pd.fallback.items()}
+        params |= {
+            "pd_floor": self.pd.floor,
+            "pd_min_observations": self.pd.min_observations,
+            "pd_prior_weight": self.pd.prior_weight,
+        }
+        params |= {f"pd_prior_{g.lower()}": v for g, v in self.pd.prior.items()}
         params |= {f"lgd_{k}": v for k, v in vars(self.lgd).items()}
         params |= {f"wl_{k}": v for k, v in vars(wl).items()}
-        params["default_dpd"] = self.default.dpd
+        params |= {
+            "default_dpd": self.default.dpd,
+            "cure_months": self.default.cure_months,
+            "cure_dpd": self.default.cure_dpd,
+        }
         return params
 
     # --- the scoring rules; queries/sql/build_cm_scores.sql computes the same ------------------

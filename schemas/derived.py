@@ -63,18 +63,23 @@ class CustomerMonth(pa.DataFrameModel):
     score: float = pa.Field(ge=0, le=100)
     grade: str = pa.Field(isin=GRADES)
     band: str = pa.Field(isin=BANDS)
-    pd: float = pa.Field(ge=0, le=1)
+    grade_pd: float = pa.Field(ge=0, le=1)  # the grade's PD (pd_calibration.pd_used)
+    pd: float = pa.Field(ge=0, le=1)  # 1 in default, else grade_pd
     lgd: float = pa.Field(ge=0, le=1)
     expected_loss: float = pa.Field(ge=0)
     collateral: float = pa.Field(ge=0)
     utilisation: float = pa.Field(ge=0, nullable=True)  # null when the credit limit is 0
     defaulted: bool
+    # on the row where a default ends: 'cured' (nothing written off during it) or 'written_off'
+    default_exit: str = pa.Field(isin=["cured", "written_off"], nullable=True)
+    written_off: float = pa.Field(ge=0)  # written off in (previous grid date, as_of], money
+    recovered: float = pa.Field(ge=0)  # recovered in (previous grid date, as_of], money
     on_watchlist: bool
     triggers: list[str]
     exposure_share: float = pa.Field(ge=0, le=1)
     previous_triggers: list[str]  # triggers at the previous grid date ([] when none or no row)
     default_12m: bool  # in default at a later grid date up to last_day(as_of + 12 months)
-    last_review: pl.Date = pa.Field(nullable=True)  # latest contract review on or before as_of
+    last_review: pl.Date = pa.Field(nullable=True)  # latest contract or credit review by as_of
 
     @pa.check("triggers", name="known_trigger_codes")
     def known_triggers(cls, data: PolarsData) -> pl.LazyFrame:
@@ -87,6 +92,15 @@ class CustomerMonth(pa.DataFrameModel):
     def watchlist_matches_triggers(cls, data: PolarsData) -> pl.LazyFrame:
         """A customer is on the watchlist exactly when some trigger fires."""
         return data.lazyframe.select(pl.col("on_watchlist") == (pl.col("triggers").list.len() > 0))
+
+    @pa.dataframe_check(name="pd_is_1_in_default")
+    def default_is_pd_1(cls, data: PolarsData) -> pl.LazyFrame:
+        """A customer in default has PD 1; a performing one its grade's PD."""
+        return data.lazyframe.select(
+            pl.when(pl.col("defaulted"))
+            .then(pl.col("pd") == 1.0)
+            .otherwise(pl.col("pd") == pl.col("grade_pd"))
+        )
 
     class Config:
         unique = ["customer_id", "as_of"]
@@ -112,9 +126,44 @@ class PdCalibration(pa.DataFrameModel):
     observations: pl.Int32 = pa.Field(ge=0)
     defaults_12m: pl.Int32 = pa.Field(ge=0)
     observed_rate: float = pa.Field(ge=0, le=1, nullable=True)  # null without observations
-    pd_used: float = pa.Field(ge=0, le=1)
-    source: str = pa.Field(isin=["observed", "fallback"])
+    interval_low: float = pa.Field(ge=0, le=1, nullable=True)  # 95 % Wilson interval of the rate
+    interval_high: float = pa.Field(ge=0, le=1, nullable=True)
+    prior_pd: float = pa.Field(ge=0, le=1)  # the policy's prior mean
+    prior_weight: float = pa.Field(ge=0)  # its weight, in observations
+    pd_used: float = pa.Field(ge=0, le=1)  # posterior mean, not below the floor
+    source: str = pa.Field(isin=["posterior", "prior"])
+    ranking: str = pa.Field(isin=["ranks", "does_not_rank", "too_few_observations"])
     ranks_ok: bool
+
+
+@register("lgd_calibration")
+class LgdCalibration(pa.DataFrameModel):
+    """One row per customer segment: observed losses on written-off rows and the unsecured LGD used."""
+
+    segment: str = pa.Field(unique=True)
+    observations: pl.Int32 = pa.Field(ge=0)  # written-off payment rows
+    written_off: float = pa.Field(ge=0)
+    recovered: float = pa.Field(ge=0)
+    observed_lgd: float = pa.Field(ge=0, le=1, nullable=True)
+    prior_lgd: float = pa.Field(ge=0, le=1)
+    prior_weight: float = pa.Field(ge=0)
+    posterior_lgd: float = pa.Field(ge=0, le=1)
+    lgd_unsecured_used: float = pa.Field(ge=0, le=1)
+    source: str = pa.Field(isin=["observed", "prior"])
+
+
+@register("payment_book")
+class PaymentBook(pa.DataFrameModel):
+    """One row per payment row: when it is exposure (booked_on) and a receivable (billed_on), when
+    it stopped owing, and its adjustments."""
+
+    payment_id: str = pa.Field(unique=True)
+    customer_id: str
+    booked_on: pl.Date
+    billed_on: pl.Date
+    due_on: pl.Date
+    settled_on: pl.Date = pa.Field(nullable=True)
+    is_late: bool
 
 
 @register("policy_in_force")

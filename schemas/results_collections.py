@@ -34,9 +34,12 @@ class CollectionsMonthly(pa.DataFrameModel):
     count_61_90: int = pa.Field(ge=0)
     count_90p: int = pa.Field(ge=0)
     collected: float = pa.Field(ge=-SLACK)
+    written_off: float = pa.Field(ge=-SLACK)
+    credited: float = pa.Field(ge=-SLACK)
+    recovered: float = pa.Field(ge=-SLACK)
     collection_rate: float = pa.Field(nullable=True, ge=0)
     dso: float = pa.Field(nullable=True, ge=0)
-    # Can leave 0-100 when closed contracts drop receivables out of the book between month-ends.
+    # Not bounded: a month whose current receivables exceed what could be collected goes negative.
     cei: float = pa.Field(nullable=True)
     rolled_from_current: float = pa.Field(ge=-SLACK)
     rolled_from_1_30: float = pa.Field(ge=-SLACK)

@@ -85,9 +85,10 @@ def test_one_row_per_customer_from_onboarding(con: duckdb.DuckDBPyConnection) ->
         # C1 (limit 10 000): P2 3000 (paid 03-20, after as-of) + P3 3000-1000 + P4 3000 = 8000;
         # overdue P2 3000 + P3 2000; DPD P2 = 03-17 - 01-15 = 61; late P2, P3 of P1..P3 due
         ("C1", 8000.0, 5000.0, 61, "61-90", 0.8, 2, 3),
-        # C2 (limit 5000): K3 completed 01-31, out; K4 P10 + P11 = 2000; P10 overdue 03-17 - 03-01 = 16;
+        # C2 (limit 5000): K3 completed 01-31 but its unpaid P7 2000 stays owed; K4 P10 + P11 = 2000;
+        # overdue P7 (03-17 - 01-31 = 45 days) + P10 (16 days) = 3000;
         # due in [2025-03-17, 03-17): P6 on time, P7 unpaid, P8 on time, P9 late, P10 unpaid
-        ("C2", 2000.0, 1000.0, 16, "1-30", 0.4, 3, 5),
+        ("C2", 4000.0, 3000.0, 45, "31-60", 0.8, 3, 5),
         # C3 (limit 0, no utilisation): P12 4000 unpaid since 2025-12-01: 90 + 16 = 106 days
         ("C3", 4000.0, 4000.0, 106, "90+", None, 1, 1),
         # C4 (limit 100 000): P13 prepaid 2025-12-28, P14 20 000 not due yet
@@ -117,47 +118,50 @@ def test_exposure_and_overdue_at_as_of(
 
 
 @pytest.mark.parametrize(
-    ("customer", "grade", "pd", "lgd", "expected_loss"),
+    ("customer", "grade", "grade_pd", "pd", "lgd", "expected_loss"),
     [
         # collateral 2000 (K2's 1000 not started): 0.45 * (1 - 2000 * 0.6 / 8000) = 0.3825;
-        # EL = 0.08 (C fallback) * 0.3825 * 8000 = 244.8
-        ("C1", "C", 0.08, 0.3825, 244.8),
-        # collateral 10 000 * 0.6 = 6000 >= 2000: 0.45 * 0 -> floor 0.05; EL = 0.02 * 0.05 * 2000 = 2
-        ("C2", "B", 0.02, 0.05, 2.0),
-        # unsecured: 0.45; EL = 0.30 (D) * 0.45 * 4000 = 540
-        ("C3", "D", 0.30, 0.45, 540.0),
+        # EL = 0.08 (C prior, no history) * 0.3825 * 8000 = 244.8
+        ("C1", "C", 0.08, 0.08, 0.3825, 244.8),
+        # collateral 10 000 * 0.6 = 6000 >= 4000: 0.45 * 0 -> floor 0.05; EL = 0.08 * 0.05 * 4000 = 16
+        ("C2", "C", 0.08, 0.08, 0.05, 16.0),
+        # in default (106 DPD): PD 1 whatever its grade; EL = LGD x EAD = 0.45 * 4000 = 1800
+        ("C3", "D", 0.30, 1.0, 0.45, 1800.0),
         # 50 000 * 0.6 >= 20 000: floor 0.05; EL = 0.005 (A) * 0.05 * 20 000 = 5
-        ("C4", "A", 0.005, 0.05, 5.0),
-        # unsecured 0.45; EL = 0.02 (B) * 0.45 * 1500 = 13.5
-        ("C5", "B", 0.02, 0.45, 13.5),
+        ("C4", "A", 0.005, 0.005, 0.05, 5.0),
+        # in default (K7 marked defaulted): EL = 0.45 * 1500 = 675, its grade B still shown
+        ("C5", "B", 0.02, 1.0, 0.45, 675.0),
     ],
 )
 def test_pd_lgd_expected_loss(
     con: duckdb.DuckDBPyConnection,
     customer: str,
     grade: str,
+    grade_pd: float,
     pd: float,
     lgd: float,
     expected_loss: float,
 ) -> None:
     r = row(con, customer, AS_OF)
     assert r["grade"] == grade
-    assert r["pd"] == pd
+    assert (r["grade_pd"], r["pd"]) == (grade_pd, pd)
     assert r["lgd"] == pytest.approx(lgd)
     assert r["expected_loss"] == pytest.approx(expected_loss)
 
 
-def test_pd_is_the_fallback_without_history(con: duckdb.DuckDBPyConnection) -> None:
-    # 12 months of history before 2026-03-17 would need month-ends <= 2025-02-28: there are none
+def test_pd_is_the_prior_without_history(con: duckdb.DuckDBPyConnection) -> None:
+    # 12 months of history before 2026-03-17 would need month-ends <= 2025-02-28: there are none,
+    # so the PD is the prior and nothing is claimed about ranking
     rows = con.sql(
-        "select grade, observations, pd_used, source, ranks_ok from pd_calibration"
+        "select grade, observations, observed_rate, interval_low, pd_used, source, ranking, ranks_ok"
+        " from pd_calibration"
     ).fetchall()
     assert rows == [
-        ("A", 0, 0.005, "fallback", True),
-        ("B", 0, 0.02, "fallback", True),
-        ("C", 0, 0.08, "fallback", True),
-        ("D", 0, 0.30, "fallback", True),
-        ("E", 0, 0.60, "fallback", True),
+        ("A", 0, None, None, 0.005, "prior", "too_few_observations", False),
+        ("B", 0, None, None, 0.02, "prior", "too_few_observations", False),
+        ("C", 0, None, None, 0.08, "prior", "too_few_observations", False),
+        ("D", 0, None, None, 0.30, "prior", "too_few_observations", False),
+        ("E", 0, None, None, 0.60, "prior", "too_few_observations", False),
     ]
 
 
@@ -166,9 +170,9 @@ def test_pd_is_the_fallback_without_history(con: duckdb.DuckDBPyConnection) -> N
     [
         # 0.30*(100*61/90) + 0.15*(100*2/3) + 0.20*20 + 0.15*80 = 20.333 + 10 + 4 + 12 = 46.333
         ("C1", 46.0 + 1 / 3, "C", "Medium"),
-        # 0.30*(100*16/90) + 0.15*60 + 0.20*50 + 0.15*40 + 0.10*35 + 0.10*20
-        #   = 5.333 + 9 + 10 + 6 + 3.5 + 2 = 35.833
-        ("C2", 35.0 + 5 / 6, "B", "Low"),
+        # 0.30*(100*45/90) + 0.15*60 + 0.20*50 + 0.15*80 + 0.10*35 + 0.10*20
+        #   = 15 + 9 + 10 + 12 + 3.5 + 2 = 51.5
+        ("C2", 51.5, "C", "Medium"),
         # 0.30*100 + 0.15*100 + 0.20*80 + 0.15*100 (no limit) = 30 + 15 + 16 + 15 = 76
         ("C3", 76.0, "D", "High"),
         # 0.20*10 + 0.15*20 = 5
@@ -188,18 +192,22 @@ def test_score_grade_band_at_as_of(
 @pytest.mark.parametrize(
     ("customer", "as_of", "triggers"),
     [
-        # DPD 61 > 30; grade C now vs A at 2025-12-31 (score 0.20*20 + 0.15*90 = 17.5): 2 notches;
-        # rating downgrade on 03-01; 8000 / 35 500 = 22.5 % > 10 %
+        # DPD 61 > 30; grade C now vs A at 2025-12-31 (score 0.20*20 + 0.15*30 = 8.5): 2 notches;
+        # rating downgrade on 03-01; 8000 / 37 500 = 21.3 % > 10 %
         ("C1", AS_OF, ["overdue", "downgrade", "rating_downgrade", "concentration"]),
-        # litigation 02-01 (44 days); the 2025-11-01 halt is 136 days old: no 'operational'
-        ("C2", AS_OF, ["legal"]),
-        # 106 days; 4000 > limit 0; 4000 / 35 500 = 11.3 %; D vs C (56 at 12-31) is 1 notch
+        # 45 days; litigation 02-01 (44 days); the 2025-11-01 halt is 136 days old: no
+        # 'operational'; C now vs B at 12-31 is 1 notch; 4000 / 37 500 = 10.7 %
+        ("C2", AS_OF, ["overdue", "legal", "concentration"]),
+        # 106 days; 4000 > limit 0; 4000 / 37 500 = 10.7 %; D vs C (56 at 12-31) is 1 notch
         ("C3", AS_OF, ["overdue", "limit_breach", "concentration"]),
-        ("C4", AS_OF, ["concentration"]),  # 20 000 / 35 500 = 56 %
-        ("C5", AS_OF, ["overdue"]),  # 35 days; 1500 / 35 500 = 4.2 %
-        # 2025-12-31: 6000 > 5000 limit; halt 60 days old, severity 4; 6000 / 42 000 = 14.3 %
-        ("C2", D("2025-12-31"), ["limit_breach", "operational", "concentration"]),
-        # 2025-12-31: 3000 is not above its 3000 limit; 3000 / 42 000 = 7.1 %: off the list
+        ("C4", AS_OF, ["concentration"]),  # 20 000 / 37 500 = 53 %
+        ("C5", AS_OF, ["overdue"]),  # 35 days; 1500 / 37 500 = 4 %
+        # 2025-12-31: K4's four instalments 4000 (a loan's schedule is exposure from its start;
+        # K3's P7 is invoiced only on 01-01): not above the 5000 limit; halt 60 days old,
+        # severity 4; 4000 / 32 500 = 12.3 % (C1 3000, C3 4000, C4 20 000, C5 1500)
+        ("C2", D("2025-12-31"), ["operational", "concentration"]),
+        # 2025-12-31: P16 is invoiced 01-11, so only P15 1500, within its 3000 limit;
+        # 1500 / 32 500 = 4.6 %: off the list
         ("C5", D("2025-12-31"), []),
     ],
 )
@@ -213,14 +221,14 @@ def test_triggers_and_watchlist(
 
 def test_exposure_shares_at_as_of(con: duckdb.DuckDBPyConnection) -> None:
     shares = by_customer(con, "exposure_share")
-    # total 8000 + 2000 + 4000 + 20 000 + 1500 = 35 500
+    # total 8000 + 4000 + 4000 + 20 000 + 1500 = 37 500
     assert shares == pytest.approx(
         {
-            "C1": 8000 / 35500,
-            "C2": 2000 / 35500,
-            "C3": 4000 / 35500,
-            "C4": 20000 / 35500,
-            "C5": 1500 / 35500,
+            "C1": 8000 / 37500,
+            "C2": 4000 / 37500,
+            "C3": 4000 / 37500,
+            "C4": 20000 / 37500,
+            "C5": 1500 / 37500,
         }
     )
 
@@ -236,9 +244,18 @@ def test_payment_after_as_of_is_still_overdue_at_as_of(con: duckdb.DuckDBPyConne
 
 
 def test_partial_payment_leaves_the_rest_outstanding(con: duckdb.DuckDBPyConnection) -> None:
-    # P3: 3000 due 2026-02-15, 1000 paid 02-20. At 02-28: P2 3000 (44 days) + P3 2000 (13 days)
+    # P3: 3000 due 2026-02-15, 1000 paid 02-20. At 02-28: P2 3000 (44 days) + P3 2000 (13 days);
+    # P4 (due 04-15, 30 days' terms) is invoiced only on 03-16
     r = row(con, "C1", D("2026-02-28"))
-    assert (r["exposure"], r["overdue_amount"], r["max_dpd"]) == (8000.0, 5000.0, 44)
+    assert (r["exposure"], r["overdue_amount"], r["max_dpd"]) == (5000.0, 5000.0, 44)
+
+
+def test_invoice_not_yet_issued_is_not_exposure(con: duckdb.DuckDBPyConnection) -> None:
+    # K1 (sales, 30 days' terms) was signed for 12 000, but at 2025-10-31 only P1 (due 11-15,
+    # invoiced 10-16) is issued: exposure 3000, not the contract's four invoices
+    assert row(con, "C1", D("2025-10-31"))["exposure"] == 3000.0
+    # at 03-17 P4 (invoiced 03-16) has been issued
+    assert row(con, "C1", AS_OF)["exposure"] == 8000.0
 
 
 def test_contract_starting_after_as_of_is_not_exposure(con: duckdb.DuckDBPyConnection) -> None:
@@ -257,12 +274,12 @@ def test_event_older_than_the_look_back_does_not_trigger(con: duckdb.DuckDBPyCon
     assert "operational" not in row(con, "C2", D("2026-01-31"))["triggers"]
 
 
-def test_completed_contract_ended_before_t_is_not_exposure(con: duckdb.DuckDBPyConnection) -> None:
-    # K3 (completed, ends 2026-01-31) still counts on its end date: P7 2000 + K4's P9..P11 3000
+def test_unpaid_rows_of_an_ended_contract_stay_owed(con: duckdb.DuckDBPyConnection) -> None:
+    # K3 (completed, ends 2026-01-31): P7 2000 (due 01-31) + K4's P9..P11 3000
     assert row(con, "C2", D("2026-01-31"))["exposure"] == 5000.0
-    # from 02-28 only K4: P10 + P11 (P9 was paid 02-10); unpaid P7 is not overdue either
+    # after the end P7 is still owed, and overdue: 28 days at 02-28 (P9 was paid 02-10)
     r = row(con, "C2", D("2026-02-28"))
-    assert (r["exposure"], r["overdue_amount"], r["aging_bucket"]) == (2000.0, 0.0, "current")
+    assert (r["exposure"], r["overdue_amount"], r["max_dpd"]) == (4000.0, 2000.0, 28)
 
 
 def test_bankruptcy_filing_makes_defaulted(con: duckdb.DuckDBPyConnection) -> None:
@@ -285,10 +302,10 @@ def test_score_explanation_adds_up(con: duckdb.DuckDBPyConnection) -> None:
     parts = dict(fetch(con, sql, d=AS_OF))
     assert parts == pytest.approx(
         {
-            "dpd": 0.3 * 1600 / 90,
+            "dpd": 15.0,
             "late": 9.0,
             "rating": 10.0,
-            "utilisation": 6.0,
+            "utilisation": 12.0,
             "operational": 3.5,
             "legal": 2.0,
         }
@@ -349,7 +366,7 @@ def test_build_is_recorded(con: duckdb.DuckDBPyConnection) -> None:
     state = fetch(con, "select as_of, policy_name, load_version from warehouse_state")[0]
     assert state == (AS_OF, POLICY.name, 1)
     in_force = dict(con.sql("select key, value from policy_in_force").fetchall())
-    assert in_force["version"] == "2026.1" and in_force["watchlist.dpd"] == "30"
+    assert in_force["version"] == "2026.2" and in_force["watchlist.dpd"] == "30"
     weights = con.sql("select factor, weight from policy_factors").fetchall()
     assert weights == list(POLICY.weights.items())
 
@@ -366,37 +383,87 @@ def test_default_as_of_is_last_month_end_before_latest_activity(
 # --- other builds -----------------------------------------------------------------------------
 
 
-def test_pd_calibration_observed_rates(tmp_path: Path) -> None:
+def test_pd_calibration_posterior_of_observed_rates_and_prior(tmp_path: Path) -> None:
     # Grades are the ratings: X1, X2 AAA -> A; X3 BBB -> B; X4 BB -> C; none D; X5 D -> E.
     # Observation month-ends t with t + 12 months <= 2026-03-17: 2024-12-31, 2025-01-31, 2025-02-28.
     # A: 6 observations; X2 files 2025-06-15, within 12 months of all three: 3 -> 0.5.
     # C: X4 files 2026-02-10 (grid date 02-28), within 12 months of 2025-02-28 only: 1 of 3.
-    # B, E: 3 observations, no default -> floor 0.0003. D: none -> fallback 0.30.
+    # B, E: 3 observations, no default. D: none -> the prior 0.30.
+    # PD used = (defaults + 50 * prior) / (observations + 50):
+    # A (3 + 0.25) / 56, B (0 + 1) / 53, C (1 + 4) / 53, E (0 + 30) / 53.
     con = build_calibration(tmp_path / "calibration.duckdb", min_observations=3)
-    rows = con.sql("select * from pd_calibration order by grade").fetchall()
+    rows = con.sql(
+        "select grade, observations, defaults_12m, observed_rate, prior_pd, pd_used, source"
+        " from pd_calibration order by grade"
+    ).fetchall()
     assert rows == [
-        ("A", 6, 3, 0.5, 0.5, "observed", False),
-        ("B", 3, 0, 0.0, 0.0003, "observed", False),
-        ("C", 3, 1, pytest.approx(1 / 3), pytest.approx(1 / 3), "observed", False),
-        ("D", 0, 0, None, 0.30, "fallback", False),
-        ("E", 3, 0, 0.0, 0.0003, "observed", False),
+        ("A", 6, 3, 0.5, 0.005, pytest.approx(3.25 / 56), "posterior"),
+        ("B", 3, 0, 0.0, 0.02, pytest.approx(1 / 53), "posterior"),
+        ("C", 3, 1, pytest.approx(1 / 3), 0.08, pytest.approx(5 / 53), "posterior"),
+        ("D", 0, 0, None, 0.30, 0.30, "prior"),
+        ("E", 3, 0, 0.0, 0.60, pytest.approx(30 / 53), "posterior"),
     ]
+    # D has no observations: nothing is claimed about ranking
+    assert {r[0] for r in con.sql("select distinct ranking from pd_calibration").fetchall()} == {
+        "too_few_observations"
+    }
+    # X2 filed in June 2025 and cured after three clean month-ends (07-31 .. 09-30): performing
+    # again, with A's PD; X4 filed on 2026-02-10 and is in default: PD 1
     assert by_customer(con, "pd") == pytest.approx(
-        {"X1": 0.5, "X2": 0.5, "X3": 0.0003, "X4": 1 / 3, "X5": 0.0003}
+        {"X1": 3.25 / 56, "X2": 3.25 / 56, "X3": 1 / 53, "X4": 1.0, "X5": 30 / 53}
     )
     con.close()
 
 
-def test_thin_history_falls_back(tmp_path: Path) -> None:
-    # with 4 observations required only A (6) is observed
-    con = build_calibration(tmp_path / "calibration.duckdb", min_observations=4)
-    sources = con.sql("select grade, source, pd_used from pd_calibration order by grade").fetchall()
-    assert sources == [
-        ("A", "observed", 0.5),
-        ("B", "fallback", 0.02),
-        ("C", "fallback", 0.08),
-        ("D", "fallback", 0.30),
-        ("E", "fallback", 0.60),
+def test_observed_rate_interval_is_wilson(tmp_path: Path) -> None:
+    # checked against SciPy's Wilson interval: A 3 of 6, C 1 of 3
+    from scipy.stats import binomtest
+
+    con = build_calibration(tmp_path / "calibration.duckdb", min_observations=3)
+    got = dict(
+        (g, (lo, hi))
+        for g, lo, hi in con.sql(
+            "select grade, interval_low, interval_high from pd_calibration where observations > 0"
+        ).fetchall()
+    )
+    for grade, k, n in (("A", 3, 6), ("B", 0, 3), ("C", 1, 3)):
+        expected = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert got[grade] == pytest.approx((expected.low, expected.high), abs=1e-9)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("copies", "prior_weight", "expected_a"),
+    [
+        # A: 6 * copies observations, half of them defaults; prior 0.005 with weight w:
+        # (3c + 0.005 w) / (6c + w)
+        (1, 0.0, 0.5),  # no prior weight: the observed rate
+        (1, 50.0, 3.25 / 56),  # 0.058: between the prior 0.005 and the observed 0.5
+        (10, 50.0, 30.25 / 110),  # 0.275: ten times the history pulls it towards 0.5
+        (40, 50.0, 120.25 / 290),  # 0.415
+        (1, 1e6, (3 + 5000) / (6 + 1e6)),  # an overwhelming prior: about the prior
+    ],
+)
+def test_posterior_pd_moves_from_prior_to_observed_rate(
+    tmp_path: Path, copies: int, prior_weight: float, expected_a: float
+) -> None:
+    con = build_calibration(
+        tmp_path / "calibration.duckdb", prior_weight=prior_weight, copies=copies
+    )
+    observations, rate, pd_used = con.sql(
+        "select observations, observed_rate, pd_used from pd_calibration where grade = 'A'"
+    ).fetchall()[0]
+    assert (observations, rate) == (6 * copies, 0.5)
+    assert pd_used == pytest.approx(expected_a)
+    assert 0.005 <= pd_used <= 0.5
+    con.close()
+
+
+def test_ranking_is_claimed_only_from_enough_observed_rates(tmp_path: Path) -> None:
+    # with no minimum every grade but D has observations, D has none: still too few
+    con = build_calibration(tmp_path / "calibration.duckdb", min_observations=0)
+    assert con.sql("select distinct ranking, ranks_ok from pd_calibration").fetchall() == [
+        ("too_few_observations", False)
     ]
     con.close()
 
@@ -406,7 +473,7 @@ def test_policy_thresholds_reach_the_sql(tmp_path: Path) -> None:
     raw["watchlist"] |= {"single_name_share": 0.5, "dpd": 60}
     con, result = build_tiny(tmp_path / "tiny.duckdb", policy=Policy.from_dict(raw))
     triggers = by_customer(con, "triggers")
-    # only C4 (56 %) is above 50 %; only C1 (61) and C3 (106) are above 60 days
+    # only C4 (53 %) is above 50 %; only C1 (61) and C3 (106) are above 60 days
     assert triggers == {
         "C1": ["overdue", "downgrade", "rating_downgrade"],
         "C2": ["legal"],
@@ -425,7 +492,7 @@ def test_empty_warehouse_builds_empty_tables(tmp_path: Path) -> None:
         con, as_of=AS_OF, progress=lambda label, done, total: calls.append((label, done, total))
     )
     assert result.tables["customer_month"] == 0 and result.tables["month_grid"] == 0
-    assert result.tables["pd_calibration"] == 5  # every grade, on the fallback
+    assert result.tables["pd_calibration"] == 5  # every grade, on the prior
     assert calls[0][1] == 0 and calls[-1][1] == calls[-1][2]
     con.close()
 

@@ -32,7 +32,7 @@ def edited(path: str, value: object) -> dict:
 
 
 def test_shipped_policy_loads() -> None:
-    assert POLICY.version == "2026.1"
+    assert POLICY.version == "2026.2"
     assert sum(POLICY.weights.values()) == pytest.approx(1.0)
     assert list(POLICY.weights) == list(FACTORS)
     assert dict(POLICY.grades) == {"B": 20.0, "C": 40.0, "D": 60.0, "E": 80.0}
@@ -66,8 +66,8 @@ def test_shipped_policy_loads() -> None:
         ("watchlist.downgrade_months", 2.5, "watchlist.downgrade_months"),  # not an integer
         ("default.dpd", -90, "default.dpd"),
         ("pd.floor", -0.001, "pd.floor"),  # PD outside 0-1
-        ("pd.fallback.C", 1.5, "pd.fallback.C"),
-        ("pd.fallback.G", 0.5, "pd.fallback.G"),
+        ("pd.prior.C", 1.5, "pd.prior.C"),
+        ("pd.prior.G", 0.5, "pd.prior.G"),
         ("lgd.haircut", 1.2, "lgd.haircut"),  # LGD parameter outside 0-1
         ("lgd.unsecured", "45%", "lgd.unsecured"),
         ("factors.dpd_cap_days", 0, "factors.dpd_cap_days"),
@@ -99,13 +99,13 @@ def test_to_toml_round_trips(tmp_path: Path) -> None:
     raw = edited("name", 'What-if "tight" — 2026 Q2')
     raw["weights"] |= {"dpd": 0.35, "legal": 0.05}
     raw["controls"]["Medium"]["limit_action"] = "cut 10 %"
-    raw["pd"]["fallback"]["A"] = 1e-05
+    raw["pd"]["prior"]["A"] = 1e-05
     changed = Policy.from_dict(raw)
     file = tmp_path / "what_if.toml"
     file.write_text(changed.to_toml(), encoding="utf-8")
     assert load_policy(file) == changed
     assert load_policy(file).name == 'What-if "tight" — 2026 Q2'
-    assert load_policy(file).pd.fallback["A"] == 1e-05
+    assert load_policy(file).pd.prior["A"] == 1e-05
 
 
 def test_policy_is_immutable() -> None:
@@ -125,7 +125,7 @@ def test_sql_params_are_flat_and_no_name_prefixes_another() -> None:
         params["lgd_unsecured"] == 0.45 and params["wl_dpd"] == 30 and params["default_dpd"] == 90
     )
     assert params["rating_bbb_score"] == 20.0 and params["rating_unrated_score"] == 50.0
-    assert params["severity_4_points"] == 35.0 and params["pd_fallback_e"] == 0.60
+    assert params["severity_4_points"] == 35.0 and params["pd_prior_e"] == 0.60
     assert all(isinstance(v, int | float | str) for v in params.values())
 
 

@@ -84,10 +84,13 @@ EVENTS = [
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Insert tuples in the table's column order."""
+    """Insert tuples into the table's first columns, in its column order (columns added by later
+    migrations, such as payments.issued_on, are left empty unless a tuple is long enough)."""
     if rows:
+        names = [r[0] for r in con.sql(f"select * from {table} limit 0").description]
+        width = len(rows[0])
         marks = ", ".join("?" for _ in rows[0])
-        con.executemany(f"insert into {table} values ({marks})", rows)
+        con.executemany(f"insert into {table} ({', '.join(names[:width])}) values ({marks})", rows)
 
 
 def build_tiny(
@@ -105,12 +108,14 @@ def build_tiny(
     return con, rebuild(con, as_of=AS_OF, policy=policy)
 
 
-def rating_only_policy(min_observations: int) -> Policy:
-    """The shipped policy with all weight on the rating (score = rating score) and a small minimum
-    of observations, so calibration grades are the rating's: AAA -> A, BBB -> B, BB -> C, D -> E."""
+def rating_only_policy(min_observations: int, prior_weight: float = 50.0) -> Policy:
+    """The shipped policy with all weight on the rating (score = rating score), a small minimum
+    of observations and the given prior weight, so calibration grades are the rating's:
+    AAA -> A, BBB -> B, BB -> C, D -> E."""
     raw = tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8"))
     raw["weights"] = {f: 0.0 for f in raw["weights"]} | {"rating": 1.0}
     raw["pd"]["min_observations"] = min_observations
+    raw["pd"]["prior_weight"] = prior_weight
     return Policy.from_dict(raw)
 
 
@@ -126,10 +131,91 @@ CALIBRATION_EVENTS = [
 ]
 
 
-def build_calibration(path: Path, min_observations: int = 3) -> duckdb.DuckDBPyConnection:
-    """The calibration warehouse at `path`, built as of AS_OF under `rating_only_policy`."""
+def build_calibration(
+    path: Path, min_observations: int = 3, prior_weight: float = 50.0, copies: int = 1
+) -> duckdb.DuckDBPyConnection:
+    """The calibration warehouse at `path`, built as of AS_OF under `rating_only_policy`; `copies`
+    repeats every customer and event (ids suffixed -2, -3, ...), multiplying the observations."""
     con = warehouse.connect(path)
-    insert_rows(con, "customers", CALIBRATION_CUSTOMERS)
-    insert_rows(con, "risk_events", CALIBRATION_EVENTS)
-    rebuild(con, as_of=AS_OF, policy=rating_only_policy(min_observations))
+
+    def suffixed(rows: list[tuple], copy: int, *positions: int) -> list[tuple]:
+        if copy == 1:
+            return rows
+        return [
+            tuple(f"{v}-{copy}" if i in positions else v for i, v in enumerate(r)) for r in rows
+        ]
+
+    for copy in range(1, copies + 1):
+        insert_rows(con, "customers", suffixed(CALIBRATION_CUSTOMERS, copy, 0))
+        insert_rows(con, "risk_events", suffixed(CALIBRATION_EVENTS, copy, 0, 1))
+    rebuild(con, as_of=AS_OF, policy=rating_only_policy(min_observations, prior_weight))
     return con
+
+
+# --- a tiny book of the rules real portfolios need: billing dates, write-offs, cures, reviews ----
+# Built as of 2025-10-31; the grid is every month-end 2025-01-31 .. 2025-10-31.
+BOOK_AS_OF = date(2025, 10, 31)
+
+BOOK_CUSTOMERS = [
+    # R1's limit and rating today are its customer row's; its reviews say what was in force before
+    ("R1", "Rho Components", "manufacturing", "North", "sme", D("2025-01-01"), None, "B", 4_000.0, "ana", "active"),
+    ("R2", "Sigma Textiles", "textiles", "North", "sme", D("2025-01-01"), None, "BB", 10_000.0, "ana", "active"),
+    # closed, but still owes its loan instalments
+    ("R3", "Tau Leasing", "finance", "South", "corporate", D("2025-01-01"), None, None, 5_000.0, "ben", "closed"),
+]  # fmt: skip
+
+BOOK_CONTRACTS = [
+    ("S1", "R1", "sales", D("2025-01-01"), D("2025-01-01"), D("2025-06-30"), 7_000.0, "CNY", 30, 0.0, "completed", "cfo", None),
+    ("S2", "R2", "sales", D("2025-01-01"), D("2025-01-01"), D("2025-12-31"), 5_000.0, "CNY", 30, 0.0, "active", "cfo", None),
+    ("L1", "R3", "loan", D("2025-06-01"), D("2025-06-01"), D("2025-09-30"), 3_000.0, "CNY", 0, 0.0, "completed", "cfo", None),
+]  # fmt: skip
+
+# payment_id, contract_id, due_on, amount_due, paid_on, amount_paid, issued_on
+BOOK_PAYMENTS = [
+    # never paid: 180 days past due on 2025-07-30, written off that day
+    ("Q1", "S1", D("2025-01-31"), 5_000.0, None, 0.0, D("2025-01-01")),
+    # issued 05-02 (its terms would have said 04-20), paid on time
+    ("Q2", "S1", D("2025-05-20"), 2_000.0, D("2025-05-20"), 2_000.0, D("2025-05-02")),
+    # no issue date: invoiced due_on - 30 = 01-01; paid 135 days late, on 06-15
+    ("Q3", "S2", D("2025-01-31"), 2_000.0, D("2025-06-15"), 2_000.0, None),
+    # issued 06-01, due 09-30, never paid; 1000 of it credited on 07-10
+    ("Q4", "S2", D("2025-09-30"), 3_000.0, None, 0.0, D("2025-06-01")),
+    # a loan's schedule: exposure from the start on 06-01, 1000 an instalment, the last one unpaid
+    ("Q5", "L1", D("2025-07-01"), 1_000.0, D("2025-07-01"), 1_000.0, None),
+    ("Q6", "L1", D("2025-08-01"), 1_000.0, D("2025-08-01"), 1_000.0, None),
+    ("Q7", "L1", D("2025-09-01"), 1_000.0, None, 0.0, None),
+]
+
+# adjustment_id, payment_id, kind, occurred_on, amount, note
+BOOK_ADJUSTMENTS = [
+    ("A1", "Q1", "write_off", D("2025-07-30"), 5_000.0, "180 days past due"),
+    ("A2", "Q1", "recovery", D("2025-09-15"), 1_000.0, "from the liquidator"),
+    ("A3", "Q4", "credit_note", D("2025-07-10"), 1_000.0, "short delivery"),
+]
+
+# review_id, customer_id, effective_on, credit_limit, external_rating, decided_by, note
+BOOK_REVIEWS = [
+    ("V1", "R1", D("2025-01-01"), 10_000.0, "BBB", "cfo", "onboarding"),
+    # a limit cut in March that leaves the rating as it was
+    ("V2", "R1", D("2025-03-01"), 4_000.0, None, "cfo", "cut after late payment"),
+]
+
+
+def build_book(
+    path: Path, policy: Policy | None = None
+) -> tuple[duckdb.DuckDBPyConnection, BuildResult]:
+    """The real-books tiny warehouse at `path`, built as of BOOK_AS_OF."""
+    con = warehouse.connect(path)
+    for table, rows in (
+        ("customers", BOOK_CUSTOMERS),
+        ("contracts", BOOK_CONTRACTS),
+        ("adjustments", BOOK_ADJUSTMENTS),
+        ("credit_reviews", BOOK_REVIEWS),
+    ):
+        insert_rows(con, table, rows)
+    con.executemany(
+        "insert into payments (payment_id, contract_id, due_on, amount_due, paid_on, amount_paid,"
+        " issued_on) values (?, ?, ?, ?, ?, ?, ?)",
+        BOOK_PAYMENTS,
+    )
+    return con, rebuild(con, as_of=BOOK_AS_OF, policy=policy)

@@ -1,7 +1,16 @@
 -- cm_scores (internal to the customer_month build): one row per customer per grid date, as
--- cm_exposure, with the customer's attributes, event flags, factor scores (0-100), score, grade,
--- band and default status. Params: as_of and the policy's factor, weight, grade, band, watchlist
--- event and default values. data/policy.py (Policy.score, .grade, ...) holds the same rules.
+-- cm_exposure, with the customer's attributes, the credit limit and external rating in force then,
+-- event flags, factor scores (0-100), score, grade, band and default status. Params: as_of and the
+-- policy's factor, weight, grade, band, watchlist event, default and cure values. data/policy.py
+-- (Policy.score, .grade, ...) holds the same scoring rules.
+-- Limit and rating in force at t: the latest credit_reviews row with effective_on <= t (a review
+-- without a rating leaves the rating as it was), before the first review the customer's own values.
+-- Default: a default signal at t is max DPD above default_dpd, a bankruptcy filing in (previous grid
+-- date, t], or a contract marked defaulted (from its last review date, else as_of) still marked so.
+-- A month-end is clean when max DPD <= cure_dpd, no signal and nothing written off in the period. A
+-- customer is in default from its first signal until cure_months consecutive clean grid dates have
+-- passed since its last signal (then it is out at the last of them); default_exit on that row says
+-- 'cured' when nothing was written off during the default, else 'written_off'.
 create or replace table cm_scores as
 with event_points as (
     select
@@ -18,6 +27,10 @@ with event_points as (
             else $severity_5_points
         end as points
     from risk_events as e
+),
+
+grid as (
+    select as_of, lag(as_of) over (order by as_of) as prev_as_of from month_grid
 ),
 
 events_by_date as (
@@ -40,26 +53,49 @@ events_by_date as (
         ), false) as operational_recent,
         coalesce(bool_or(
             e.kind = 'rating_downgrade' and e.occurred_on > g.as_of - $wl_event_lookback_days
-        ), false) as rating_downgrade_recent
+        ), false) as rating_downgrade_recent,
+        coalesce(bool_or(
+            e.kind = 'bankruptcy_filing' and e.occurred_on > coalesce(g.prev_as_of, date '0001-01-01')
+        ), false) as bankruptcy_in_period
     from event_points as e
-    inner join month_grid as g
+    inner join grid as g
         on g.as_of >= e.occurred_on
         and g.as_of < e.occurred_on + greatest($event_lookback_days, $wl_event_lookback_days)
     group by all
 ),
 
-default_dates as (
+defaulted_contracts as (
     -- a contract's defaulted status dates from its last review, the latest time it can have been
     -- set; without a review date it is known only as of the build date
-    select customer_id, min(defaulted_on) as defaulted_on
-    from (
-        select customer_id, occurred_on as defaulted_on
-        from risk_events where kind = 'bankruptcy_filing'
-        union all
-        select customer_id, coalesce(last_reviewed_on, $as_of::date)
-        from contracts where status = 'defaulted'
-    )
+    select customer_id, min(coalesce(last_reviewed_on, $as_of::date)) as defaulted_on
+    from contracts
+    where status = 'defaulted'
     group by customer_id
+),
+
+limit_reviews as (
+    select customer_id, effective_on, credit_limit from credit_reviews
+),
+
+rating_reviews as (
+    select customer_id, effective_on, external_rating
+    from credit_reviews
+    where external_rating is not null
+),
+
+in_force as (
+    -- the limit and rating in force at each grid date (no look-ahead)
+    select
+        x.customer_id,
+        x.as_of,
+        coalesce(l.credit_limit, c.credit_limit) as credit_limit,
+        coalesce(r.external_rating, c.external_rating) as external_rating
+    from cm_exposure as x
+    inner join customers as c on c.customer_id = x.customer_id
+    asof left join limit_reviews as l
+        on l.customer_id = x.customer_id and x.as_of >= l.effective_on
+    asof left join rating_reviews as r
+        on r.customer_id = x.customer_id and x.as_of >= r.effective_on
 ),
 
 factors as (
@@ -71,8 +107,8 @@ factors as (
         c.region,
         c.industry,
         c.owner,
-        c.external_rating,
-        c.credit_limit,
+        f.external_rating,
+        f.credit_limit,
         x.exposure,
         x.collateral,
         x.overdue_amount,
@@ -86,11 +122,11 @@ factors as (
         end as aging_bucket,
         x.late_payments_12m,
         x.due_payments_12m,
-        case when c.credit_limit > 0 then x.exposure / c.credit_limit end as utilisation,
+        case when f.credit_limit > 0 then x.exposure / f.credit_limit end as utilisation,
         100 * least(x.max_dpd, $dpd_cap_days)::double / $dpd_cap_days as dpd_score,
         case when x.due_payments_12m > 0
             then 100 * x.late_payments_12m::double / x.due_payments_12m else 0.0 end as late_score,
-        case c.external_rating
+        case f.external_rating
             when 'AAA' then $rating_aaa_score
             when 'AA' then $rating_aa_score
             when 'A' then $rating_a_score
@@ -104,8 +140,8 @@ factors as (
             else $rating_unrated_score
         end::double as rating_score,
         case
-            when c.credit_limit > 0
-                then 100 * least(x.exposure / c.credit_limit, $utilisation_cap) / $utilisation_cap
+            when f.credit_limit > 0
+                then 100 * least(x.exposure / f.credit_limit, $utilisation_cap) / $utilisation_cap
             when x.exposure > 0 then 100.0
             else 0.0
         end as utilisation_score,
@@ -114,11 +150,88 @@ factors as (
         coalesce(e.legal_recent, false) as legal_recent,
         coalesce(e.operational_recent, false) as operational_recent,
         coalesce(e.rating_downgrade_recent, false) as rating_downgrade_recent,
-        x.max_dpd > $default_dpd or coalesce(d.defaulted_on <= x.as_of, false) as defaulted
+        x.written_off,
+        x.recovered,
+        x.max_dpd > $default_dpd
+        or coalesce(e.bankruptcy_in_period, false)
+        or coalesce(d.defaulted_on <= x.as_of, false) as default_signal
     from cm_exposure as x
     inner join customers as c on c.customer_id = x.customer_id
+    inner join in_force as f on f.customer_id = x.customer_id and f.as_of = x.as_of
     left join events_by_date as e on e.customer_id = x.customer_id and e.as_of = x.as_of
-    left join default_dates as d on d.customer_id = x.customer_id
+    left join defaulted_contracts as d on d.customer_id = x.customer_id
+),
+
+cleanliness as (
+    select
+        *,
+        max_dpd <= $cure_dpd and not default_signal and written_off = 0 as clean,
+        -- rows since the last unclean one: a run of clean rows shares this number
+        count(*) filter (where not (max_dpd <= $cure_dpd and not default_signal and written_off = 0))
+            over customer_rows as unclean_before
+    from factors
+    window customer_rows as (partition by customer_id order by as_of)
+),
+
+runs as (
+    select
+        *,
+        count(*) filter (where clean) over (
+            partition by customer_id, unclean_before order by as_of
+        ) as clean_run
+    from cleanliness
+),
+
+signals as (
+    select
+        *,
+        max(case when default_signal then as_of end) over customer_rows as last_signal_on,
+        max(case when clean_run >= $cure_months then as_of end) over customer_rows as last_cure_point
+    from runs
+    window customer_rows as (partition by customer_id order by as_of)
+),
+
+default_states as (
+    select
+        * exclude (clean, unclean_before, clean_run, last_cure_point),
+        last_signal_on is not null
+        and coalesce(last_cure_point < last_signal_on, true) as defaulted
+    from signals
+),
+
+entries as (
+    select
+        *,
+        coalesce(lag(defaulted) over customer_rows, false) as was_defaulted
+    from default_states
+    window customer_rows as (partition by customer_id order by as_of)
+),
+
+spells as (
+    -- spell_no counts entries into default; the row that leaves a default still carries its number
+    select
+        *,
+        count(*) filter (where defaulted and not was_defaulted) over (
+            partition by customer_id order by as_of
+        ) as spell_no
+    from entries
+),
+
+default_spells as (
+    select
+        *,
+        sum(written_off) over (partition by customer_id, spell_no order by as_of) as spell_written_off
+    from spells
+),
+
+with_exit as (
+    select
+        * exclude (was_defaulted, spell_no, spell_written_off),
+        case
+            when was_defaulted and not defaulted and spell_written_off > 0 then 'written_off'
+            when was_defaulted and not defaulted then 'cured'
+        end as default_exit
+    from default_spells
 ),
 
 scored as (
@@ -128,7 +241,7 @@ scored as (
         $w_dpd * dpd_score + $w_late * late_score + $w_rating * rating_score
         + $w_utilisation * utilisation_score + $w_operational * operational_score
         + $w_legal * legal_score as score
-    from factors
+    from with_exit
 ),
 
 graded as (

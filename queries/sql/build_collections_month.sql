@@ -6,18 +6,22 @@
 --   CEI (0-100)     = (opening_receivables + credit_sales - receivables)
 --                     / (opening_receivables + credit_sales - current_receivables) * 100
 --   roll rate b->b+1 = rolled_to_(b+1) / rolled_from_b
--- A payment row is invoiced on due_on - payment_terms_days and booked on the later of that and its
--- contract's start; outstanding at t = amount_due - (amount_paid if paid_on <= t), floored at 0.
--- receivables at t: outstanding of rows booked by t, contract not terminated/completed with end_on < t
--- (the customer_month exclusion); current_receivables: those with due_on >= t; overdue buckets by
+-- A payment row is a receivable from its billed_on (payment_book: issued_on, else due_on -
+-- payment_terms_days, not before its contract's start) until it owes nothing (settled_on); what it
+-- owes at t = amount_due less its payments, credit notes and write-offs dated <= t (payment_events).
+-- It stays a receivable after its contract ends. receivables at t: what rows billed by t owe;
+-- current_receivables: those with due_on >= t; overdue buckets by
 -- days past due t - due_on: 1-30, 31-60, 61-90, 90p (> 90), amount and row count.
--- Flows over the period (previous grid date, t]: credit_sales (amount_due by booking date, rows
--- booked while their contract was live), collected (min(amount_paid, amount_due) by paid_on),
--- due_in_period (amount_due by due_on); credit_sales_90d over (t - 90 days, t].
+-- Flows over the period (previous grid date, t]: credit_sales (amount_due by billed_on), collected
+-- (payments received, as far as they settle what was owed, by date), written_off and credited
+-- (write-offs and credit notes by date), recovered (recoveries after write-offs: cash, but not
+-- collections of a receivable), due_in_period (amount_due by due_on); credit_sales_90d over
+-- (t - 90 days, t]. Identity: opening_receivables + credit_sales - collected - written_off -
+-- credited = receivables.
 -- opening_* and rolled_from_* are balances at the previous grid date (the month-end before the
 -- first grid date for the first row). rolled_to_X: outstanding at t of rows that were in the bucket
 -- before X at the previous date and are in X or worse at t (a 31-day month can skip a bucket).
--- Each row is joined only to the dates inside its receivable span [booked_on, settled or closed),
+-- Each row is joined only to the dates inside its receivable span [billed_on, settled_on),
 -- never to every grid date.
 create or replace table collections_month as
 with grid as (
@@ -38,49 +42,52 @@ balance_dates as (
 
 payment_rows as (
     select
+        book.payment_id,
         customers.segment,
         customers.region,
         customers.industry,
-        payments.due_on,
-        payments.amount_due,
-        payments.paid_on,
-        payments.amount_paid,
-        greatest(payments.due_on - contracts.payment_terms_days, contracts.start_on) as booked_on,
-        -- a closed contract drops out of receivables the day after it ends
-        case
-            when contracts.status in ('terminated', 'completed') then contracts.end_on
-        end as live_until,
-        least(
-            case when payments.amount_paid >= payments.amount_due then payments.paid_on end,
-            case
-                when contracts.status in ('terminated', 'completed') then contracts.end_on + 1
-            end
-        ) as span_end
-    from payments
-    inner join contracts on contracts.contract_id = payments.contract_id
-    inner join customers on customers.customer_id = contracts.customer_id
+        book.due_on,
+        book.due::double as amount_due,
+        book.billed_on,
+        book.settled_on
+    from payment_book as book
+    inner join customers on customers.customer_id = book.customer_id
+),
+
+row_dates as (
+    select
+        dates.as_of,
+        dates.prev_as_of,
+        payment.payment_id,
+        payment.segment,
+        payment.region,
+        payment.industry,
+        payment.amount_due,
+        payment.due_on,
+        payment.billed_on
+    from payment_rows as payment
+    inner join balance_dates as dates
+        on dates.as_of >= payment.billed_on
+        and dates.as_of < coalesce(payment.settled_on, date '9999-12-31')
 ),
 
 row_balances as (
     select
-        dates.as_of,
-        dates.prev_as_of,
-        payment.segment,
-        payment.region,
-        payment.industry,
-        greatest(
-            payment.amount_due - case when payment.paid_on <= dates.as_of then payment.amount_paid else 0 end,
-            0
-        ) as outstanding,
-        dates.as_of - payment.due_on as dpd,
-        -- the same row at the previous date: in the book there when booked by then
+        r.as_of,
+        r.prev_as_of,
+        r.segment,
+        r.region,
+        r.industry,
+        -- what the row owes after its last change on or before as_of
+        coalesce(e.owed_after::double, r.amount_due) as outstanding,
+        r.as_of - r.due_on as dpd,
+        -- the same row at the previous date: in the book there when billed by then
         -- (its span cannot have ended before as_of)
-        dates.prev_as_of is not null and payment.booked_on <= dates.prev_as_of as booked_before,
-        dates.prev_as_of - payment.due_on as dpd_before
-    from payment_rows as payment
-    inner join balance_dates as dates
-        on dates.as_of >= payment.booked_on
-        and dates.as_of < coalesce(payment.span_end, date '9999-12-31')
+        r.prev_as_of is not null and r.billed_on <= r.prev_as_of as booked_before,
+        r.prev_as_of - r.due_on as dpd_before
+    from row_dates as r
+    asof left join payment_events as e
+        on e.payment_id = r.payment_id and r.as_of >= e.occurred_on
 ),
 
 row_buckets as (
@@ -126,17 +133,34 @@ balances as (
 
 daily_flows as (
     -- one day x group grain first, so the period and 90-day joins below stay small
-    select day, segment, region, industry, sum(sales) as sales, sum(collected) as collected, sum(due) as due
+    select
+        day, segment, region, industry,
+        sum(sales) as sales, sum(collected) as collected, sum(written_off) as written_off,
+        sum(credited) as credited, sum(recovered) as recovered, sum(due) as due
     from (
-        select booked_on as day, segment, region, industry, amount_due as sales, 0.0 as collected, 0.0 as due
+        select billed_on as day, segment, region, industry, amount_due as sales, 0.0 as collected,
+            0.0 as written_off, 0.0 as credited, 0.0 as recovered, 0.0 as due
         from payment_rows
-        where booked_on <= coalesce(live_until, booked_on)
         union all
-        select paid_on, segment, region, industry, 0.0, least(amount_paid, amount_due), 0.0
-        from payment_rows
-        where paid_on is not null and amount_paid > 0
+        -- a change before the row is billed (a prepayment) counts when it is billed
+        select
+            greatest(events.occurred_on, rows.billed_on), rows.segment, rows.region, rows.industry, 0.0,
+            case when events.kind = 'payment' then events.amount::double else 0.0 end,
+            case when events.kind = 'write_off' then events.amount::double else 0.0 end,
+            case when events.kind = 'credit_note' then events.amount::double else 0.0 end,
+            0.0, 0.0
+        from payment_events as events
+        inner join payment_rows as rows on rows.payment_id = events.payment_id
+        where events.amount > 0
         union all
-        select due_on, segment, region, industry, 0.0, 0.0, amount_due
+        select
+            adjustments.occurred_on, rows.segment, rows.region, rows.industry,
+            0.0, 0.0, 0.0, 0.0, adjustments.amount, 0.0
+        from adjustments
+        inner join payment_rows as rows on rows.payment_id = adjustments.payment_id
+        where adjustments.kind = 'recovery'
+        union all
+        select due_on, segment, region, industry, 0.0, 0.0, 0.0, 0.0, 0.0, amount_due
         from payment_rows
     ) as flows
     group by day, segment, region, industry
@@ -150,6 +174,9 @@ period_flows as (
         daily_flows.industry,
         sum(daily_flows.sales) as credit_sales,
         sum(daily_flows.collected) as collected,
+        sum(daily_flows.written_off) as written_off,
+        sum(daily_flows.credited) as credited,
+        sum(daily_flows.recovered) as recovered,
         sum(daily_flows.due) as due_in_period
     from daily_flows
     inner join grid on daily_flows.day > grid.prev_as_of and daily_flows.day <= grid.as_of
@@ -200,6 +227,9 @@ final as (
         coalesce(flows.credit_sales, 0.0) as credit_sales,
         coalesce(sales_90d.credit_sales_90d, 0.0) as credit_sales_90d,
         coalesce(flows.collected, 0.0) as collected,
+        coalesce(flows.written_off, 0.0) as written_off,
+        coalesce(flows.credited, 0.0) as credited,
+        coalesce(flows.recovered, 0.0) as recovered,
         coalesce(flows.due_in_period, 0.0) as due_in_period,
         coalesce(opening.receivables - opening.current_receivables, 0.0) as opening_overdue,
         coalesce(opening.receivables, 0.0) as opening_receivables,

@@ -1,10 +1,13 @@
 -- customer_month: one row per customer per grid date (month-ends and the as-of date) from the
--- customer's onboarding or first contract on: exposure and overdue (money), max DPD (days), factor
--- scores, score, grade, band, PD/LGD (0-1), expected loss (money), utilisation and exposure share
--- (0-1), default, and the early-warning triggers, with the triggers that fired at the previous grid
--- date (previous_triggers; [] when none did or the customer had no row then), so pages can find
--- entrants and leavers without joining the table to itself, and default_12m (in default at a later grid
--- date within 12 months), and last_review (the latest contract review on or before the date). Params: lgd_*, wl_* (watchlist thresholds).
+-- customer's onboarding or first contract on: exposure and overdue (money), max DPD (days), the credit
+-- limit and external rating in force then, factor scores, score, grade, band, PD/LGD (0-1), expected
+-- loss (money), utilisation and exposure share (0-1), default (with its exit: cured or written off),
+-- write-offs and recoveries of the period (money), and the early-warning triggers, with the triggers
+-- that fired at the previous grid date (previous_triggers; [] when none did or the customer had no row
+-- then), so pages can find entrants and leavers without joining the table to itself, default_12m (in
+-- default at a later grid date within 12 months), and last_review (the latest contract review or
+-- credit review on or before the date). PD: 1 in default, else the grade's (grade_pd). LGD uses the
+-- segment's unsecured LGD from lgd_calibration. Params: lgd_*, wl_* (watchlist thresholds).
 create or replace table customer_month as
 with scores as (
     select
@@ -17,10 +20,13 @@ with scores as (
 with_history as (
     select
         s.*,
-        p.pd_used as pd,
+        p.pd_used as grade_pd,
+        case when s.defaulted then 1.0 else p.pd_used end as pd,
+        l.lgd_unsecured_used,
         earlier.grade as earlier_grade
     from scores as s
     inner join pd_calibration as p on p.grade = s.grade
+    inner join lgd_calibration as l on l.segment = s.segment
     -- grade at the month-end wl_downgrade_months before (absent before the customer's first row)
     left join cm_scores as earlier
         on earlier.customer_id = s.customer_id
@@ -33,9 +39,9 @@ priced as (
         case
             when exposure > 0 then greatest(
                 $lgd_floor,
-                $lgd_unsecured * (1 - least(1, collateral * (1 - $lgd_haircut) / exposure))
+                lgd_unsecured_used * (1 - least(1, collateral * (1 - $lgd_haircut) / exposure))
             )
-            else greatest($lgd_floor, $lgd_unsecured)
+            else greatest($lgd_floor, lgd_unsecured_used)
         end as lgd,
         coalesce(
             strpos('ABCDE', grade) - strpos('ABCDE', earlier_grade) >= $wl_downgrade_notches
@@ -83,10 +89,12 @@ reviews as (
     select distinct customer_id, last_reviewed_on as reviewed_on
     from contracts
     where last_reviewed_on is not null
+    union
+    select customer_id, effective_on from credit_reviews
 ),
 
 reviewed as (
-    -- the latest contract review on or before the grid date (null when none)
+    -- the latest contract or credit review on or before the grid date (null when none)
     select s.*, r.reviewed_on as last_review
     from sequenced as s
     asof left join reviews as r
@@ -119,12 +127,16 @@ final as (
         score,
         grade,
         band,
+        grade_pd,
         pd,
         lgd,
         pd * lgd * exposure as expected_loss,
         collateral,
         utilisation,
         defaulted,
+        default_exit,
+        written_off,
+        recovered,
         len(triggers) > 0 as on_watchlist,
         triggers::varchar[] as triggers,
         exposure_share,

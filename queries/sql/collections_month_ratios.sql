@@ -1,5 +1,6 @@
 -- Collections per grid date up to $as_of (24 months) for the filtered portfolio: aging amounts and
--- counts by bucket, collection rate, DSO (days), CEI (0-100) and roll rates (0-1) from the additive
+-- counts by bucket, collections, write-offs, credit notes and recoveries (money), collection rate,
+-- DSO (days), CEI (0-100) and roll rates (0-1) from the additive
 -- components of collections_month, summed over the matching segment x region x industry rows before
 -- any ratio is taken. Params: $as_of, $segments, $regions, $industries.
 with filtered as (
@@ -31,6 +32,9 @@ sums as (
         sum(credit_sales) as credit_sales,
         sum(credit_sales_90d) as credit_sales_90d,
         sum(collected) as collected,
+        sum(written_off) as written_off,
+        sum(credited) as credited,
+        sum(recovered) as recovered,
         sum(due_in_period) as due_in_period,
         sum(opening_overdue) as opening_overdue,
         sum(opening_receivables) as opening_receivables,
@@ -61,10 +65,16 @@ final as (
         count_61_90,
         count_90p,
         collected,
+        written_off,
+        credited,
+        recovered,
         collected / nullif(opening_overdue + due_in_period, 0) as collection_rate,
         receivables / nullif(credit_sales_90d, 0) * 90 as dso,
-        (opening_receivables + credit_sales - receivables)
-            / nullif(opening_receivables + credit_sales - current_receivables, 0) * 100 as cei,
+        -- what left receivables by being collected, against what could have been (credit notes were
+        -- never owed; a write-off was, and counts as not collected)
+        (opening_receivables + credit_sales - receivables - written_off - credited)
+            / nullif(opening_receivables + credit_sales - credited - current_receivables, 0) * 100
+            as cei,
         -- the amounts a roll rate is a share of, so a 100 % on a few yuan can be read as such
         rolled_from_current,
         rolled_from_1_30,

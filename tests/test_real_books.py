@@ -1,0 +1,202 @@
+"""The rules real books need, on a tiny book computed by hand (tests/tiny_warehouse.py BOOK_*):
+billing dates, write-offs and recoveries, credit notes, rows owed after their contract ended, cures,
+PD 1 in default, limits and ratings as they were, observed LGD, and exposure = receivables on
+invoices. Built as of 2025-10-31 with the shipped policy (cure after 3 clean month-ends with max DPD
+<= 30; LGD prior 0.45, 30 written-off rows before a segment's observed LGD is used)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data.policy import DEFAULT_POLICY, Policy
+from tests.tiny_warehouse import build_book
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    con, _ = build_book(tmp_path_factory.mktemp("book") / "book.duckdb")
+    yield con
+    con.close()
+
+
+def month(con: duckdb.DuckDBPyConnection, customer: str, as_of: str, *columns: str) -> tuple:
+    sql = f"select {', '.join(columns)} from customer_month where customer_id = $c and as_of = $d"
+    rows = con.sql(sql, params={"c": customer, "d": D(as_of)}).fetchall()
+    assert len(rows) == 1, (customer, as_of)
+    return rows[0]
+
+
+def test_invoice_issued_after_the_date_is_not_exposure(book: duckdb.DuckDBPyConnection) -> None:
+    # Q2 (2000, due 05-20) was issued 05-02: at 04-30 only Q1 5000 is owed, although 30 days'
+    # terms would have put the invoice at 04-20
+    assert month(book, "R1", "2025-04-30", "exposure") == (5000.0,)
+    # issued 05-02 and paid 05-20: in and out within May
+    assert month(book, "R1", "2025-05-31", "exposure") == (5000.0,)
+
+
+def test_a_loans_future_principal_is_exposure_from_its_start(
+    book: duckdb.DuckDBPyConnection,
+) -> None:
+    # L1 starts 06-01 with three instalments of 1000 due 07-01, 08-01, 09-01
+    exposure = [
+        month(book, "R3", d, "exposure")[0]
+        for d in ("2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31")
+    ]
+    assert exposure == [0.0, 3000.0, 2000.0, 1000.0]
+
+
+def test_write_off_leaves_exposure_enters_losses_then_a_recovery(
+    book: duckdb.DuckDBPyConnection,
+) -> None:
+    # Q1 5000, due 01-31, 180 days past due on 07-30: written off that day
+    assert month(book, "R1", "2025-06-30", "exposure", "max_dpd", "written_off") == (
+        5000.0,
+        150,
+        0.0,
+    )
+    assert month(book, "R1", "2025-07-31", "exposure", "overdue_amount", "written_off") == (
+        0.0,
+        0.0,
+        5000.0,
+    )
+    # 1000 recovered on 09-15: cash, not exposure
+    assert month(book, "R1", "2025-09-30", "exposure", "recovered") == (0.0, 1000.0)
+    # the segment's observed LGD: 1 - 1000 / 5000 = 0.8 from 1 written-off row; with the prior
+    # 0.45 weighing 20 rows the posterior is (0.8 + 20 * 0.45) / 21; below 30 rows the prior is used
+    row = book.sql(
+        "select observations, observed_lgd, posterior_lgd, lgd_unsecured_used, source"
+        " from lgd_calibration where segment = 'sme'"
+    ).fetchall()[0]
+    assert row == (1, pytest.approx(0.8), pytest.approx(9.8 / 21), 0.45, "prior")
+
+
+def test_observed_lgd_is_used_once_a_segment_has_enough_write_offs(tmp_path: Path) -> None:
+    raw = tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    raw["lgd"]["min_observations"] = 1
+    con, _ = build_book(tmp_path / "book.duckdb", policy=Policy.from_dict(raw))
+    used = con.sql(
+        "select lgd_unsecured_used, source from lgd_calibration where segment = 'sme'"
+    ).fetchall()
+    assert used == [(pytest.approx(9.8 / 21), "observed")]
+    # R2 (sme, unsecured) in default at 06-30 owes 3000: EL = 1 * (9.8 / 21) * 3000 = 1400
+    assert month(con, "R2", "2025-06-30", "lgd", "expected_loss") == (
+        pytest.approx(9.8 / 21),
+        pytest.approx(1400.0),
+    )
+    con.close()
+
+
+def test_credit_note_reduces_what_is_owed(book: duckdb.DuckDBPyConnection) -> None:
+    # Q4 3000 issued 06-01, 1000 credited on 07-10
+    assert month(book, "R2", "2025-06-30", "exposure") == (3000.0,)
+    assert month(book, "R2", "2025-07-31", "exposure") == (2000.0,)
+
+
+def test_rows_stay_owed_after_their_contract_ends(book: duckdb.DuckDBPyConnection) -> None:
+    # S1 completed on 06-30; Q1 is still owed (and overdue) until written off on 07-30
+    assert month(book, "R1", "2025-06-30", "exposure", "overdue_amount") == (5000.0, 5000.0)
+    # L1 completed 09-30 but Q7 (1000, due 09-01) is unpaid: 60 days past due at 10-31
+    assert month(book, "R3", "2025-10-31", "exposure", "max_dpd") == (1000.0, 60)
+
+
+def test_cure_after_three_clean_month_ends(book: duckdb.DuckDBPyConnection) -> None:
+    # R2: Q3 (due 01-31) is 120 days past due at 05-31: default; paid 06-15, then clean at 06-30,
+    # 07-31 and 08-31 (DPD 0, nothing written off): cured at 08-31
+    states = [
+        month(book, "R2", d, "defaulted", "default_exit")
+        for d in ("2025-04-30", "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31", "2025-09-30")
+    ]
+    assert states == [
+        (False, None),
+        (True, None),
+        (True, None),
+        (True, None),
+        (False, "cured"),
+        (False, None),
+    ]
+
+
+def test_written_off_default_leaves_default_as_a_loss(book: duckdb.DuckDBPyConnection) -> None:
+    # R1: 120 days at 05-31; the write-off month 07-31 is not clean; 08-31, 09-30, 10-31 are
+    states = [
+        month(book, "R1", d, "defaulted", "default_exit")
+        for d in ("2025-05-31", "2025-07-31", "2025-09-30", "2025-10-31")
+    ]
+    assert states == [(True, None), (True, None), (True, None), (False, "written_off")]
+
+
+def test_in_default_pd_is_1_and_el_is_lgd_times_ead(book: duckdb.DuckDBPyConnection) -> None:
+    # R2 at 06-30: in default (probation), 3000 owed, unsecured: EL = 1 * 0.45 * 3000 = 1350; its
+    # grade keeps its own PD (B's prior 0.02, no history)
+    assert month(book, "R2", "2025-06-30", "grade", "grade_pd", "pd", "expected_loss") == (
+        "B",
+        0.02,
+        1.0,
+        pytest.approx(1350.0),
+    )
+    # cured at 08-31: back to the grade's PD: 0.02 * 0.45 * 2000 = 18
+    assert month(book, "R2", "2025-08-31", "pd", "expected_loss") == (0.02, pytest.approx(18.0))
+
+
+def test_limit_and_rating_as_they_were(book: duckdb.DuckDBPyConnection) -> None:
+    # R1's limit was 10 000 from 01-01 and cut to 4000 on 03-01 (the customer row says 4000 today):
+    # February's utilisation uses the old limit, March's the new one
+    assert month(book, "R1", "2025-02-28", "credit_limit", "utilisation", "triggers") == (
+        10000.0,
+        0.5,
+        ["concentration"],
+    )
+    limit, utilisation, triggers = month(
+        book, "R1", "2025-03-31", "credit_limit", "utilisation", "triggers"
+    )
+    assert (limit, utilisation) == (4000.0, 1.25) and "limit_breach" in triggers
+    # the March review states no rating: BBB from January stays in force, not today's B
+    assert month(book, "R1", "2025-03-31", "external_rating", "rating_score") == ("BBB", 20.0)
+    # R3 has no review: its own values
+    assert month(book, "R3", "2025-06-30", "credit_limit", "external_rating") == (5000.0, None)
+
+
+def test_latest_review_counts_credit_reviews(book: duckdb.DuckDBPyConnection) -> None:
+    assert month(book, "R1", "2025-02-28", "last_review") == (D("2025-01-01"),)
+    assert month(book, "R1", "2025-10-31", "last_review") == (D("2025-03-01"),)
+
+
+def test_collections_flows_add_up(book: duckdb.DuckDBPyConnection) -> None:
+    rows = book.sql(
+        "select as_of, sum(opening_receivables), sum(credit_sales), sum(collected),"
+        " sum(written_off), sum(credited), sum(recovered), sum(receivables)"
+        " from collections_month group by as_of order by as_of"
+    ).fetchall()
+    by_date = {r[0]: r[1:] for r in rows}
+    # July: 8000 open (Q1 5000 + Q4 3000); Q5 1000 billed and paid on 07-01; Q1 written off 5000;
+    # 1000 of Q4 credited: 2000 left
+    assert by_date[D("2025-07-31")] == (8000.0, 1000.0, 1000.0, 5000.0, 1000.0, 0.0, 2000.0)
+    # September: Q7 billed 1000 and unpaid; 1000 recovered on Q1 (cash, not a collection)
+    assert by_date[D("2025-09-30")] == (2000.0, 1000.0, 0.0, 0.0, 0.0, 1000.0, 3000.0)
+    for opening, sales, collected, written_off, credited, _, closing in by_date.values():
+        assert opening + sales - collected - written_off - credited == pytest.approx(closing)
+
+
+def test_exposure_equals_receivables_on_invoices(book: duckdb.DuckDBPyConnection) -> None:
+    # R1 and R2 hold sales invoices only; R3's loan is exposure before it is billed
+    exposure = dict(
+        book.sql(
+            "select as_of, sum(exposure) from customer_month where customer_id in ('R1', 'R2')"
+            " group by as_of"
+        ).fetchall()
+    )
+    receivables = dict(
+        book.sql(
+            "select as_of, sum(receivables) from collections_month where segment = 'sme'"
+            " group by as_of"
+        ).fetchall()
+    )
+    assert exposure == pytest.approx(receivables)
+    assert exposure[D("2025-06-30")] == 8000.0  # Q1 5000 + Q4 3000
