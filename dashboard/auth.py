@@ -11,13 +11,34 @@ Roles, deny by default (a user without a known role sees only a message):
 - executive: the portfolio-level pages; customer identifiers are pseudonymised in the query layer;
 - analyst: every read page and export, optionally limited to regions (row-level scope);
 - admin: everything, plus the Data and Audit pages.
+
+A sign-in is bound to the browser, not only to Streamlit's session id (which is not renewed at
+sign-in and appears in upload URLs, so a raw websocket presenting it would be handed the session):
+each sign-in gets a random token kept server-side with the SHA-256 of the browser's XSRF cookie
+secret (`_streamlit_xsrf`: 16 random bytes Streamlit sets on the first page load, sent with every
+websocket handshake, never in a URL). Every run checks that the connection presenting the session
+carries that cookie; otherwise the sign-in is ended and audited. Streamlit cannot set an HTTP-only
+cookie from a script (only an st.App middleware or route can), so this cookie is the per-browser
+secret the server can check. Sign-ins idle for IDLE_MINUTES ($RISK_SESSION_IDLE_MINUTES, default
+30) end.
+
+Failed passwords are throttled per (user name, client address): five failures make that client wait
+a minute for that name, doubling with each further failure (at most an hour); one address failing
+for many names backs off the same way. Another client's failures never refuse a correct password.
 """
 
 from __future__ import annotations
 
+import binascii
+import hashlib
+import hmac
+import logging
+import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
@@ -63,10 +84,50 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
         }
     ),
 }
-# Sign-in throttling per user name: after MAX_FAILURES within WINDOW seconds, wait LOCKOUT seconds.
-MAX_FAILURES, WINDOW, LOCKOUT = 5, 600.0, 60.0
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
+# Sign-in throttling per (user name, client) and per client: after MAX_FAILURES failures of a name
+# from one client (CLIENT_MAX_FAILURES for all names together) the client waits LOCKOUT seconds,
+# doubled for each further failure up to MAX_LOCKOUT; a streak is forgotten WINDOW seconds after its
+# wait ends, and a correct password ends the name's streak for that client.
+MAX_FAILURES, CLIENT_MAX_FAILURES = 5, 20
+WINDOW, LOCKOUT, MAX_LOCKOUT = 600.0, 60.0, 3600.0
+_MAX_TRACKED = 10_000  # streaks kept at most (an attacker cycling names must not fill memory)
+XSRF_COOKIE = "_streamlit_xsrf"
+DEFAULT_IDLE_MINUTES = 30.0
+_LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class _Streak:
+    failures: int = 0
+    last: float = 0.0
+
+    def wait(self, threshold: int) -> float:
+        """Seconds to wait after the last failure (0 below the threshold)."""
+        if self.failures < threshold:
+            return 0.0
+        return min(LOCKOUT * 2 ** (self.failures - threshold), MAX_LOCKOUT)
+
+    def until(self, threshold: int) -> float:
+        return self.last + self.wait(threshold)
+
+
+_streaks: dict[tuple[str, str] | str, _Streak] = {}
+_streaks_lock = threading.Lock()
+
+
+@dataclass
+class _SignIn:
+    """A sign-in as the server keeps it: who, how, the browser it is bound to, last activity."""
+
+    name: str
+    method: str
+    binding: str
+    last_seen: float
+
+
+_sign_ins: dict[str, _SignIn] = {}
+_sign_ins_lock = threading.Lock()
+_clock = time.monotonic  # replaced in tests to pass idle time without waiting
 # Who an export is built for: a download's data callable runs after the script run, in a server
 # thread without the session, so audited() hands the user it was drawn for to that thread.
 _on_behalf = threading.local()
@@ -89,6 +150,106 @@ def oidc_configured() -> bool:
         return False
 
 
+def idle_minutes() -> float:
+    """How long a sign-in may stay idle, in minutes ($RISK_SESSION_IDLE_MINUTES, default 30)."""
+    try:
+        minutes = float(os.environ.get("RISK_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return minutes if minutes > 0 else DEFAULT_IDLE_MINUTES
+
+
+def client_cookies() -> dict[str, str]:
+    """The cookies of the connection running this session (its websocket handshake)."""
+    return st.context.cookies.to_dict()
+
+
+def client_address() -> str:
+    """The remote address of this session's connection ('local' for localhost)."""
+    return st.context.ip_address or "local"
+
+
+def _browser_secret(cookies: dict[str, str]) -> str | None:
+    """SHA-256 (hex) of the random token in Streamlit's XSRF cookie, None without one.
+
+    The cookie is `2|mask|masked token|time` with a new mask at every page load, so the token is
+    unmasked first (as Streamlit does) to get the value that stays the same for the browser."""
+    value = (cookies.get(XSRF_COOKIE) or "").strip("\"'")
+    try:
+        if value.startswith("2|"):
+            _, mask_hex, masked_hex, _ = value.split("|")
+            mask, masked = binascii.a2b_hex(mask_hex), binascii.a2b_hex(masked_hex)
+            if len(mask) != 4 or not masked:
+                return None
+            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+        else:
+            token = binascii.a2b_hex(value) if value else b""
+    except (ValueError, binascii.Error):
+        return None
+    return hashlib.sha256(token).hexdigest() if len(token) >= 16 else None
+
+
+def open_session(name: str, method: str) -> dict | None:
+    """Start a sign-in for `name` bound to this connection's browser: the value to keep in the
+    session state, or None when the browser sent no XSRF cookie to bind to."""
+    binding = _browser_secret(client_cookies())
+    if binding is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    now = _clock()
+    limit = idle_minutes() * 60
+    with _sign_ins_lock:
+        for stale in [k for k, v in _sign_ins.items() if now - v.last_seen > limit]:
+            del _sign_ins[stale]
+        _sign_ins[token] = _SignIn(name=name, method=method, binding=binding, last_seen=now)
+    return {"name": name, "method": method, "token": token}
+
+
+def _end_session(token: object) -> None:
+    with _sign_ins_lock:
+        _sign_ins.pop(str(token), None)
+
+
+def _signed_in() -> dict | None:
+    """The session's sign-in when it is bound to this connection's browser and not idle too long;
+    otherwise ends it (audited) and returns None."""
+    signed = st.session_state.get(SESSION_KEY)
+    if not isinstance(signed, dict):
+        return None
+    token = signed.get("token")
+    with _sign_ins_lock:
+        held = _sign_ins.get(str(token))
+    now = _clock()
+    current = _browser_secret(client_cookies())
+    if held is None or current is None or not hmac.compare_digest(held.binding, current):
+        # The session id was presented by a connection without the browser's cookie (a replayed
+        # id), or the server no longer knows the sign-in: both end it.
+        st.session_state.pop(SESSION_KEY, None)
+        _end_session(token)
+        audit.record(
+            "session_rejected",
+            who=str(signed.get("name", "?")),
+            detail=f"{'no sign-in' if held is None else 'other browser'} from {client_address()}",
+        )
+        # For the server log (.log, not .warning: a log line is not UI text for the catalogue scan).
+        _LOG.log(
+            logging.WARNING, "sign-in of %r rejected: not bound to this browser", signed.get("name")
+        )
+        return None
+    if now - held.last_seen > idle_minutes() * 60:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["_auth_expired"] = held.method
+        _end_session(token)
+        audit.record(
+            "session_expired",
+            who=held.name,
+            detail=f"idle for more than {idle_minutes():g} min",
+        )
+        return None
+    held.last_seen = now
+    return signed
+
+
 def current_user() -> User | None:
     """The signed-in user as the access file has them now, or None."""
     if not enabled():
@@ -96,8 +257,8 @@ def current_user() -> User | None:
     deferred = getattr(_on_behalf, "user", None)
     if deferred is not None:
         return deferred
-    signed = st.session_state.get(SESSION_KEY)
-    if not isinstance(signed, dict):
+    signed = _signed_in()
+    if signed is None:
         return None
     known = users.load_users(users.access_file())
     if signed.get("method") == "oidc":
@@ -185,41 +346,83 @@ def audit_read(query: str, arguments: dict) -> None:
 
 
 # --- sign-in ---------------------------------------------------------------------------------
-def _locked(name: str) -> bool:
-    now = time.monotonic()
-    with _failures_lock:
-        recent = [at for at in _failures.get(name, []) if now - at < WINDOW]
-        _failures[name] = recent
-        return len(recent) >= MAX_FAILURES and now - recent[-1] < LOCKOUT
+def _prune(now: float) -> None:
+    # Called with the lock held: forget streaks whose wait and window are over, then the oldest.
+    for key in [k for k, v in _streaks.items() if now > v.until(1) + WINDOW]:
+        del _streaks[key]
+    while len(_streaks) > _MAX_TRACKED:
+        del _streaks[min(_streaks, key=lambda k: _streaks[k].last)]
 
 
-def _failed(name: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(name, []).append(time.monotonic())
+def _waiting(name: str, client: str) -> float:
+    """Seconds `client` must still wait before trying `name` again (0: it may try now)."""
+    now = _clock()
+    with _streaks_lock:
+        pair, whole = _streaks.get((name, client)), _streaks.get(client)
+        until = max(
+            pair.until(MAX_FAILURES) if pair else 0.0,
+            whole.until(CLIENT_MAX_FAILURES) if whole else 0.0,
+        )
+    return max(until - now, 0.0)
 
 
-def check_password(name: str, password: str) -> User | None:
-    """The user when `password` is theirs, else None; every attempt is audited."""
+def _failed(name: str, client: str) -> None:
+    """Count a failure of `name` from `client`; audits the failure that starts or lengthens a wait."""
+    now = _clock()
+    lockouts = []
+    with _streaks_lock:
+        for key, threshold in (((name, client), MAX_FAILURES), (client, CLIENT_MAX_FAILURES)):
+            streak = _streaks.get(key)
+            if streak is None or now > streak.until(threshold) + WINDOW:
+                streak = _streaks[key] = _Streak()
+            streak.failures += 1
+            streak.last = now
+            if streak.wait(threshold):
+                scope = f"user {name}" if isinstance(key, tuple) else "any user"
+                lockouts.append(
+                    f"client {client}: {streak.failures} failures for {scope}, "
+                    f"waits {streak.wait(threshold):.0f} s"
+                )
+        if len(_streaks) > _MAX_TRACKED:
+            _prune(now)
+    for detail in lockouts:
+        audit.record("lockout", who=name or "?", detail=detail)
+
+
+def check_password(name: str, password: str, client: str | None = None) -> User | None:
+    """The user when `password` is theirs, else None; every attempt is audited.
+
+    `client` is the remote address (default: this session's). While that client must wait for
+    this name (its own failures), the password is not even checked; other clients are unaffected.
+    """
     name = name.strip()
-    if _locked(name):
-        audit.record("sign_in_failed", who=name or "?", detail="locked: too many failures")
+    client = client_address() if client is None else client
+    wait = _waiting(name, client)
+    if wait > 0:
+        audit.record(
+            "sign_in_failed",
+            who=name or "?",
+            detail=f"locked: too many failures from {client}, {wait:.0f} s left",
+        )
         return None
     known = users.load_users(users.access_file())
     user = known.get(name)
     if users.verify_password(user, password):
-        with _failures_lock:
-            _failures.pop(name, None)
-        audit.record("sign_in", who=name, role=user.known_role, detail="password")
+        with _streaks_lock:
+            _streaks.pop((name, client), None)
+        audit.record("sign_in", who=name, role=user.known_role, detail=f"password from {client}")
         return user
-    _failed(name)
+    _failed(name, client)
     reason = "unknown user" if user is None else "wrong password"
-    audit.record("sign_in_failed", who=name or "?", detail=reason)
+    audit.record("sign_in_failed", who=name or "?", detail=f"{reason} from {client}")
     return None
 
 
 def _sign_in_screen() -> None:
     st.title(t("auth.title"))
     st.caption(t("auth.intro"))
+    if st.session_state.pop("_auth_expired", None):
+        st.info(t("auth.expired", minutes=f"{idle_minutes():g}"))
     if oidc_configured():
         if st.button(t("auth.with_provider"), type="primary", icon=":material/login:"):
             st.login()
@@ -233,15 +436,24 @@ def _sign_in_screen() -> None:
         user = check_password(name, password)
         if user is None:
             st.error(t("auth.failed"))
-        else:
-            st.session_state[SESSION_KEY] = {"name": user.name, "method": "password"}
-            st.rerun()
+            return
+        signed = open_session(user.name, "password")
+        if signed is None:
+            st.error(t("auth.no_binding"))
+            return
+        st.session_state[SESSION_KEY] = signed
+        st.rerun()
 
 
 def sign_in() -> User | None:
     """The signed-in user (None with auth off); otherwise draws the sign-in screen and stops."""
     if not enabled():
         return None
+    user = current_user()  # ends a sign-in bound to another browser or idle too long
+    if st.session_state.get("_auth_expired") == "oidc" and oidc_configured():
+        # The provider's identity cookie would sign the user in again at once.
+        st.session_state.pop("_auth_expired", None)
+        st.logout()
     if st.session_state.get(SESSION_KEY) is None and oidc_configured() and st.user.is_logged_in:
         # Back from the identity provider: a verified e-mail address is mapped to a user entry.
         email = st.user.get("email")
@@ -250,7 +462,11 @@ def sign_in() -> User | None:
             st.error(t("auth.unverified"))
             st.button(t("auth.sign_out"), on_click=st.logout)
             st.stop()
-        st.session_state[SESSION_KEY] = {"name": str(email), "method": "oidc"}
+        signed = open_session(str(email), "oidc")
+        if signed is None:
+            st.error(t("auth.no_binding"))
+            st.stop()
+        st.session_state[SESSION_KEY] = signed
         user = current_user()
         audit.record(
             "sign_in",
@@ -263,6 +479,11 @@ def sign_in() -> User | None:
         st.session_state.pop(SESSION_KEY, None)
         _sign_in_screen()
         st.stop()
+    if user.problems:
+        # An entry the access file validation refused (logged with its reasons): no access at all.
+        st.warning(t("auth.invalid_entry", user=user.name))
+        sign_out_button()
+        st.stop()
     if user.known_role is None:
         st.warning(t("auth.no_role", user=user.name))
         sign_out_button()
@@ -274,6 +495,7 @@ def sign_out() -> None:
     signed = st.session_state.get(SESSION_KEY) or {}
     record("sign_out")
     st.session_state.pop(SESSION_KEY, None)
+    _end_session(signed.get("token"))
     if signed.get("method") == "oidc":
         st.logout()
 

@@ -9,13 +9,26 @@ rebuilds. Its schema comes from data/migrations/audit/*.sql, tracked with `pragm
 triggers make the table append-only.
 
 Auditing is part of access control: events are recorded while an access file is configured.
+
+Tamper evidence: each row carries the SHA-256 of the row before it (prev_hash) and its own
+(row_hash, over a canonical JSON serialisation of its fields and prev_hash), so verify() finds a row
+changed, removed or inserted by hand (the triggers can be dropped by anyone who can write the file).
+The hash is not keyed: someone who can write the file can still append rows with valid hashes at
+the end, or cut the end off; the chain shows what was done in the middle. The file is created
+readable by its owner only. Names and details are stored with control and bidirectional
+characters escaped (`\u202e`), and the log is read defensively: a row written by hand with a
+malformed value is shown with its problem, never raised.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
-import re
 import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,9 +45,22 @@ ACTIONS = (
     "export",
     "load",
     "customer_view",
+    "lockout",
+    "session_rejected",
+    "session_expired",
 )
 COLUMNS = ("audit_id", "at", "who", "role", "action", "detail", "rows")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The prev_hash of the first chained row.
+GENESIS = "0" * 64
+# Chain states of a row (verify): ok, written before the chain existed, its own hash does not
+# match its content (changed), its prev_hash is not the hash of the row before it (a row removed
+# or inserted there), or without hashes after the chain began (inserted by hand).
+CHAIN_STATES = ("ok", "before_chain", "altered", "gap", "unchained")
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_LOG = logging.getLogger(__name__)
+# The canonical serialisation of a row for its hash; a blob or other value inserted by hand still
+# hashes (and fails).
+_CANONICAL = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=repr)
 
 
 def audit_path(
@@ -54,9 +80,10 @@ def enabled() -> bool:
 
 
 def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
-    """Open (creating and migrating as needed) the audit file."""
+    """Open (creating readable by its owner only, and migrating as needed) the audit file."""
     file = audit_path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(file)
     # A writer waits up to 10 s for another's lock instead of failing.
     con = sqlite3.connect(file, timeout=10, isolation_level=None)
     con.execute("pragma journal_mode = wal")
@@ -79,6 +106,22 @@ def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
     return con
 
 
+def _owner_only(file: Path) -> None:
+    # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode); an older,
+    # wider file is narrowed.
+    try:
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    mode = file.stat().st_mode & 0o777
+    if mode & 0o077:
+        try:
+            os.chmod(file, mode & 0o600)
+        except PermissionError:
+            _LOG.warning("audit file %s is readable by others (mode %04o)", file, mode)
+
+
 def _statements(script: str) -> list[str]:
     # sqlite3 runs one statement per execute; a trigger body holds `;` until its `end;`.
     statements, current = [], []
@@ -95,9 +138,38 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+def escape_text(text: str) -> str:
+    """`text` with control, format (bidirectional, zero-width) and line-separator characters
+    written as `\\uXXXX`, so a name shows what it holds: "\\u202e1nimda", never "admin1"."""
+    return "".join(_escaped(c) for c in text)
+
+
+def _escaped(char: str) -> str:
+    if unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def _clean(text: str, limit: int) -> str:
-    # One event, one line: control characters (newlines) could fake extra entries in a viewer.
-    return _CONTROL.sub(" ", text)[:limit]
+    # One event, one line, shown as it is: newlines could fake extra entries in a viewer and
+    # bidirectional controls reorder what is shown.
+    return escape_text(text[:limit])
+
+
+def row_hash(
+    at: object,
+    who: object,
+    role: object,
+    action: object,
+    detail: object,
+    rows: object,
+    prev_hash: object,
+) -> str:
+    """SHA-256 (hex) of one row: its fields as stored and the previous row's hash, serialised as
+    a JSON array (ASCII, no spaces) in this order."""
+    canonical = _CANONICAL.encode([at, who, role, action, detail, rows, prev_hash])
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def record(
@@ -114,21 +186,129 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     if path is None and not enabled():
         return
+    values = (
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        _clean(who, 120) or "?",
+        _clean(role, 40) if role is not None else None,
+        action,
+        _clean(detail, 500),
+        rows,
+    )
     con = connect(audit_path(path, db))
     try:
-        con.execute(
-            "insert into audit_log (at, who, role, action, detail, rows) values (?, ?, ?, ?, ?, ?)",
-            (
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                _clean(who, 120) or "?",
-                role,
-                action,
-                _clean(detail, 500),
-                rows,
-            ),
-        )
+        # The previous hash is read and the row written under one write lock, so two writers
+        # (the dashboard and the command line) cannot both link to the same row.
+        con.execute("begin immediate")
+        try:
+            last = con.execute(
+                "select row_hash from audit_log order by audit_id desc limit 1"
+            ).fetchone()
+            prev = last[0] if last is not None and isinstance(last[0], str) else GENESIS
+            con.execute(
+                "insert into audit_log (at, who, role, action, detail, rows, prev_hash, row_hash) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, prev, row_hash(*values, prev)),
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What verify() found: the chain state of every row by audit_id, and counts."""
+
+    states: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[int]:
+        """audit_ids of rows that break the chain (altered, gap, unchained), in order."""
+        return [i for i, state in self.states.items() if state not in ("ok", "before_chain")]
+
+    @property
+    def verified(self) -> bool:
+        """True when no row breaks the chain."""
+        return not self.failures
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.states.values() if s == state)
+
+
+def verify(path: str | os.PathLike[str] | None = None) -> ChainReport:
+    """Walk the whole log in audit_id order and check every row's hash and link."""
+    file = audit_path(path)
+    if not file.exists():
+        return ChainReport()
+    con = connect(file)
+    try:
+        rows = con.execute(
+            "select audit_id, at, who, role, action, detail, rows, prev_hash, row_hash "
+            "from audit_log order by audit_id"
+        ).fetchall()
+    finally:
+        con.close()
+    states: dict[int, str] = {}
+    previous, chained = GENESIS, False
+    for audit_id, *values, prev_hash, stored in rows:
+        if stored is None and prev_hash is None:
+            states[audit_id] = "unchained" if chained else "before_chain"
+            continue
+        chained = True
+        if stored != row_hash(*values, prev_hash):
+            states[audit_id] = "altered"
+        elif prev_hash != previous:
+            states[audit_id] = "gap"
+        else:
+            states[audit_id] = "ok"
+        # The stored hash, so one changed row does not mark every later row too.
+        previous = stored if isinstance(stored, str) else GENESIS
+    return ChainReport(states)
+
+
+def _as_text(value: object, column: str, problems: list[str], limit: int = 500) -> str | None:
+    if value is None or isinstance(value, str):
+        return None if value is None else escape_text(value[:limit])
+    problems.append(f"{column} is not text")
+    return escape_text(repr(value)[:limit])
+
+
+def _readable(row: tuple) -> dict:
+    """One stored row as shown: every value readable, and what is wrong with it (if anything)."""
+    audit_id, at, who, role, action, detail, rows = row
+    problems: list[str] = []
+    when = None
+    try:
+        when = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        when = None
+    if when is None:
+        problems.append(f"time {escape_text(str(at))[:40]!r} is not a time")
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    else:
+        when = when.astimezone(UTC)
+    who_text = _as_text(who, "user", problems, 120)
+    if who_text is None:
+        problems.append("no user")
+    action_text = _as_text(action, "action", problems, 40)
+    if action_text not in ACTIONS:
+        problems.append("unknown action")
+    if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool)):
+        problems.append(f"rows {escape_text(str(rows))[:40]!r} is not a number")
+        rows = None
+    return {
+        "audit_id": audit_id,
+        "at": when,
+        "who": who_text,
+        "role": _as_text(role, "role", problems, 40),
+        "action": action_text,
+        "detail": _as_text(detail, "detail", problems),
+        "rows": rows,
+        "problem": "; ".join(problems),
+    }
 
 
 def recent(
@@ -136,37 +316,46 @@ def recent(
     actions: tuple[str, ...] = (),
     who: str = "",
     path: str | os.PathLike[str] | None = None,
+    chain: ChainReport | None = None,
 ) -> pl.DataFrame:
     """The newest `limit` events, optionally of some actions and users whose name contains `who`.
 
-    Columns: audit_id, at (UTC timestamp), who, role, action, detail, rows.
+    Columns: audit_id, at (UTC timestamp; null when the stored time is malformed), who, role,
+    action, detail, rows, problem (what is malformed in the stored row, '' when nothing) and chain
+    (the row's state in the hash chain, one of CHAIN_STATES; from `chain` or a fresh verify()).
     """
     file = audit_path(path)
     schema = {
         "audit_id": pl.Int64,
-        "at": pl.String,
+        "at": pl.Datetime("us", "UTC"),
         "who": pl.String,
         "role": pl.String,
         "action": pl.String,
         "detail": pl.String,
         "rows": pl.Int64,
+        "problem": pl.String,
+        "chain": pl.String,
     }
     if not file.exists():
-        rows: list[tuple] = []
-    else:
-        con = connect(file)
-        try:
-            rows = con.execute(
-                "select audit_id, at, who, role, action, detail, rows from audit_log "
-                "where (? = 0 or action in (select value from json_each(?))) "
-                "and instr(lower(who), lower(?)) > 0 "
-                "order by audit_id desc limit ?",
-                (len(actions), _json_list(actions), who, limit),
-            ).fetchall()
-        finally:
-            con.close()
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.with_columns(pl.col("at").str.to_datetime(time_zone="UTC"))
+        return pl.DataFrame(schema=schema)
+    con = connect(file)
+    try:
+        rows = con.execute(
+            "select audit_id, at, who, role, action, detail, rows from audit_log "
+            "where (? = 0 or action in (select value from json_each(?))) "
+            "and instr(lower(cast(who as text)), lower(?)) > 0 "
+            "order by audit_id desc limit ?",
+            (len(actions), _json_list(actions), who, limit),
+        ).fetchall()
+    finally:
+        con.close()
+    states = (chain or verify(file)).states
+    if any(row[0] not in states for row in rows):  # written since `chain` was verified
+        states = verify(file).states
+    shown = [{**_readable(row), "chain": states.get(row[0], "gap")} for row in rows]
+    return (
+        pl.DataFrame(shown, schema=schema, orient="row") if shown else pl.DataFrame(schema=schema)
+    )
 
 
 def _json_list(values: tuple[str, ...]) -> str:

@@ -37,17 +37,6 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _known_regions(db: str | None) -> set[str] | None:
-    path = warehouse.db_path(db)
-    if not path.exists():
-        return None
-    con = warehouse.connect(path, read_only=True)
-    try:
-        return {r[0] for r in con.sql("select distinct region from customers").fetchall()}
-    finally:
-        con.close()
-
-
 def cmd_add(args: argparse.Namespace) -> int:
     path = users.access_file_target(args.access_file)
     try:
@@ -61,10 +50,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         else:
             password_hash = users.hash_password(_password(args))
         regions = tuple(dict.fromkeys(args.regions or ()))
-        known = _known_regions(args.db) if regions else None
+        known = users.warehouse_regions(args.db) if regions else None
         if known is not None and set(regions) - known:
+            # The dashboard denies a user whose regions the warehouse does not know.
             unknown = ", ".join(sorted(set(regions) - known))
-            print(f"warning: no customers in region(s) {unknown} yet", file=sys.stderr)
+            raise users.AccessFileError(
+                f"region(s) {unknown} unknown to the warehouse (it has {', '.join(sorted(known))})"
+            )
         email = args.email if args.email is not None else (existing.email if existing else None)
         users.save_user(
             path,
@@ -108,9 +100,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not known:
         print(f"no users in {path} (access control is off while the file does not exist)")
         return EXIT_OK
+    for warning in users.file_warnings(path):
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{len(known)} user(s) in {path}:")
     for name in sorted(known):
         user = known[name]
+        if user.problems:
+            # Never "all regions" for an entry that could not be read: it gets nothing.
+            print(f"  {name:<24} DENIED     invalid entry: {'; '.join(user.problems)}")
+            continue
         role = user.known_role or f"NO ROLE ({user.role!r})"
         regions = ", ".join(user.regions) or "all regions"
         sign_in = " + ".join(

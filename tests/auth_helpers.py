@@ -41,8 +41,42 @@ def access_file(tmp_path_factory) -> Path:
     return path
 
 
+# AppTest has no browser connection (st.context.cookies and ip_address are empty there), so the
+# tests stand in for one: the cookie Streamlit's server sets on a page load, and an address.
+BROWSER_ADDRESS = "198.51.100.7"
+
+
+def browser_cookies() -> dict[str, str]:
+    """The cookies of a new browser: Streamlit's XSRF cookie with a fresh random token."""
+    from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+    return {"_streamlit_xsrf": generate_xsrf_token_string()}
+
+
+class Browser:
+    """The connection AppTest runs behind (dashboard.auth.client_cookies / client_address)."""
+
+    def __init__(self) -> None:
+        self.cookies = browser_cookies()
+        self.address = BROWSER_ADDRESS
+
+
 @pytest.fixture
-def auth_on(access_file, demo_db, tmp_path, monkeypatch) -> Iterator[Path]:
+def client_browser(monkeypatch) -> Browser:
+    """The browser AppTest sessions connect from; change its cookies or address in a test."""
+    from dashboard import auth
+
+    connection = Browser()
+    # Failure streaks and sign-ins are process-wide: each test starts without them.
+    monkeypatch.setattr(auth, "_streaks", {})
+    monkeypatch.setattr(auth, "_sign_ins", {})
+    monkeypatch.setattr(auth, "client_cookies", lambda: dict(connection.cookies))
+    monkeypatch.setattr(auth, "client_address", lambda: connection.address)
+    return connection
+
+
+@pytest.fixture
+def auth_on(access_file, demo_db, tmp_path, monkeypatch, client_browser) -> Iterator[Path]:
     """Access control on for this test, with its own audit file; returns the audit file."""
     from streamlit import config
 
@@ -57,9 +91,14 @@ def auth_on(access_file, demo_db, tmp_path, monkeypatch) -> Iterator[Path]:
 
 def app_as(user: str | None, page: str | None = None, **query: str) -> AppTest:
     """The app run once as `user` (signed in already; None: nobody), optionally on `page`."""
+    from dashboard import auth
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     if user is not None:
-        at.session_state["auth_user"] = {"name": user, "method": "password"}
+        # As a password sign-in leaves it: a server-side sign-in bound to the test's browser.
+        signed = auth.open_session(user, "password")
+        assert signed is not None, "no browser cookie: use the auth_on fixture"
+        at.session_state["auth_user"] = signed
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -9,10 +9,12 @@ import pytest
 
 from data import audit
 from tests.auth_helpers import (
+    BROWSER_ADDRESS,
     PASSWORD,
     REGION_A,
     REGION_B,
     app_as,
+    browser_cookies,
     open_url,
     registered_files,
     rendered_text,
@@ -76,12 +78,17 @@ def test_failed_sign_in_says_the_same_for_wrong_password_and_unknown_user(
     at = _sign_in(name, password)
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Unknown user or wrong password (after 5 failures, wait a minute before trying again)."
+        "Unknown user or wrong password (after 5 failures from this device, wait a minute, then "
+        "longer after each further failure)."
     ]
     assert [t.value for t in at.title] == ["Sign in"]
     assert "auth_user" not in at.session_state
     [event] = _events(auth_on)
-    assert (event["who"], event["action"], event["detail"]) == (name, "sign_in_failed", reason)
+    assert (event["who"], event["action"], event["detail"]) == (
+        name,
+        "sign_in_failed",
+        f"{reason} from {BROWSER_ADDRESS}",
+    )
 
 
 def test_sign_in_opens_the_overview_and_is_audited(auth_on):
@@ -93,11 +100,18 @@ def test_sign_in_opens_the_overview_and_is_audited(auth_on):
     assert (event["who"], event["role"], event["action"]) == ("ana_a", "analyst", "sign_in")
 
 
-@pytest.mark.parametrize("name", ["norole", "auditor"])
-def test_a_user_without_a_known_role_sees_only_a_message(auth_on, name):
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("norole", "no role has been given to you"),
+        # A role the dashboard does not know makes the entry invalid (logged, `user list`).
+        ("auditor", "your entry in the access file is not valid"),
+    ],
+)
+def test_a_user_without_a_known_role_sees_only_a_message(auth_on, name, message):
     at = _sign_in(name, PASSWORD)
     assert not at.exception
-    assert "no role has been given to you" in at.warning[0].value
+    assert message in at.warning[0].value
     assert not registered_files(at)
     assert not at.title and not at.dataframe and not at.get("plotly_chart")
 
@@ -254,3 +268,119 @@ def test_a_customer_page_view_is_audited_once(auth_on, demo_con):
     at.run()  # a rerun (a widget change) is not a second view
     [event] = _events(auth_on, "customer_view")
     assert event["who"] == "ana_a" and event["detail"].startswith(mine)
+
+
+# --- hardening: throttling, access-file validation, session binding --------------------------
+def test_an_attacker_failing_for_a_name_does_not_lock_out_its_real_user(
+    auth_on, client_browser, monkeypatch
+):
+    from dashboard import auth
+
+    now = [5000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: now[0])
+    attacker = "203.0.113.9"
+    for _ in range(auth.MAX_FAILURES):
+        assert auth.check_password("ana_a", "guess guess guess", client=attacker) is None
+    # The attacker's client now waits, even with the right password (which is not even checked).
+    assert auth.check_password("ana_a", PASSWORD, client=attacker) is None
+    now[0] += 61  # after the wait, one more failure doubles it
+    assert auth.check_password("ana_a", "guess again guess", client=attacker) is None
+    assert auth.check_password("ana_a", PASSWORD, client=attacker) is None
+    # The real user, from their own address and while the attacker waits, signs in at once.
+    assert client_browser.address != attacker
+    at = _sign_in("ana_a", PASSWORD)
+    assert not at.exception
+    assert at.title[0].value == "Portfolio overview"
+    events = _events(auth_on)
+    lockouts = [e["detail"] for e in events if e["action"] == "lockout"]
+    assert lockouts == [
+        f"client {attacker}: 5 failures for user ana_a, waits 60 s",
+        f"client {attacker}: 6 failures for user ana_a, waits 120 s",
+    ]
+    refused = [e for e in events if e["detail"].startswith("locked:")]
+    assert len(refused) == 2 and all(attacker in e["detail"] for e in refused)
+    assert events[-1]["action"] == "sign_in" and BROWSER_ADDRESS in events[-1]["detail"]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        'regions = "North"',  # a string, not a list: used to mean every region
+        "regions = []",  # empty: used to mean every region
+        'region = ["North"]',  # a misspelt key: used to be ignored (every region)
+        'regions = ["Atlantis"]',  # a region the warehouse does not have
+    ],
+)
+def test_a_hand_edited_region_entry_denies_the_analyst_instead_of_opening_the_portfolio(
+    auth_on, access_file, tmp_path, monkeypatch, entry
+):
+    from data import users
+
+    hashed = users.load_users(access_file)["ana_a"].password_hash
+    edited = tmp_path / "edited_access.toml"
+    edited.write_text(
+        f'[users.ana_x]\nrole = "analyst"\n{entry}\npassword_hash = "{hashed}"\n', "utf-8"
+    )
+    monkeypatch.setenv("RISK_ACCESS_FILE", str(edited))
+    at = _sign_in("ana_x", PASSWORD)
+    assert not at.exception
+    assert "your entry in the access file is not valid" in at.warning[0].value
+    assert not registered_files(at) and not at.dataframe and not at.get("plotly_chart")
+    # And no query runs for them: the query layer refuses too.
+    app = app_as("ana_x", "watchlist")
+    assert not app.dataframe and "watchlist" not in registered_files(app)
+
+
+def test_a_replayed_session_id_without_the_browser_cookie_gets_nothing(auth_on, client_browser):
+    at = _sign_in("ana_a", PASSWORD)
+    at.switch_page(str(ROOT / "dashboard" / "pages" / "watchlist.py")).run()
+    assert at.title[0].value != "Sign in" and at.dataframe  # the analyst's watchlist
+    # The same session (same Streamlit session id and state) run by a connection that does not
+    # carry the browser's cookie: a raw websocket presenting the id, or another browser.
+    for stranger in ({}, browser_cookies()):
+        client_browser.cookies, victim = stranger, client_browser.cookies
+        at.run()
+        assert [t.value for t in at.title] == ["Sign in"]
+        assert not at.dataframe and "watchlist" not in registered_files(at)
+        client_browser.cookies = victim
+        at.run()  # the sign-in was ended, not only hidden: the real browser signs in again
+        assert [t.value for t in at.title] == ["Sign in"]
+        at = _sign_in("ana_a", PASSWORD)
+    rejected = _events(auth_on, "session_rejected")
+    assert len(rejected) == 2 and {e["who"] for e in rejected} == {"ana_a"}
+
+
+def test_an_idle_sign_in_ends_after_the_policy_time(auth_on, monkeypatch):
+    from dashboard import auth
+
+    now = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: now[0])
+    monkeypatch.setenv("RISK_SESSION_IDLE_MINUTES", "30")
+    at = _sign_in("ana_a", PASSWORD)
+    now[0] += 29 * 60  # activity within the limit keeps the sign-in (and restarts the clock)
+    at.run()
+    assert at.title[0].value == "Portfolio overview"
+    now[0] += 29 * 60
+    at.run()
+    assert at.title[0].value == "Portfolio overview"
+    now[0] += 30 * 60 + 1
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert "after 30 minutes without activity" in at.info[0].value
+    assert [e["action"] for e in _events(auth_on)][-1] == "session_expired"
+
+
+def test_the_browser_secret_is_the_xsrf_token_whatever_its_mask():
+    from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+    from dashboard import auth
+
+    token = bytes(range(16))
+    # Streamlit re-sends the cookie with a new mask on page loads and health checks.
+    first, second = (generate_xsrf_token_string(token, 1) for _ in range(2))
+    assert first != second
+    secret = auth._browser_secret({"_streamlit_xsrf": first})
+    assert secret is not None and secret == auth._browser_secret({"_streamlit_xsrf": second})
+    assert secret != auth._browser_secret({"_streamlit_xsrf": generate_xsrf_token_string()})
+    for junk in ({}, {"_streamlit_xsrf": ""}, {"_streamlit_xsrf": "2|zz|00|1"}):
+        assert auth._browser_secret(junk) is None

@@ -156,3 +156,59 @@ def test_user_list_and_remove(access, monkeypatch, capsys):
     assert main(["user", "--access-file", str(access), "remove", "ana"]) == 0
     assert set(users.load_users(access)) == {"sso"}
     assert main(["user", "--access-file", str(access), "remove", "ana"]) == 2
+
+
+HAND_EDITED = [
+    ('regions = "West"', "regions must be a non-empty list"),
+    ("regions = []", "regions must be a non-empty list"),
+    ("regions = [1, 2]", "regions must be region names"),
+    ('regions = ["Atlantis"]', "region(s) Atlantis unknown to the warehouse"),
+    ('region = ["West"]', "unknown key(s) 'region'"),
+    ('role = "analist"', "role 'analist' is not one of"),
+    ("role = 3", "role 3 is not one of"),
+]
+
+
+@pytest.mark.parametrize(("line", "problem"), HAND_EDITED)
+def test_a_hand_edited_entry_is_denied_logged_and_listed_never_all_regions(
+    access, capsys, caplog, line, problem
+):
+    role = "" if line.startswith("role") else 'role = "analyst"\n'
+    access.write_text(f'[users.ana]\n{role}{line}\nemail = "ana@example.com"\n', "utf-8")
+    access.chmod(0o600)
+    with caplog.at_level("ERROR", logger="data.users"):
+        ana = users.load_users(access, regions=frozenset({"West", "East"}))["ana"]
+    assert ana.known_role is None  # denied: no pages, no queries (dashboard.auth.query_scope)
+    assert any(problem in p for p in ana.problems), ana.problems
+    assert any(
+        "user 'ana' denied" in r.getMessage() and problem in r.getMessage() for r in caplog.records
+    )
+    # `user list` says so, and never "all regions" for it.
+    if "Atlantis" not in line:  # the command line checks regions against the default warehouse
+        assert main(["user", "--access-file", str(access), "list"]) == 0
+        out = capsys.readouterr().out
+        assert "DENIED" in out and problem in out and "all regions" not in out
+
+
+def test_a_valid_entry_passes_and_a_file_others_may_write_is_warned_about(access, capsys, caplog):
+    access.write_text('[users.ana]\nrole = "analyst"\nregions = ["West"]\n', "utf-8")
+    access.chmod(0o666)
+    with caplog.at_level("WARNING", logger="data.users"):
+        ana = users.load_users(access, regions=frozenset({"West"}))["ana"]
+    assert (ana.known_role, ana.regions, ana.problems) == ("analyst", ("West",), ())
+    assert any("writable by group or others" in r.getMessage() for r in caplog.records)
+    assert main(["user", "--access-file", str(access), "list"]) == 0
+    captured = capsys.readouterr()
+    assert "writable by group or others (mode 0666)" in captured.err
+    assert "West" in captured.out and "DENIED" not in captured.out
+    access.chmod(0o600)
+    assert users.file_warnings(access) == []
+
+
+def test_the_command_line_does_not_rewrite_an_invalid_entry_into_a_wider_one(access, monkeypatch):
+    access.write_text('[users.bob]\nrole = "analyst"\nregion = ["West"]\n', "utf-8")
+    # Adding someone else would write bob back without the misspelt key: every region.
+    assert _add(access, "ana", "--role", "admin", monkeypatch=monkeypatch) == 2
+    assert "region = " in access.read_text() and "ana" not in users.load_users(access)
+    assert main(["user", "--access-file", str(access), "remove", "bob"]) == 0
+    assert _add(access, "ana", "--role", "admin", monkeypatch=monkeypatch) == 0

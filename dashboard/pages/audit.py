@@ -28,15 +28,45 @@ actions = left.multiselect(
 )
 who = right.text_input(t("audit.who"), key="audit_who")
 
-events = audit.recent(limit=LIMIT, actions=tuple(actions), who=who.strip())
+# The whole log's hash chain, verified on every run: a changed, forged or removed row shows here.
+chain = audit.verify()
+if chain.states:
+    if chain.verified:
+        st.success(
+            t(
+                "audit.chain_ok",
+                chained=f"{chain.count('ok'):,}",
+                before=f"{chain.count('before_chain'):,}",
+            ),
+            icon=":material/verified:",
+        )
+    else:
+        st.error(
+            t(
+                "audit.chain_broken",
+                count=f"{len(chain.failures):,}",
+                ids=", ".join(str(i) for i in chain.failures[:10]),
+            ),
+            icon=":material/gpp_bad:",
+        )
+
+events = audit.recent(limit=LIMIT, actions=tuple(actions), who=who.strip(), chain=chain)
 if events.is_empty():
     st.info(t("audit.empty"))
     st.stop()
 
 st.caption(t("audit.shown", count=f"{events.height:,}", limit=f"{LIMIT:,}"))
+malformed = events.filter(events["problem"] != "").height
+if malformed:
+    st.warning(t("audit.malformed", count=f"{malformed:,}"))
 # User names and details are shown as plain table cells, never as markdown or HTML.
 st.dataframe(
-    events.drop("audit_id"),
+    events.drop("audit_id").with_columns(
+        events["chain"].replace_strict(
+            {state: t(f"audit.state_{state}") for state in audit.CHAIN_STATES},
+            default=events["chain"],
+        )
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -46,6 +76,8 @@ st.dataframe(
         "action": t("audit.col_action"),
         "detail": t("audit.col_detail"),
         "rows": st.column_config.NumberColumn(t("audit.col_rows"), format="%d"),
+        "problem": t("audit.col_problem"),
+        "chain": t("audit.col_chain"),
     },
 )
 st.download_button(
