@@ -412,9 +412,9 @@ def check_password(name: str, password: str, client: str | None = None) -> User 
             _streaks.pop((name, client), None)
         audit.record("sign_in", who=name, role=user.known_role, detail=f"password from {client}")
         return user
-    _failed(name, client)
     reason = "unknown user" if user is None else "wrong password"
     audit.record("sign_in_failed", who=name or "?", detail=f"{reason} from {client}")
+    _failed(name, client)  # after: a lockout it starts is logged after the failure causing it
     return None
 
 
