@@ -29,7 +29,8 @@ def kpis(
     industries: Filter = (),
 ) -> pl.DataFrame:
     """Rows 'current' and 'previous' (the grid date before): customers, exposure, expected_loss,
-    high_band_exposure, watchlist, overdue_90p, overdue, new_on_watchlist."""
+    expected_loss_in_default, defaulted_customers, cures, written_off, recovered (money of the
+    period), high_band_exposure, watchlist, overdue_90p, overdue, new_on_watchlist."""
     return run(con, "portfolio_kpis", **_filters(as_of, segments, regions, industries))
 
 

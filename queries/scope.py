@@ -8,8 +8,9 @@ resolves an unqualified name in the default database first — the in-memory one
 reads the views, and only the views. Nothing a page, chart or export does can reach a row the views
 leave out, and a table added later is covered by the same rules (deny by default):
 
-- a table with `region`, `customer_id` or `contract_id` keeps the rows of customers in the scope's
-  regions (payments through their contract); with identifier columns but none of those keys, under
+- a table with `region`, `customer_id`, `contract_id` or `payment_id` keeps the rows of customers in
+  the scope's regions (payments through their contract, adjustments through their payment); with
+  identifier columns but none of those keys, under
   a region scope it is empty;
 - reference tables (policy, grid, calibration, versions) are shown whole;
 - admin tables (load history, quarantine: raw rejected rows of every region) are always empty;
@@ -38,6 +39,7 @@ REFERENCE_TABLES = frozenset(
         "policy_factors",
         "policy_in_force",
         "pd_calibration",
+        "lgd_calibration",
         "schema_version",
         "warehouse_state",
     }
@@ -48,6 +50,12 @@ IN_SCOPE = "list_contains((select regions from scope_settings), region)"
 SCOPED_CUSTOMERS = (
     "select customer_id from wh.main.customers "
     "where list_contains((select regions from scope_settings), region)"
+)
+SCOPED_PAYMENTS = (
+    "select payment_id from wh.main.payments where contract_id in ("
+    "select contract_id from wh.main.contracts where customer_id in ("
+    "select customer_id from wh.main.customers "
+    "where list_contains((select regions from scope_settings), region)))"
 )
 SCOPED_CONTRACTS = (
     "select contract_id from wh.main.contracts where customer_id in ("
@@ -102,7 +110,7 @@ def view_sql(table: str, columns: list[str], scope: Scope) -> str:
     """The `create view` statement that stands in for warehouse table `table` under `scope`."""
     source = f"{ALIAS}.main.{_quoted(table)}"
     has = set(columns)
-    keyed = bool(has & {"region", "customer_id", "contract_id"})
+    keyed = bool(has & {"region", "customer_id", "contract_id", "payment_id"})
     identifying = any(is_identifier(c) for c in columns)
 
     conditions: list[str] = []
@@ -115,6 +123,8 @@ def view_sql(table: str, columns: list[str], scope: Scope) -> str:
             conditions.append(f"customer_id in ({SCOPED_CUSTOMERS})")
         elif "contract_id" in has:
             conditions.append(f"contract_id in ({SCOPED_CONTRACTS})")
+        elif "payment_id" in has:
+            conditions.append(f"payment_id in ({SCOPED_PAYMENTS})")
         if not keyed and (identifying or table not in REFERENCE_TABLES):
             conditions.append("false")
 

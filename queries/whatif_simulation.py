@@ -115,9 +115,10 @@ def prepare_history(history: pl.DataFrame, downgrade_months: int) -> pl.DataFram
 
 def calibrate(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """PD by grade from the re-graded, prepared history (see prepare_history), as
-    build_pd_calibration.sql does it: pd_used = max(floor, observed 12-month default rate) with at
-    least the policy's minimum of observations, else the policy's fallback PD for the grade.
-    Returns grade, observations, defaults_12m, observed_rate (0-1), pd_used (0-1), source.
+    build_pd_calibration.sql does it: the beta-binomial posterior mean with the policy's prior PD
+    weighing `prior_weight` observations, (defaults + w * prior) / (observations + w), not below the
+    floor. Returns grade, observations, defaults_12m, observed_rate (0-1, null without
+    observations), prior_pd and pd_used (0-1), source ('posterior', or 'prior' without observations).
     """
     observed = (
         graded.filter(pl.col("pd_observation"))
@@ -128,9 +129,12 @@ def calibrate(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
         )
     )
     grades = pl.DataFrame(
-        {"grade": list(GRADES), "fallback_pd": [float(policy.pd.fallback[g]) for g in GRADES]}
+        {"grade": list(GRADES), "prior_pd": [float(policy.pd.prior[g]) for g in GRADES]}
     )
-    minimum = max(policy.pd.min_observations, 1)
+    weight = float(policy.pd.prior_weight)
+    posterior = (pl.col("defaults_12m") + weight * pl.col("prior_pd")) / (
+        pl.col("observations") + weight
+    )
     return (
         grades.join(observed, on="grade", how="left")
         .with_columns(
@@ -141,17 +145,25 @@ def calibrate(graded: pl.DataFrame, policy: Policy) -> pl.DataFrame:
             observed_rate=pl.when(pl.col("observations") > 0).then(
                 pl.col("defaults_12m").cast(pl.Float64) / pl.col("observations")
             ),
-            has_history=pl.col("observations") >= minimum,
+            pd_used=pl.max_horizontal(
+                pl.lit(policy.pd.floor),
+                pl.when(pl.col("observations") + weight > 0)
+                .then(posterior)
+                .otherwise(pl.col("prior_pd")),
+            ),
+            source=pl.when(pl.col("observations") > 0)
+            .then(pl.lit("posterior"))
+            .otherwise(pl.lit("prior")),
         )
-        .with_columns(
-            pd_used=pl.when(pl.col("has_history"))
-            .then(pl.max_horizontal(pl.lit(policy.pd.floor), pl.col("observed_rate")))
-            .otherwise(pl.col("fallback_pd")),
-            source=pl.when(pl.col("has_history"))
-            .then(pl.lit("observed"))
-            .otherwise(pl.lit("fallback")),
+        .select(
+            "grade",
+            "observations",
+            "defaults_12m",
+            "observed_rate",
+            "prior_pd",
+            "pd_used",
+            "source",
         )
-        .select("grade", "observations", "defaults_12m", "observed_rate", "pd_used", "source")
         .sort("grade")
     )
 
@@ -216,13 +228,15 @@ def hit_rate(flagged: pl.DataFrame, defaults: pl.DataFrame) -> tuple[int, int]:
 
 
 def _lgd(policy: Policy, collateral: pl.Expr) -> pl.Expr:
-    # build_customer_month.sql: LGD falls with the collateral's value after the haircut.
+    # build_customer_month.sql: LGD falls with the collateral's value after the haircut, from the
+    # segment's unsecured LGD (lgd_calibration, in the snapshot as lgd_unsecured)
     lgd = policy.lgd
+    unsecured = pl.col("lgd_unsecured")
     secured = pl.min_horizontal(pl.lit(1.0), collateral * (1 - lgd.haircut) / pl.col("exposure"))
     return (
         pl.when(pl.col("exposure") > 0)
-        .then(pl.max_horizontal(pl.lit(lgd.floor), lgd.unsecured * (1 - secured)))
-        .otherwise(pl.max_horizontal(pl.lit(lgd.floor), pl.lit(lgd.unsecured)))
+        .then(pl.max_horizontal(pl.lit(lgd.floor), unsecured * (1 - secured)))
+        .otherwise(pl.max_horizontal(pl.lit(lgd.floor), unsecured))
     )
 
 
@@ -260,6 +274,9 @@ SUMMARY_KEYS = (
     "exposure",
     "expected_loss",
     "expected_loss_new",
+    "expected_loss_in_default",
+    "expected_loss_in_default_new",
+    "defaulted_customers",
     "high_exposure",
     "high_exposure_new",
     "watchlist",
@@ -313,6 +330,8 @@ def simulate(
     customers = (
         snapshot.join(at_as_of, on="customer_id", how="left")
         .join(pd_by_grade, on="grade_new", how="left")
+        # a customer in default has PD 1 whatever the scenario grades it
+        .with_columns(pd_new=pl.when(pl.col("defaulted")).then(1.0).otherwise(pl.col("pd_new")))
         .with_columns(band_new=pl.col("grade_new").replace_strict(bands, return_dtype=pl.String))
     )
     customers = _apply_actions(customers, policy, actions)
@@ -369,6 +388,9 @@ def _summary(
         exposure=pl.col("exposure").sum(),
         expected_loss=pl.col("expected_loss").sum(),
         expected_loss_new=pl.col("expected_loss_new").sum(),
+        expected_loss_in_default=pl.col("expected_loss").filter(pl.col("defaulted")).sum(),
+        expected_loss_in_default_new=pl.col("expected_loss_new").filter(pl.col("defaulted")).sum(),
+        defaulted_customers=pl.col("defaulted").sum(),
         high_exposure=high,
         high_exposure_new=high_new,
         watchlist=pl.col("on_watchlist").sum(),

@@ -132,6 +132,7 @@ class PdCalibration(pa.DataFrameModel):
     prior_weight: float = pa.Field(ge=0)  # its weight, in observations
     pd_used: float = pa.Field(ge=0, le=1)  # posterior mean, not below the floor
     source: str = pa.Field(isin=["posterior", "prior"])
+    enough_observations: bool  # at least the policy's min_observations
     ranking: str = pa.Field(isin=["ranks", "does_not_rank", "too_few_observations"])
     ranks_ok: bool
 

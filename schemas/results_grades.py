@@ -27,7 +27,16 @@ class GradesMigration(pa.DataFrameModel):
 @register("grades_calibration")
 class GradesCalibration(pa.DataFrameModel):
     grade: str = pa.Field(isin=GRADES, unique=True)
+    observed_rate: float = pa.Field(nullable=True, ge=0, le=1)
+    interval_low: float = pa.Field(nullable=True, ge=0, le=1)
+    interval_high: float = pa.Field(nullable=True, ge=0, le=1)
+    prior_pd: float = pa.Field(ge=0, le=1)
     pd_used: float = pa.Field(ge=0, le=1)
+    source: str = pa.Field(isin=["posterior", "prior"])
+    enough_observations: bool
+    ranking: str = pa.Field(isin=["ranks", "does_not_rank", "too_few_observations"])
     customers: int = pa.Field(ge=0)
+    defaulted_customers: int = pa.Field(ge=0)
     exposure: float = pa.Field(ge=0)
+    expected_loss_in_default: float = pa.Field(ge=0)
     lgd: float = pa.Field(nullable=True, ge=0, le=1)

@@ -36,10 +36,13 @@ class ModelPolicyGrades(pa.DataFrameModel):
     upper_edge: float = pa.Field(nullable=True, ge=0, le=100)  # null for the last grade
     band: str = pa.Field(isin=BANDS)
     pd_used: float = pa.Field(ge=0, le=1)
-    source: str = pa.Field(isin=["observed", "fallback"])
+    source: str = pa.Field(isin=["posterior", "prior"])
     observations: pl.Int32 = pa.Field(ge=0)
     defaults_12m: pl.Int32 = pa.Field(ge=0)
     observed_rate: float = pa.Field(nullable=True, ge=0, le=1)
+    prior_pd: float = pa.Field(ge=0, le=1)
+    enough_observations: bool
+    ranking: str = pa.Field(isin=["ranks", "does_not_rank", "too_few_observations"])
     ranks_ok: bool
 
 

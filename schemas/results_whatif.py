@@ -68,6 +68,8 @@ class WhatifSnapshot(pa.DataFrameModel):
     band: str = pa.Field(isin=BANDS)
     pd: float = pa.Field(ge=0, le=1)
     lgd: float = pa.Field(ge=0, le=1)
+    lgd_unsecured: float = pa.Field(ge=0, le=1)
+    defaulted: bool
     expected_loss: float = pa.Field(ge=0)
     on_watchlist: bool
     triggers: pl.List(pl.String)

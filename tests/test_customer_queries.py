@@ -30,8 +30,8 @@ def rows(frame: pl.DataFrame, *columns: str) -> list[tuple]:
     ("text", "expected"),
     [
         # every name but "Epsilon Foods" has an "a"; exposures at 2026-03-17: C4 20 000, C1 8 000,
-        # C3 4 000, C2 2 000 (35 500 in all with C5's 1 500)
-        ("a", ["C4", "C1", "C3", "C2"]),
+        # C2 4 000 and C3 4 000 (equal: by id) (37 500 in all with C5's 1 500)
+        ("a", ["C4", "C1", "C2", "C3"]),
         ("FOODS", ["C5"]),
         (" c5 ", ["C5"]),
         ("%", []),  # a literal character, not a wildcard
@@ -64,8 +64,9 @@ def test_profile_now_before_onboarding_and_unknown(con):
 def test_history_runs_from_the_first_grid_date_to_as_of(con):
     history = customer.history(con, customer_id="C5", as_of=D("2026-01-31"))
     assert history["as_of"].to_list() == [D("2025-11-30"), D("2025-12-31"), D("2026-01-31")]
-    # C5's 3 000 contract K7 was fully drawn at 2025-12-31, half paid by 2026-01-31
-    assert history["exposure"].to_list() == [0.0, 3_000.0, 1_500.0]
+    # C5's contract K7 (3 000 in two invoices, 30 days' terms): at 2025-12-31 only P15 (due 01-10)
+    # is issued; P15 is paid on 01-09 and P16 (due 02-10) issued on 01-11
+    assert history["exposure"].to_list() == [0.0, 1_500.0, 1_500.0]
     assert customer.history(con, customer_id="C5", as_of=AS_OF).height == 5
 
 

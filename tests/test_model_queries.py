@@ -84,8 +84,10 @@ def test_calibration_by_grade_with_exact_intervals(calibration_con):
     assert (b["ci_low"], b["ci_high"]) == (0.0, pytest.approx(0.707598, abs=1e-6))
     d = table.row(3, named=True)
     assert (d["ci_low"], d["ci_high"], d["pd_within_ci"]) == (None, None, None)
-    # PD in use (observed, floored at 0.0003) sits inside each interval; D's fallback 0.30 is untested.
-    assert table["pd_within_ci"].to_list() == [True, True, True, None, True]
+    # PD in use = (defaults + 50 * prior) / (observations + 50): A 3.25 / 56 = 0.058 lies below
+    # A's interval (3 of 6: 0.118 .. 0.882), the prior outweighing 6 observations; B 1/53, C 5/53
+    # and E 30/53 lie inside theirs; D has no observations and is untested.
+    assert table["pd_within_ci"].to_list() == [False, True, True, None, True]
 
 
 def test_policy_grades_ranges_and_bands(calibration_con):

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from data.warehouse import connect
 from queries.runner import execute
 from schemas.results import validate_result
+from tests.tiny_warehouse import insert_rows
 
 J, F, M, A = date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)
 GRID = [J, F, M, A]
@@ -37,6 +38,8 @@ BUILDS = [
     "watchlist_month",
     "watchlist_spells",
     "early_warning",
+    "payment_events",
+    "payment_book",
     "collections_month",
     "rating_migration",
 ]
@@ -145,8 +148,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     con = connect(tmp_path_factory.mktemp("monitoring") / "warehouse.duckdb")
     _load_snapshots(con, pl.DataFrame({"as_of": GRID}), _customer_month_frame())
     for table, rows in SOURCE_ROWS.items():
-        placeholders = ", ".join("?" * len(rows[0]))
-        con.executemany(f"insert into {table} values ({placeholders})", rows)
+        insert_rows(con, table, rows)
     _build(con, BUILDS)
     yield con
     con.close()
@@ -308,16 +310,19 @@ def test_collections_ratios(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert row["rolled_to_1_30"] / row["rolled_from_current"] == pytest.approx(250 / 400)
 
 
-def test_collections_closed_contract_leaves_receivables(
+def test_collections_closed_contract_keeps_what_is_owed(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
     frame = table(warehouse, "collections_month")
-    # K2's only row (P9, 600 due 02-01) is in 1-30 at F; its contract ends 03-15, terminated
+    # K2's only row (P9, 600 due 02-01) is in 1-30 at F; its contract ends 03-15, terminated, but
+    # the 600 is still owed: 59 days past due at M, rolled from 1-30 to 31-60, nothing collected
     at_f = one(frame, as_of=F, **K2_GROUP)
     assert (at_f["receivables"], at_f["overdue_1_30"]) == pytest.approx((600, 600))
     at_m = one(frame, as_of=M, **K2_GROUP)
-    assert at_m["receivables"] == 0
-    assert (at_m["opening_receivables"], at_m["rolled_from_1_30"]) == pytest.approx((600, 600))
+    assert (at_m["receivables"], at_m["overdue_31_60"], at_m["collected"]) == pytest.approx(
+        (600, 600, 0)
+    )
+    assert (at_m["rolled_from_1_30"], at_m["rolled_to_31_60"]) == pytest.approx((600, 600))
 
 
 # --- rating migration ----------------------------------------------------------------------------

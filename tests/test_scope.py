@@ -15,7 +15,7 @@ from queries.runner import SQL_DIR
 from queries.scope import ADMIN_TABLES, REFERENCE_TABLES, Scope, connect_scoped
 
 REGION = "North"
-KEYED = {"region", "customer_id", "contract_id"}
+KEYED = {"region", "customer_id", "contract_id", "payment_id"}
 
 
 @pytest.fixture
@@ -58,6 +58,11 @@ def test_a_region_scope_keeps_only_that_regions_rows_in_every_table(demo_con, sc
         for r in demo_con.sql("select contract_id, customer_id from contracts").fetchall()
         if r[1] in inside
     }
+    payments = {
+        r[0]
+        for r in demo_con.sql("select payment_id, contract_id from payments").fetchall()
+        if r[1] in contracts
+    }
     checked = 0
     for table, columns in tables.items():
         frame = con.sql(f'select * from "{table}"').pl()
@@ -68,6 +73,9 @@ def test_a_region_scope_keeps_only_that_regions_rows_in_every_table(demo_con, sc
             checked += 1
         elif "contract_id" in columns:
             assert set(frame["contract_id"]) <= contracts, table
+            checked += 1
+        elif "payment_id" in columns:
+            assert set(frame["payment_id"]) <= payments, table
             checked += 1
         if "region" in columns:
             assert set(frame["region"]) <= {REGION}, table

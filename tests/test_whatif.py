@@ -130,21 +130,27 @@ def test_pd_calibration_counts_defaults_within_twelve_months_of_month_ends():
             ("Y", "2024-01-31", 10, 0, False, False),
             ("Y", "2024-03-15", 10, 0, False, False),
             ("Y", "2025-06-30", 10, 0, False, False),
-            # Z: graded C; 2 observations, below the minimum of 3 -> the fallback PD
+            # Z: graded C; 2 observations
             ("Z", "2024-01-31", 50, 0, False, False),
             ("Z", "2024-02-29", 50, 0, False, False),
         ]
     )
     table = calibrate(rescore(history, policy), policy)
     a = table.filter(pl.col("grade") == "A").row(0, named=True)
-    # A: 3 observations (X Jan, X Jun, Y Jan), 2 of them followed by X's default -> 2/3
-    assert (a["observations"], a["defaults_12m"], a["source"]) == (3, 2, "observed")
-    assert a["pd_used"] == pytest.approx(2 / 3)
+    # A: 3 observations (X Jan, X Jun, Y Jan), 2 of them followed by X's default -> 2/3; with the
+    # prior 0.005 weighing 50 observations the posterior is (2 + 50 * 0.005) / (3 + 50)
+    assert (a["observations"], a["defaults_12m"], a["source"]) == (3, 2, "posterior")
+    assert a["observed_rate"] == pytest.approx(2 / 3)
+    assert a["pd_used"] == pytest.approx(2.25 / 53)
     c = table.filter(pl.col("grade") == "C").row(0, named=True)
-    assert (c["observations"], c["defaults_12m"], c["source"]) == (2, 0, "fallback")
-    assert c["pd_used"] == policy.pd.fallback["C"]
+    # C: 2 observations, no default: (0 + 50 * 0.08) / 52, below the prior
+    assert (c["observations"], c["defaults_12m"], c["source"]) == (2, 0, "posterior")
+    assert c["pd_used"] == pytest.approx(4 / 52)
     b = table.filter(pl.col("grade") == "B").row(0, named=True)
-    assert (b["observations"], b["pd_used"]) == (0, policy.pd.fallback["B"])
+    assert (b["observations"], b["pd_used"], b["source"]) == (0, policy.pd.prior["B"], "prior")
+    # without prior weight the observed rate itself
+    unweighted = calibrate(rescore(history, policy), policy_with(pd__prior_weight=0.0))
+    assert unweighted.filter(pl.col("grade") == "A")["pd_used"][0] == pytest.approx(2 / 3)
 
 
 def test_a_default_after_the_horizon_does_not_count_and_the_floor_applies():
@@ -229,6 +235,8 @@ def tiny_snapshot() -> pl.DataFrame:
             "band": ["High", "Low"],
             "pd": [0.3, 0.005],
             "lgd": [0.42, 0.45],
+            "lgd_unsecured": [0.45, 0.45],
+            "defaulted": [False, False],
             "expected_loss": [126_000.0, 112.5],
             "on_watchlist": [False, False],
             "triggers": [[], []],

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import grades_charts
-from dashboard.components.formats import month
+from dashboard.components.formats import money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
 from queries import grades
@@ -143,10 +143,24 @@ with right:
 
 st.subheader(t("grades.pd_lgd"))
 calibration = fetch(grades.calibration, **params)
-if calibration["ranks_ok"].all():
+ranking = calibration["ranking"][0]
+if ranking == "ranks":
     st.success(t("grades.ranks_good"))
-else:
+elif ranking == "does_not_rank":
     st.error(t("grades.ranks_bad"))
+else:
+    thin = calibration.filter(~pl.col("enough_observations"))["grade"].to_list()
+    st.warning(t("grades.ranks_unknown", grades=", ".join(thin)))
+el_total = float(calibration["expected_loss"].sum())
+el_default = float(calibration["expected_loss_in_default"].sum())
+st.caption(
+    t(
+        "grades.el_in_default",
+        amount=money(el_default),
+        share=percent(el_default / el_total if el_total else None),
+        customers=number(int(calibration["defaulted_customers"].sum())),
+    )
+)
 if filters.narrowed:
     st.caption(t("grades.calibration_note"))
 left, right = st.columns([2, 3])
@@ -166,12 +180,19 @@ right.dataframe(
         "observations",
         "defaults_12m",
         pl.col("observed_rate") * 100,
+        pl.col("interval_low") * 100,
+        pl.col("interval_high") * 100,
+        pl.col("prior_pd") * 100,
         pl.col("pd_used") * 100,
-        "source",
+        pl.col("source").replace_strict(
+            {code: t(f"grades.source_{code}") for code in ("posterior", "prior")}
+        ),
         "customers",
+        "defaulted_customers",
         "exposure",
         pl.col("lgd") * 100,
         "expected_loss",
+        "expected_loss_in_default",
     ),
     hide_index=True,
     width="stretch",
@@ -182,11 +203,24 @@ right.dataframe(
         ),
         "defaults_12m": st.column_config.NumberColumn(t("grades.col_defaults"), format="localized"),
         "observed_rate": st.column_config.NumberColumn(t("grades.col_observed"), format="%.2f %%"),
+        "interval_low": st.column_config.NumberColumn(
+            t("grades.col_interval_low"), format="%.2f %%"
+        ),
+        "interval_high": st.column_config.NumberColumn(
+            t("grades.col_interval_high"), format="%.2f %%"
+        ),
+        "prior_pd": st.column_config.NumberColumn(t("grades.col_prior"), format="%.2f %%"),
         "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%"),
         "source": t("grades.col_source"),
         "customers": st.column_config.NumberColumn(t("grades.col_customers"), format="localized"),
+        "defaulted_customers": st.column_config.NumberColumn(
+            t("grades.col_defaulted"), format="localized"
+        ),
         "exposure": st.column_config.NumberColumn(t("grades.col_exposure"), format="¥%,.0f"),
         "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%"),
         "expected_loss": st.column_config.NumberColumn(t("grades.col_el"), format="¥%,.0f"),
+        "expected_loss_in_default": st.column_config.NumberColumn(
+            t("grades.col_el_default"), format="¥%,.0f"
+        ),
     },
 )

@@ -8,10 +8,10 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import model_charts
-from dashboard.components.formats import MISSING, month, number, percent
+from dashboard.components.formats import MISSING, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t
-from queries import model, model_metrics
+from queries import model, model_metrics, portfolio
 
 filters = current_filters()
 params = filters.params()
@@ -54,6 +54,7 @@ with right:
                     for lo, hi in zip(grades["lower_edge"], grades["upper_edge"], strict=True)
                 ],
                 t("model.col_band"): [t(f"model.band_{b}") for b in grades["band"]],
+                t("model.col_prior"): [percent(p, 2) for p in grades["prior_pd"]],
                 t("model.col_pd"): [percent(p, 2) for p in grades["pd_used"]],
                 t("model.col_source"): [t(f"model.source_{s}") for s in grades["source"]],
             }
@@ -61,10 +62,29 @@ with right:
         hide_index=True,
         width="stretch",
     )
-    if grades["ranks_ok"].all():
+    ranking = grades["ranking"][0]
+    if ranking == "ranks":
         st.success(t("model.ranks_good"))
-    else:
+    elif ranking == "does_not_rank":
         st.error(t("model.ranks_bad"))
+    else:
+        thin = grades.filter(~pl.col("enough_observations"))["grade"].to_list()
+        st.warning(t("model.ranks_unknown", grades=", ".join(thin)))
+    el_now = fetch(portfolio.kpis, **params).filter(pl.col("period") == "current")
+    if el_now.height:
+        el = el_now.row(0, named=True)
+        st.caption(
+            t(
+                "model.el_in_default",
+                amount=money(el["expected_loss_in_default"]),
+                share=percent(
+                    el["expected_loss_in_default"] / el["expected_loss"]
+                    if el["expected_loss"]
+                    else None
+                ),
+                customers=number(el["defaulted_customers"]),
+            )
+        )
 
 # ---------- discrimination ----------
 st.subheader(t("model.discrimination"))

@@ -39,6 +39,10 @@ def ratio(row: dict | None, numerator: str, denominator: str = "exposure") -> fl
     return row[numerator] / row[denominator]
 
 
+def ratio_of(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
 def pp(change: float) -> str:
     # Changes of shares are shown in percentage points.
     return points(change)
@@ -81,6 +85,17 @@ kpi_row(
             help=t("overview.high_band_help"),
         ),
     ]
+)
+st.caption(
+    t(
+        "overview.el_in_default",
+        amount=money(current["expected_loss_in_default"]),
+        share=percent(ratio_of(current["expected_loss_in_default"], current["expected_loss"])),
+        customers=number(current["defaulted_customers"]),
+        cures=number(current["cures"]),
+        written_off=money(current["written_off"]),
+        recovered=money(current["recovered"]),
+    )
 )
 kpi_row(
     [

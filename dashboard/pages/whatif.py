@@ -197,6 +197,16 @@ def against(scenario_value: float | None, current_value: float | None) -> float 
     return None if scenario_value == current_value else current_value
 
 
+el_in_default_text = t(
+    "whatif.el_in_default",
+    amount=money(s["expected_loss_in_default_new"]),
+    share=percent(
+        s["expected_loss_in_default_new"] / s["expected_loss_new"]
+        if s["expected_loss_new"]
+        else None
+    ),
+    customers=number(s["defaulted_customers"]),
+)
 kpi_row(
     [
         Kpi(
@@ -248,6 +258,7 @@ st.caption(
         defaults=number(s["defaults"]),
     )
 )
+st.caption(el_in_default_text)
 
 band_labels = {band: t(f"whatif.band_{band}") for band in ("Low", "Medium", "High")}
 left, right = st.columns([3, 2])
@@ -357,7 +368,11 @@ else:
 with st.expander(t("whatif.calibration_title")):
     st.caption(t("whatif.calibration_caption"))
     st.dataframe(
-        result.calibration,
+        result.calibration.with_columns(
+            pl.col("source").replace_strict(
+                {code: t(f"whatif.pd_source_{code}") for code in ("posterior", "prior")}
+            )
+        ),
         hide_index=True,
         width="stretch",
         column_config={
@@ -369,6 +384,7 @@ with st.expander(t("whatif.calibration_title")):
             "observed_rate": st.column_config.NumberColumn(
                 t("whatif.col_observed_rate"), format="percent"
             ),
+            "prior_pd": st.column_config.NumberColumn(t("whatif.col_prior_pd"), format="percent"),
             "pd_used": st.column_config.NumberColumn(t("whatif.col_pd"), format="percent"),
             "source": st.column_config.TextColumn(t("whatif.col_source")),
         },

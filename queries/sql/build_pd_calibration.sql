@@ -6,7 +6,8 @@
 -- interval_low / interval_high. pd_used: the beta-binomial posterior mean with the policy's prior
 -- PD as prior mean and prior_weight as its weight in observations,
 -- (defaults_12m + prior_weight * prior_pd) / (observations + prior_weight), not below pd_floor;
--- source: 'prior' without observations, else 'posterior'. ranking: 'ranks' when every grade has at
+-- source: 'prior' without observations, else 'posterior'; enough_observations: at least
+-- pd_min_observations. ranking: 'ranks' when every grade has at
 -- least pd_min_observations and the observed rates rise strictly from A to E, 'does_not_rank' when
 -- every grade has enough observations but the rates do not rise, else 'too_few_observations';
 -- ranks_ok = (ranking = 'ranks'). The same on every row.
@@ -112,6 +113,7 @@ final as (
         prior_weight,
         pd_used,
         source,
+        observations >= greatest($pd_min_observations, 1) as enough_observations,
         ranking,
         ranking = 'ranks' as ranks_ok
     from judged

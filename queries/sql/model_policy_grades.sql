@@ -1,6 +1,6 @@
 -- The grades of the policy in force: one row per grade A-E with its score range [lower_edge,
--- upper_edge) in points (upper null for E), band, and the PD in use with its calibration counts
--- (pd_calibration). No parameters.
+-- upper_edge) in points (upper null for E), band, and the PD in use with its calibration counts,
+-- prior and ranking verdict (pd_calibration). No parameters.
 with edges as (
     select replace(key, 'grades.', '') as grade, try_cast(value as double) as lower_edge
     from policy_in_force
@@ -23,6 +23,9 @@ ranged as (
         c.observations,
         c.defaults_12m,
         c.observed_rate,
+        c.prior_pd,
+        c.enough_observations,
+        c.ranking,
         c.ranks_ok
     from pd_calibration as c
     left join edges as e on e.grade = c.grade
@@ -40,6 +43,9 @@ final as (
         observations,
         defaults_12m,
         observed_rate,
+        prior_pd,
+        enough_observations,
+        ranking,
         ranks_ok
     from ranged
 )

@@ -1,4 +1,6 @@
 -- Portfolio KPIs at $as_of and at the previous grid date: one row per period ('current', 'previous').
+-- Money amounts; EL in default, defaulted customers, cures (defaults ended without a write-off at
+-- that date), written_off and recovered in the period ending at that date.
 -- Params: $as_of, $segments, $regions, $industries (empty list = all).
 with grid as (
     select as_of, lag(as_of) over (order by as_of) as prev_as_of
@@ -28,6 +30,13 @@ final as (
         count(f.customer_id) filter (where f.exposure > 0) as customers,
         coalesce(sum(f.exposure), 0) as exposure,
         coalesce(sum(f.expected_loss), 0) as expected_loss,
+        -- customers in default carry PD 1: EL = LGD x exposure
+        coalesce(sum(f.expected_loss) filter (where f.defaulted), 0) as expected_loss_in_default,
+        count(*) filter (where f.defaulted) as defaulted_customers,
+        -- defaults that ended at this grid date, and the period's write-offs and recoveries
+        count(*) filter (where f.default_exit = 'cured') as cures,
+        coalesce(sum(f.written_off), 0) as written_off,
+        coalesce(sum(f.recovered), 0) as recovered,
         coalesce(sum(f.exposure) filter (where f.band = 'High'), 0) as high_band_exposure,
         count(*) filter (where f.on_watchlist) as watchlist,
         coalesce(sum(f.overdue_amount) filter (where f.aging_bucket = '90+'), 0) as overdue_90p,
