@@ -64,6 +64,7 @@ class CustomerContracts(pa.DataFrameModel):
     contract_id: str = pa.Field(unique=True)
     amount: float = pa.Field(gt=0)
     outstanding: float = pa.Field(ge=0)
+    written_off: float = pa.Field(ge=0)
     overdue: float = pa.Field(ge=0)
 
 
@@ -74,6 +75,8 @@ class CustomerPayments(pa.DataFrameModel):
     amount_due: float = pa.Field(ge=0)
     paid_on: date = pa.Field(nullable=True)
     outstanding: float = pa.Field(ge=0)
+    written_off: float = pa.Field(ge=0)
+    credited: float = pa.Field(ge=0)
     days_late: int = pa.Field(nullable=True)  # null: not yet due or paid before as-of in part
 
 

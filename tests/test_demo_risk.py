@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_pd_rises_from_a_to_e(demo_con):
     rows = demo_con.sql(
@@ -16,7 +18,8 @@ def test_pd_rises_from_a_to_e(demo_con):
     enough = all(r[4] for r in rows)
     rates = [r[3] for r in rows]
     rising = all(
-        lo is not None and hi is not None and lo < hi for lo, hi in zip(rates, rates[1:], strict=False)
+        lo is not None and hi is not None and lo < hi
+        for lo, hi in zip(rates, rates[1:], strict=False)
     )
     expected = "too_few_observations" if not enough else ("ranks" if rising else "does_not_rank")
     assert {r[5] for r in rows} == {expected}
@@ -90,3 +93,34 @@ def test_last_review_is_the_latest_contract_review_on_or_before_the_date(demo_co
         checked += last_review is not None
     assert checked > 0
     assert rows["last_review"].dtype == pl.Date
+
+
+def test_exposure_equals_receivables_on_the_invoice_book_every_month(demo_con):
+    # the demo manufacturer sells on invoices only: exposure and receivables are the same rows
+    kinds = {r[0] for r in demo_con.sql("select distinct kind from contracts").fetchall()}
+    assert kinds <= {"sales", "service"}, kinds
+    exposure = dict(
+        demo_con.sql("select as_of, sum(exposure) from customer_month group by as_of").fetchall()
+    )
+    receivables = dict(
+        demo_con.sql(
+            "select as_of, sum(receivables) from collections_month group by as_of"
+        ).fetchall()
+    )
+    grid = [r[0] for r in demo_con.sql("select as_of from month_grid").fetchall()]
+    assert len(grid) > 24 and set(exposure) == set(grid)
+    for as_of in grid:
+        assert exposure[as_of] == pytest.approx(receivables.get(as_of, 0.0), rel=1e-9, abs=0.01), (
+            as_of
+        )
+
+
+def test_collections_flows_reconcile_every_month(demo_con):
+    rows = demo_con.sql(
+        "select as_of, sum(opening_receivables), sum(credit_sales), sum(collected),"
+        " sum(written_off), sum(credited), sum(receivables) from collections_month group by as_of"
+    ).fetchall()
+    for as_of, opening, sales, collected, written_off, credited, closing in rows:
+        assert opening + sales - collected - written_off - credited == pytest.approx(
+            closing, abs=0.01
+        ), as_of

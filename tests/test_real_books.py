@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from data.policy import DEFAULT_POLICY, Policy
@@ -111,7 +112,14 @@ def test_cure_after_three_clean_month_ends(book: duckdb.DuckDBPyConnection) -> N
     # 07-31 and 08-31 (DPD 0, nothing written off): cured at 08-31
     states = [
         month(book, "R2", d, "defaulted", "default_exit")
-        for d in ("2025-04-30", "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31", "2025-09-30")
+        for d in (
+            "2025-04-30",
+            "2025-05-31",
+            "2025-06-30",
+            "2025-07-31",
+            "2025-08-31",
+            "2025-09-30",
+        )
     ]
     assert states == [
         (False, None),
@@ -200,3 +208,96 @@ def test_exposure_equals_receivables_on_invoices(book: duckdb.DuckDBPyConnection
     )
     assert exposure == pytest.approx(receivables)
     assert exposure[D("2025-06-30")] == 8000.0  # Q1 5000 + Q4 3000
+
+
+def test_customer_page_rows_follow_write_offs_and_credit_notes(
+    book: duckdb.DuckDBPyConnection,
+) -> None:
+    from queries import customer
+
+    contracts = customer.contracts(book, customer_id="R1", as_of=D("2025-10-31"))
+    # S1: Q1 5000 written off on 07-30, Q2 paid: nothing owed, 5000 written off
+    assert contracts.select("contract_id", "outstanding", "overdue", "written_off").rows() == [
+        ("S1", 0.0, 0.0, 5000.0)
+    ]
+    # before the write-off, on 2025-06-30, Q1 is owed and overdue
+    before = customer.contracts(book, customer_id="R1", as_of=D("2025-06-30"))
+    assert before.select("outstanding", "overdue", "written_off").rows() == [(5000.0, 5000.0, 0.0)]
+    payments = customer.payments(book, customer_id="R2", as_of=D("2025-10-31"))
+    q4 = payments.filter(pl.col("payment_id") == "Q4").row(0, named=True)
+    # Q4 3000 issued 06-01, 1000 credited: 2000 owed, 31 days late at 10-31
+    assert (q4["issued_on"], q4["outstanding"], q4["credited"], q4["days_late"]) == (
+        D("2025-06-01"),
+        2000.0,
+        1000.0,
+        31,
+    )
+
+
+def test_bad_rows_of_the_new_tables_go_to_the_quarantine_with_their_rule(tmp_path: Path) -> None:
+    from data import warehouse
+    from data.ingest import load_files
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        "customer_id,name,industry,region,segment,onboarded_on,annual_revenue,external_rating,"
+        "credit_limit,owner,status\nC1,Alpha,Retail,North,sme,2025-01-01,,BB,1000,ana,active\n"
+    )
+    (folder / "contracts.csv").write_text(
+        "contract_id,customer_id,kind,signed_on,start_on,end_on,amount,currency,"
+        "payment_terms_days,collateral_value,status,approved_by,last_reviewed_on\n"
+        "K1,C1,sales,2025-01-01,2025-01-01,2025-12-31,500,CNY,30,0,active,,\n"
+    )
+    (folder / "payments.csv").write_text(
+        "payment_id,contract_id,issued_on,due_on,amount_due,paid_on,amount_paid\n"
+        "P1,K1,2025-01-05,2025-02-04,300,2025-02-01,100\n"
+        "P2,K1,2025-03-05,2025-02-04,200,,0\n"  # issued after it is due
+    )
+    (folder / "adjustments.csv").write_text(
+        "adjustment_id,payment_id,kind,occurred_on,amount,note\n"
+        "A1,P1,write_off,2025-08-01,150,\n"  # 150 of the 200 still owed: fine
+        "A2,P1,credit_note,2025-08-02,100,\n"  # 150 + 100 > 200 owed
+        "A3,P1,recovery,2025-07-01,10,\n"  # before any write-off
+        "A4,P1,refund,2025-08-03,1,\n"  # unknown kind
+        "A5,P1,recovery,2025-09-01,40,\n"  # within the 150 written off: fine
+    )
+    (folder / "credit_reviews.csv").write_text(
+        "review_id,customer_id,effective_on,credit_limit,external_rating,decided_by,note\n"
+        "R1,C1,2025-03-01,-5,BB,cfo,\n"  # negative limit
+        "R2,C1,2025-04-01,800,,cfo,\n"
+    )
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    result = load_files(con, [folder])
+    assert result.exit_code == 1  # some rows rejected, the rest loaded
+    quarantined = con.sql(
+        "select table_name, row_number, column_name, rule from quarantine order by 1, 2"
+    ).fetchall()
+    assert quarantined == [
+        (
+            "adjustments",
+            2,
+            "amount",
+            "write-offs and credit notes of payment P1 would exceed what it owes (200.00)",
+        ),
+        (
+            "adjustments",
+            3,
+            "kind",
+            "a recovery needs an earlier write-off of payment P1 at least as large "
+            "(recovered 10.00, written off by then 0.00)",
+        ),
+        ("adjustments", 4, "kind", "must be one of ['write_off', 'recovery', 'credit_note']"),
+        ("credit_reviews", 1, "credit_limit", "must be >= 0"),
+        ("payments", 2, "issued_on", "issued_on <= due_on"),
+    ]
+    loaded = {
+        table: con.sql(f"select count(*) from {table}").fetchall()[0][0]
+        for table in ("payments", "adjustments", "credit_reviews")
+    }
+    assert loaded == {"payments": 1, "adjustments": 2, "credit_reviews": 1}
+    # the loaded write-off lowers exposure: 300 - 100 paid - 150 written off = 50
+    assert con.sql(
+        "select exposure from customer_month where as_of = (select max(as_of) from customer_month)"
+    ).fetchall() == [(50.0,)]
+    con.close()

@@ -267,6 +267,7 @@ else:
             "payment_terms_days": st.column_config.NumberColumn(t("customer.col_terms")),
             "outstanding": st.column_config.NumberColumn(t("customer.col_outstanding"), **MONEY),
             "overdue": st.column_config.NumberColumn(t("customer.col_overdue"), **MONEY),
+            "written_off": st.column_config.NumberColumn(t("customer.col_written_off"), **MONEY),
             "approved_by": t("customer.col_approved"),
             "last_reviewed_on": st.column_config.DateColumn(t("customer.col_reviewed")),
         },
