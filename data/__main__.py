@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import duckdb
 from tqdm import tqdm
 
 from data import user_commands, warehouse
+from schemas.rules import cut_value, describe, escape_unsafe
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_REFUSED = 0, 1, 2
 
@@ -55,7 +57,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with progress_bar(not args.quiet) as progress:
         result = build_demo(
-            args.db, args.scenario, args.customers, args.seed, progress, lang=args.lang
+            args.db,
+            args.scenario,
+            args.customers,
+            args.seed,
+            progress,
+            lang=args.lang,
+            force=args.force,
         )
     rows = ", ".join(f"{t} {n:,}" for t, n in result.rows.items())
     print(
@@ -73,14 +81,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with warehouse.writing(args.db) as con, progress_bar(not args.quiet) as progress:
         result = load_files(con, args.paths, rebuild=not args.no_build, progress=progress)
     for report in result.reports:
-        print(f"[{report.status}] {report.summary()}")
+        # names and notes come from the files: nothing in them may drive the terminal
+        print(f"[{report.status}] {escape_unsafe(report.summary())}")
     failures = failures_report(result.reports)
     if failures.height:
         print(f"\n{failures.height} failure(s) — rejected rows are kept in the quarantine table:")
         for row in failures.head(args.show).iter_rows(named=True):
             print(
-                f"  {Path(row['file']).name} row {row['row_number']}, column {row['column']}: "
-                f"{row['rule']} (value: {row['value']!r})"
+                escape_unsafe(
+                    f"  {Path(row['file']).name} row {row['row_number']}, column {row['column']}: "
+                    f"{row['rule']} (value: {_quoted(row['value'])})"
+                )
             )
         if failures.height > args.show:
             print(
@@ -92,6 +103,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         args.db,
     )
     return result.exit_code
+
+
+def _quoted(value: str | None) -> str:
+    """A cell value as the failure list prints it: quoted, cut to 40 characters, escaped."""
+    return "None" if value is None else f"'{cut_value(value)}'"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -115,6 +131,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"no warehouse at {path} (build one with: python -m data demo)", file=sys.stderr)
         return EXIT_REFUSED
+    warehouse.check_file(path)
     con = warehouse.connect(path, read_only=True)
     try:
         print(
@@ -131,7 +148,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             print("last loads:")
             for load_id, at, table, ok, bad, src in loads:
                 print(
-                    f"  #{load_id} {at:%Y-%m-%d %H:%M} {table:<12} {ok:>10,} accepted {bad:>6,} rejected  {src}"
+                    f"  #{load_id} {at:%Y-%m-%d %H:%M} {table:<12} {ok:>10,} accepted {bad:>6,} rejected  {escape_unsafe(src)}"
                 )
     finally:
         con.close()
@@ -158,6 +175,11 @@ def parser() -> argparse.ArgumentParser:
         choices=["en", "zh"],
         default="en",
         help="language of company names and event notes (ids are the same in both)",
+    )
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="replace --db even when it is not a warehouse (its content is lost)",
     )
     demo.set_defaults(run=cmd_demo)
 
@@ -195,7 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except warehouse.WarehouseUnavailable as err:
-        print(f"refused: {err} (the previous warehouse is unchanged)", file=sys.stderr)
+        print(
+            f"refused: {escape_unsafe(str(err))} (the previous warehouse is unchanged)",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    except duckdb.Error as err:
+        # e.g. a file that starts like DuckDB but is damaged, or one another process holds
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        message = describe(
+            "db_unreadable",
+            path=cut_value(warehouse.db_path(args.db), 300),
+            error=cut_value(first, 300),
+        )
+        print(f"refused: {message}", file=sys.stderr)
         return EXIT_REFUSED
 
 

@@ -35,8 +35,12 @@ def build_demo(
     seed: int = 7,
     progress: Progress | None = None,
     lang: str = "en",
+    force: bool = False,
 ) -> DemoResult:
     """Generate the `scenario` portfolio and build a complete warehouse at `path` (replacing it).
+
+    An existing file at `path` that is not a warehouse is refused (WarehouseUnavailable) unless
+    `force`; a symbolic link is written through to its target.
 
     `lang` "zh" writes Chinese company names and event notes; ids and numbers are the same.
 
@@ -49,7 +53,7 @@ def build_demo(
     blocks = -(-customers // BLOCK)
     rows: dict[str, int] = {}
     reports = []
-    with warehouse.writing(path, fresh=True) as con:
+    with warehouse.writing(path, fresh=True, force=force) as con:
         for number, block in enumerate(
             iter_generate(scenario, customers, seed, block=BLOCK, lang=lang), start=1
         ):
@@ -72,5 +76,5 @@ def build_demo(
         except BaseException:
             con.execute("rollback")
             raise
-    target = warehouse.db_path(path)
+    target = warehouse.write_target(warehouse.db_path(path))
     return DemoResult(target, scenario, customers, seed, rows, LoadResult(reports, built))

@@ -8,7 +8,10 @@ the derived tables — all in one transaction, so any failure leaves the warehou
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,18 +93,47 @@ class LoadResult:
         return 1 if any(r.rows_rejected for r in self.reports) else 0
 
 
-def sources_from_paths(paths: Iterable[str | Path]) -> list[tuple[str, bytes]]:
-    """(name, content) of each file; a folder contributes its files (not sub-folders)."""
+def sources_from_paths(
+    paths: Iterable[str | Path], links: list[str] | None = None
+) -> list[tuple[str, bytes]]:
+    """(name, content) of each file; a folder contributes its regular files (not sub-folders).
+
+    Symbolic links inside a folder are not followed (they could lead out of it): their names are
+    appended to `links`. A path named on its own is read wherever it leads.
+    """
     found: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += [(str(p), p.read_bytes()) for p in sorted(path.iterdir()) if p.is_file()]
+            for entry in sorted(path.iterdir()):
+                content = _regular_file(entry)
+                if content is None and links is not None and entry.is_symlink():
+                    links.append(str(entry))
+                elif content is not None:
+                    found.append((str(entry), content))
         elif path.is_file():
             found.append((str(path), path.read_bytes()))
         else:
             found.append((str(path), b""))  # reported below as missing
     return found
+
+
+def _regular_file(path: Path) -> bytes | None:
+    """The content of `path` when it is a regular file and not a symbolic link, else None.
+
+    O_NOFOLLOW makes the check and the read one step, so a link swapped in between is not read;
+    O_NONBLOCK keeps a named pipe from blocking the open.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return None
+        raise
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            return None
+        return file.read()
 
 
 def _order(name: str) -> int:
@@ -376,12 +408,17 @@ def load_files(
     progress: Progress | None = None,
 ) -> LoadResult:
     """Prepare and commit files or folders given by path (the command line's `ingest`)."""
-    files = sources_from_paths(paths)
+    links: list[str] = []
+    files = sources_from_paths(paths, links)
     missing = [name for name, content in files if not Path(name).exists()]
     prepared = prepare(con, [(n, c) for n, c in files if n not in missing], progress)
     for name in missing:
         prepared.insert(
             0, Prepared(FileReport(source=name, error=f"{name}: no such file or folder"))
+        )
+    for name in links:
+        prepared.insert(
+            0, Prepared(FileReport(source=name, error=describe("file_symlink", name=name)))
         )
     return commit(con, prepared, rebuild, progress)
 

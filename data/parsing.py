@@ -8,15 +8,24 @@ rule for its type. A cell that does not parse becomes null in the typed frame an
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from data.file_limits import (
+    LimitExceeded,
+    check_columns,
+    check_parquet,
+    check_xlsx,
+    few_columns,
+)
 from data.warehouse import LOAD_ORDER
-from schemas.rules import describe
+from schemas.rules import cut_value, describe
 from schemas.source import columns
 
 NULL_TOKENS = ["", "na", "n/a", "null", "none", "nan", "#n/a"]
@@ -107,11 +116,17 @@ def _separator(text: str) -> tuple[str, list[str]]:
     return ",", []
 
 
+def _csv_header(text: str, separator: str) -> list[str]:
+    """The fields of a CSV's first record (the header), read without touching the body."""
+    try:
+        return next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=separator), [])
+    except csv.Error:
+        return []  # _refuse_ragged names the problem
+
+
 def _refuse_ragged(name: str, text: str, separator: str) -> None:
     """Refuse a CSV whose rows do not all have the header's number of fields (a shifted column
     would put values under the wrong names)."""
-    import csv
-
     records = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=separator)
     try:
         width = len(next(records))
@@ -147,7 +162,7 @@ def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, l
             cells = [normalise_header(v) if v else "" for v in raw.row(row)]
             if len(expected & set(cells)) >= max(2, len(expected) // 2):
                 if len(sheets) > 1:
-                    notes.append(describe("note_sheet", sheet=sheet, sheets=len(sheets)))
+                    notes.append(describe("note_sheet", sheet=cut_value(sheet), sheets=len(sheets)))
                 if row:
                     notes.append(describe("note_header_row", row=row + 1))
                 keep = [
@@ -158,7 +173,9 @@ def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, l
                 # Rows with no value at all (spacing, merged banners below the table) are not data.
                 body = body.filter(~pl.all_horizontal(pl.all().is_null()))
                 return body, notes
-    raise FileRejected(describe("file_no_sheet", name=name, table=table, sheets=", ".join(sheets)))
+    raise FileRejected(
+        describe("file_no_sheet", name=name, table=table, sheets=few_columns(sheets))
+    )
 
 
 def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
@@ -174,6 +191,7 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
                 notes.append(describe("note_encoding", encoding=encoding.upper()))
             separator, read_notes = _separator(text)
             notes += read_notes
+            check_columns(name, _csv_header(text, separator))
             _refuse_ragged(name, text, separator)
             frame = pl.read_csv(
                 io.StringIO(text),
@@ -182,13 +200,18 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
                 raise_if_empty=True,
             )
         elif kind == "parquet":
+            check_parquet(name, content)
             frame = pl.read_parquet(io.BytesIO(content))
             frame = frame.with_columns(pl.all().cast(pl.String))
         else:
+            check_xlsx(name, content)
             frame, read_notes = _excel_cells(name, content, table)
             notes += read_notes
+        check_columns(name, frame.columns)
     except FileRejected:
         raise
+    except LimitExceeded as err:
+        raise FileRejected(str(err)) from err
     except Exception as err:  # noqa: BLE001 - any reader error means the file cannot be read
         raise FileRejected(
             describe("file_unreadable", name=name, kind=kind.upper(), error=_first_line(err))
@@ -198,7 +221,7 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
 
 def _first_line(err: Exception) -> str:
     text = str(err).strip().splitlines()
-    return text[0][:300] if text else type(err).__name__
+    return cut_value(text[0], 300) if text else type(err).__name__
 
 
 def normalise_header(header: str) -> str:
@@ -212,14 +235,15 @@ def read_table(name: str, content: bytes) -> RawTable:
     frame, notes = read_cells(name, content, table)
     expected = columns(table)
     headers = [normalise_header(h) for h in frame.columns]
-    duplicated = sorted({h for h in headers if headers.count(h) > 1})
+    duplicated = sorted(h for h, count in Counter(headers).items() if count > 1)
     if duplicated:
         raise FileRejected(
-            describe("file_duplicate_columns", name=name, columns=", ".join(duplicated))
+            describe("file_duplicate_columns", name=name, columns=few_columns(duplicated))
         )
     frame.columns = headers
+    present = set(headers)
     required = [c for c, (_, nullable) in expected.items() if not nullable]
-    missing = [c for c in required if c not in headers]
+    missing = [c for c in required if c not in present]
     if missing:
         raise FileRejected(
             describe(
@@ -227,19 +251,19 @@ def read_table(name: str, content: bytes) -> RawTable:
                 name=name,
                 table=table,
                 columns=", ".join(missing),
-                found=", ".join(headers) or "no header",
+                found=few_columns(headers) or "no header",
             )
         )
     extra = [h for h in headers if h not in expected]
     if extra:
-        notes.append(describe("note_unknown_columns", columns=", ".join(extra)))
-    absent = [c for c in expected if c not in headers]
+        notes.append(describe("note_unknown_columns", columns=few_columns(extra)))
+    absent = [c for c in expected if c not in present]
     if absent:
         notes.append(describe("note_absent_columns", columns=", ".join(absent)))
     if frame.height == 0:
         raise FileRejected(describe("file_no_rows", name=name))
     cells = frame.select(
-        [pl.col(c) if c in headers else pl.lit(None, pl.String).alias(c) for c in expected]
+        [pl.col(c) if c in present else pl.lit(None, pl.String).alias(c) for c in expected]
     )
     return RawTable(table=table, frame=cells, notes=tuple(notes))
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from schemas.rules import cut_value, describe
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -144,17 +146,83 @@ class WarehouseUnavailable(Exception):
     """The warehouse file cannot be written (read-only place, disk full, ...); it is unchanged."""
 
 
+# Every DuckDB database file carries these bytes after its 8-byte header checksum.
+_DUCKDB_MAGIC = (8, b"DUCK")
+
+
+def is_duckdb_file(path: Path) -> bool:
+    """True when `path` is a regular file that starts like a DuckDB database."""
+    offset, magic = _DUCKDB_MAGIC
+    try:
+        with open(path, "rb") as file:
+            return file.read(offset + len(magic))[offset:] == magic
+    except OSError:
+        return False
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with a one-line WarehouseUnavailable, a --db that is a folder or not a DuckDB file
+    (a missing file is fine: writers create it)."""
+    if path.is_dir():
+        raise WarehouseUnavailable(describe("db_folder", path=cut_value(path, 300)))
+    if path.exists() and not is_duckdb_file(path):
+        raise WarehouseUnavailable(describe("db_not_duckdb", path=cut_value(path, 300)))
+
+
+def is_warehouse(path: Path) -> bool:
+    """True when `path` is a DuckDB file with this project's schema (a migrations table)."""
+    if not is_duckdb_file(path):
+        return False
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        # Open elsewhere in a way that forbids a second look (a writer's lock, another
+        # configuration in this process): a DuckDB file in use is taken for the warehouse.
+        return True
+    try:
+        return schema_version(con) > 0
+    finally:
+        con.close()
+
+
+def write_target(path: Path, fresh: bool = False, force: bool = False) -> Path:
+    """The file a writer replaces for `path`: a symbolic link's target (the link stays a link).
+
+    Refuses a dangling link, a folder and a file that is not a DuckDB database; a fresh build
+    (which discards the content) also refuses a DuckDB file that is not a warehouse. `force` lets
+    a fresh build replace any regular file.
+    """
+    if path.is_symlink():
+        resolved = path.resolve()
+        if not resolved.exists():
+            raise WarehouseUnavailable(
+                describe(
+                    "db_dangling_link", path=cut_value(path, 300), target=cut_value(resolved, 300)
+                )
+            )
+        path = resolved
+    if path.is_dir():
+        raise WarehouseUnavailable(describe("db_folder", path=cut_value(path, 300)))
+    if not path.exists() or (fresh and force):
+        return path
+    if fresh and not is_warehouse(path):
+        raise WarehouseUnavailable(describe("db_not_warehouse", path=cut_value(path, 300)))
+    check_file(path)
+    return path
+
+
 @contextmanager
 def writing(
-    path: str | os.PathLike[str] | None = None, fresh: bool = False
+    path: str | os.PathLike[str] | None = None, fresh: bool = False, force: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection to a private copy of the warehouse, swapped in atomically on success.
 
     Readers (the dashboard) keep the file they opened and see the new one once they reopen, so they
     never meet a lock or a half-written state; a crash or exception at any point leaves the previous
-    warehouse untouched. Writers are serialised by a lock file. `fresh` starts from an empty file.
+    warehouse untouched. Writers are serialised by a lock file. `fresh` starts from an empty file
+    and refuses to replace a file that is not a warehouse unless `force` (see write_target).
     """
-    target = db_path(path)
+    target = write_target(db_path(path), fresh, force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         lock = open(target.with_name(target.name + ".lock"), "w")  # noqa: SIM115 - held until the swap

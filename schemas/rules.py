@@ -69,6 +69,53 @@ RULES: dict[str, str] = {
         "{name}: missing required column(s) for {table}: {columns} (found: {found})"
     ),
     "file_no_rows": "{name}: the file has a header but no data rows",
+    "file_too_many_columns": (
+        "{name}: {count} columns, more than the limit of {limit} (first columns: {first})"
+    ),
+    "file_xlsx_unpacked": (
+        "{name}: the workbook unpacks to more than {limit_mb} MB; split it into smaller files"
+    ),
+    "file_xlsx_ratio": (
+        "{name}: part {part} unpacks to {ratio} times its packed size, more than the limit of "
+        "{limit} (spreadsheets pack far less)"
+    ),
+    "file_xlsx_damaged": (
+        "{name}: part {part} of the workbook is damaged (its size or checksum does not match "
+        "the zip directory)"
+    ),
+    "file_xlsx_dimension": (
+        "{name}: sheet {part} declares the range {ref} ({rows} rows × {columns} columns), over "
+        "the limit of {limit} cells or {max_columns} columns per file"
+    ),
+    "file_xlsx_cells": (
+        "{name}: the sheets hold more than {limit} cells, the limit per file; "
+        "split it into smaller files"
+    ),
+    "file_xlsx_text": (
+        "{name}: the cells refer to more than {limit_mb} MB of shared text; "
+        "split it into smaller files"
+    ),
+    "file_xlsx_rows": "{name}: sheet {part} has more than {limit} rows, Excel's own limit",
+    "file_parquet_row_groups": "{name}: {count} row groups, more than the limit of {limit}",
+    "file_parquet_cells": (
+        "{name}: {rows} rows × {columns} columns, more than the limit of {limit} cells per file; "
+        "split it into smaller files"
+    ),
+    "file_parquet_unpacked": (
+        "{name}: the file declares {size_mb} MB of unpacked data, more than the limit of "
+        "{limit_mb} MB; split it into smaller files"
+    ),
+    "file_symlink": (
+        "{name}: a symbolic link, not followed (copy the file itself into the folder)"
+    ),
+    # a --db file the command line refuses to open or replace
+    "db_folder": "{path} is a folder, not a warehouse file",
+    "db_not_duckdb": "{path} is not a DuckDB warehouse file",
+    "db_not_warehouse": (
+        "{path} exists and is not a warehouse; choose another --db or add --force to replace it"
+    ),
+    "db_dangling_link": "{path} is a symbolic link to a missing file ({target})",
+    "db_unreadable": "{path}: cannot open the warehouse: {error}",
     "already_loaded": (
         "the same content was already loaded into {table} on {loaded_at} from {source} "
         "(load {load_id})"
@@ -83,6 +130,24 @@ RULES: dict[str, str] = {
     "note_unknown_columns": "ignored unknown column(s): {columns}",
     "note_absent_columns": "optional column(s) not in the file, left empty: {columns}",
 }
+
+
+# Characters that would change how a terminal or a page shows the text around them: C0/C1 controls
+# (terminal escapes), zero-width and bidirectional marks (text that reads differently than it is).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def escape_unsafe(text: str) -> str:
+    """`text` with control and bidirectional characters written as escapes (\\x1b, \\u202e)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def cut_value(value: object, width: int = 40) -> str:
+    """`value` as text a message may quote: unsafe characters escaped (escape_unsafe), at most
+    `width` characters, ending in '…' when cut."""
+    text = "" if value is None else str(value)[: width * 8]  # bound the work on a huge value
+    escaped = escape_unsafe(text)
+    return escaped if len(escaped) <= width else escaped[: width - 1] + "…"
 
 
 def describe(code: str, **parameters: object) -> str:

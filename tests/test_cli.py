@@ -98,3 +98,70 @@ def test_help_for_each_command(command):
     )
     assert done.returncode == 0
     assert "--db" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["info", "build", "ingest"])
+@pytest.mark.parametrize("kind", ["text file", "folder"])
+def test_db_that_is_no_warehouse_is_one_line_and_exit_2(tmp_path, folder, command, kind):
+    db = tmp_path / "not-a-warehouse"
+    if kind == "folder":
+        db.mkdir()
+    else:
+        db.write_text("hello\n")
+    extra = [str(folder), "--no-build"] if command == "ingest" else []
+    done = run_cli(command, *extra, "--db", str(db))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    expected = "is a folder, not a warehouse file" if kind == "folder" else "is not a DuckDB"
+    assert expected in done.stderr
+    if kind == "text file":
+        assert db.read_text() == "hello\n"
+
+
+def test_demo_refuses_to_replace_a_file_that_is_no_warehouse_unless_forced(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me\n")
+    assert main(["demo", "--db", str(notes), "--customers", "10", "--quiet"]) == 2
+    assert "exists and is not a warehouse" in capsys.readouterr().err
+    assert notes.read_text() == "keep me\n"
+    assert main(["demo", "--db", str(notes), "--customers", "10", "--quiet", "--force"]) == 0
+    assert warehouse.is_warehouse(notes)
+
+
+def test_db_symlink_is_written_through_to_its_target(tmp_path, folder):
+    target = tmp_path / "real.duckdb"
+    warehouse.connect(target).close()
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(target)
+    assert main(["ingest", str(folder), "--db", str(link), "--quiet", "--no-build"]) == 0
+    assert link.is_symlink() and link.resolve() == target
+    con = warehouse.connect(target, read_only=True)
+    assert warehouse.table_counts(con)["customers"] == 3
+    con.close()
+
+
+def test_ingest_folder_does_not_follow_links_nor_print_file_content(tmp_path, folder):
+    secret = tmp_path / "outside.csv"
+    secret.write_text("root:x:0:0:secret-first-line\n")
+    (folder / "risk_events.csv").unlink()
+    (folder / "risk_events.csv").symlink_to(secret)
+    long_value = "\x1b[31m" + "9" * 100
+    (folder / "payments.csv").write_text(
+        sample_files.PAYMENTS + f"P9,K1,{long_value},10,,0\n", encoding="utf-8"
+    )
+    done = run_cli("ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--no-build")
+    assert done.returncode == 2
+    assert "risk_events.csv: a symbolic link, not followed" in done.stdout
+    assert "secret-first-line" not in done.stdout and "\x1b" not in done.stdout
+    assert "(value: '\\x1b[31m" + "9" * 31 + "…')" in done.stdout  # 40 characters
+
+
+def test_ingest_of_a_wide_file_is_refused_briefly(tmp_path):
+    from benchmarks.hostile_files import csv_wide
+
+    wide = tmp_path / "customers.csv"
+    wide.write_bytes(csv_wide(20_000))
+    done = run_cli("ingest", str(wide), "--db", str(tmp_path / "w.duckdb"), "--no-build")
+    assert done.returncode == 2
+    assert "20,000 columns, more than the limit of 1,000" in done.stdout
+    assert len(done.stdout) < 600
