@@ -52,6 +52,22 @@ def demo_db(tmp_path_factory) -> Path:
         os.environ["RISK_DB"] = previous
 
 
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory) -> Path:
+    """The hostile book (tests/hostile_book.py: names, owners, notes and file names that are
+    Markdown, HTML, Plotly tags, LaTeX, formulas and bidirectional controls), built once."""
+    from tests.hostile_book import build_hostile
+
+    return build_hostile(tmp_path_factory.mktemp("hostile") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def hostile_book(hostile_db, monkeypatch) -> Path:
+    """RISK_DB on the hostile book for this test (page AppTests read it); returns its path."""
+    monkeypatch.setenv("RISK_DB", str(hostile_db))
+    return hostile_db
+
+
 @pytest.fixture
 def demo_con(demo_db):
     """A read-only connection to the session's demo warehouse."""

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.components import customer_charts
 from dashboard.components.formats import GRADE_COLOURS, money
+from dashboard.components.plain_text import markdown_text
 from tests.conftest import page_path
 
 
@@ -51,7 +52,7 @@ def test_page_by_link_shows_profile_kpis_charts_and_tables(page, demo_con, bigge
         c=biggest,
         d=latest(demo_con),
     )
-    assert at.header[0].value == name
+    assert at.header[0].value == markdown_text(name)  # a name is shown as text, not Markdown
     assert metric(at, "Exposure") == money(exposure)
     assert metric(at, "Grade · score") == f"{grade} · {score:,.1f}"
     assert len(at.get("plotly_chart")) == 3  # waterfall, history, payments

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import release
+from dashboard.components.plain_text import markdown_text
 from data import warehouse
 from tests import sample_files
 from tests.conftest import page_path
@@ -82,6 +83,9 @@ def test_upload_above_the_limit_is_refused_with_the_limit_in_the_message():
 
     assert refusal("payments.csv", 200 * 1024 * 1024, 200) is None
     message = refusal("payments.csv", 250 * 1024 * 1024, 200)
+    # shown with st.error (Markdown): the file name is escaped, so it reads as typed
     assert message == (
-        "payments.csv is 250.0 MB; the limit is 200 MB per file. Split the extract or load it with the command line."
+        "payments\\.csv is 250.0 MB; the limit is 200 MB per file. Split the extract or load it with the command line."
     )
+    hostile = refusal("![](http://evil.example/x.png).csv", 250 * 1024 * 1024, 200)
+    assert hostile.startswith(markdown_text("![](http://evil.example/x.png).csv") + " is 250.0 MB")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
 from dashboard.i18n import set_language
 
@@ -21,12 +22,16 @@ def test_known_labels_in_english():
         == "Generating and loading block 2 of 4 (100,000 customers)…"
     )
     assert progress_text("build customer_month") == "Building the derived table customer_month…"
-    assert progress_text("validating payments.csv") == "Validating payments.csv…"
+    # st.progress renders Markdown: a file name is escaped, shown as it is
+    assert progress_text("validating payments.csv") == "Validating payments\\.csv…"
+    assert progress_text("validating ![](http://evil.example/x.png)") == (
+        "Validating " + markdown_text("![](http://evil.example/x.png)") + "…"
+    )
 
 
 def test_known_labels_in_chinese(chinese):
     assert progress_text("build done") == "构建完成。"
-    assert progress_text("writing 客户.xlsx") == "正在将 客户.xlsx 写入数据仓库…"
+    assert progress_text("writing 客户.xlsx") == "正在将 客户\\.xlsx 写入数据仓库…"
     assert progress_text("something new") == "something new"  # unknown: as it came
 
 

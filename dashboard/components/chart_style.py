@@ -5,13 +5,15 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.components.chart_locale import localise
+from dashboard.components.plain_text import plain_figure
 
 FONT = "Inter, 'Source Sans Pro', 'Noto Sans SC', 'Noto Sans CJK SC', sans-serif"
 
 
 def styled(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
-    """The figure with the product's layout: title, white background, compact margins, and dates
-    and money in the current language."""
+    """The figure with the product's layout: title, white background, compact margins, dates
+    and money in the current language, and every text from data shown literally (Plotly reads
+    an HTML subset in labels: a customer named `<a href=…>` would become a link)."""
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         template="plotly_white",
@@ -21,4 +23,5 @@ def styled(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font_family": FONT},
     )
-    return localise(figure)
+    # Escaped once, here: builders hand over raw values (escaping twice would show `&amp;`).
+    return localise(plain_figure(figure))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dashboard.components.plain_text import markdown_text
 from dashboard.i18n import t
 
 # (label pattern, message key); named groups become the message's placeholders
@@ -29,9 +30,15 @@ _SHAPES = (
 
 def progress_text(label: str) -> str:
     """A data-layer progress label as the reader's message: 'build customer_month' -> 'Building
-    customer_month…' / '正在构建 customer_month…'; an unknown label unchanged."""
+    customer_month…' / '正在构建 customer_month…'; an unknown label as it came.
+
+    The text is for st.progress, which renders Markdown: a file name (the user's upload) and an
+    unknown label are escaped so they show as text (plain_text.markdown_text)."""
     for pattern, key in _SHAPES:
         match = pattern.fullmatch(label)
         if match:
-            return t(key, **match.groupdict())
-    return label
+            values = match.groupdict()
+            if "name" in values:
+                values["name"] = markdown_text(values["name"])
+            return t(key, **values)
+    return markdown_text(label)

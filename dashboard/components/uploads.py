@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.components.plain_text import markdown_text
 from dashboard.i18n import t
 
 
@@ -12,5 +13,10 @@ def refusal(name: str, size_bytes: int, limit_mb: int) -> str | None:
     bound on the memory one upload can take.
     """
     if size_bytes > limit_mb * 1024 * 1024:
-        return t("data.too_large", name=name, size_mb=size_bytes / 2**20, limit_mb=limit_mb)
+        return t(
+            "data.too_large",
+            name=markdown_text(name),
+            size_mb=size_bytes / 2**20,
+            limit_mb=limit_mb,
+        )
     return None

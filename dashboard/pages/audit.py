@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components.export import to_csv
+from dashboard.components.export import neutralise, to_csv
 from dashboard.i18n import t
 from data import audit
 
@@ -61,10 +61,12 @@ if malformed:
     st.warning(t("audit.malformed", count=f"{malformed:,}"))
 # User names and details are shown as plain table cells, never as markdown or HTML.
 st.dataframe(
-    events.drop("audit_id").with_columns(
-        events["chain"].replace_strict(
-            {state: t(f"audit.state_{state}") for state in audit.CHAIN_STATES},
-            default=events["chain"],
+    neutralise(
+        events.drop("audit_id").with_columns(
+            events["chain"].replace_strict(
+                {state: t(f"audit.state_{state}") for state in audit.CHAIN_STATES},
+                default=events["chain"],
+            )
         )
     ),
     hide_index=True,

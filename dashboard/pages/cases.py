@@ -14,6 +14,7 @@ from dashboard.components import case_narrative, cases_charts
 from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.formats import month_of
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.plain_text import markdown_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from data.cases import CASES, timeline
@@ -50,7 +51,9 @@ chosen = {
 }
 params, ignored = cases.case_filters(chosen, fetch(filter_queries.dimension_values, db=db))
 if ignored:
-    st.caption(t("cases.ignored", values=", ".join(v for vs in ignored.values() for v in vs)))
+    # the values come from the URL: shown as text
+    values = ", ".join(v for vs in ignored.values() for v in vs)
+    st.caption(t("cases.ignored", values=markdown_text(values)))
 
 monthly = cases.monthly(
     fetch(cases.customer_risk, db=db, **params),

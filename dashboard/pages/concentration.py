@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import concentration_charts
+from dashboard.components.export import neutralise
 from dashboard.components.formats import month, number, percent
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
@@ -112,15 +113,17 @@ def labelled(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 st.dataframe(
-    labelled(top).select(
-        "rank",
-        "name",
-        "industry",
-        "region",
-        "grade",
-        "exposure",
-        pl.col("share") * 100,
-        pl.col("cumulative_share") * 100,
+    neutralise(
+        labelled(top).select(
+            "rank",
+            "name",
+            "industry",
+            "region",
+            "grade",
+            "exposure",
+            pl.col("share") * 100,
+            pl.col("cumulative_share") * 100,
+        )
     ),
     hide_index=True,
     width="stretch",
@@ -208,9 +211,11 @@ for kind in concentration.BREACH_KINDS:
     if matching > rows.height:
         st.caption(t("concentration.showing", shown=number(rows.height), total=number(matching)))
     st.dataframe(
-        labelled(rows)
-        .with_columns(pl.col("exposure_share") * 100, pl.col("utilisation") * 100)
-        .select(shown_columns[kind]),
+        neutralise(
+            labelled(rows)
+            .with_columns(pl.col("exposure_share") * 100, pl.col("utilisation") * 100)
+            .select(shown_columns[kind])
+        ),
         hide_index=True,
         width="stretch",
         height=min(36 * (rows.height + 1) + 2, 400),

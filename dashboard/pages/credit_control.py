@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import credit_control_charts
+from dashboard.components.export import neutralise
 from dashboard.components.formats import BAND_COLOURS, month, number
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import available_dates, current_filters
@@ -101,17 +102,19 @@ st.caption(t("credit.controls_caption"))
 yes_no = {True: t("credit.yes"), False: t("credit.no")}
 band_names = {b: t(f"credit.band_{b}") for b in BAND_COLOURS}
 st.dataframe(
-    bands.select(
-        pl.col("band").replace(band_names),
-        "review_months",
-        "limit_action",
-        pl.col("collateral_required").replace_strict(yes_no, default=None),
-        pl.col("prepayment_required").replace_strict(yes_no, default=None),
-        "customers",
-        "exposure",
-        "over_limit",
-        "near_limit",
-        "reviews_overdue",
+    neutralise(
+        bands.select(
+            pl.col("band").replace(band_names),
+            "review_months",
+            "limit_action",
+            pl.col("collateral_required").replace_strict(yes_no, default=None),
+            pl.col("prepayment_required").replace_strict(yes_no, default=None),
+            "customers",
+            "exposure",
+            "over_limit",
+            "near_limit",
+            "reviews_overdue",
+        )
     ),
     hide_index=True,
     width="stretch",
@@ -137,7 +140,7 @@ def _table(frame: pl.DataFrame, columns: dict, total: int) -> None:
     if total > frame.height:
         st.caption(t("credit.showing", shown=number(frame.height), total=number(total)))
     st.dataframe(
-        frame.select(list(columns)),
+        neutralise(frame.select(list(columns))),
         hide_index=True,
         width="stretch",
         height=min(36 * (frame.height + 1) + 2, 440),

@@ -10,9 +10,11 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import customer_charts
+from dashboard.components.export import neutralise
 from dashboard.components.formats import day, money, month, number, percent
 from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.plain_text import markdown_text, visible
 from dashboard.components.selection import selected_id
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_label
@@ -44,7 +46,7 @@ chosen = st.query_params.get("customer")
 if text.strip():
     found = fetch(customer.search, text=text, as_of=as_of)
     if found.is_empty():
-        st.warning(t("customer.none_found", text=text))
+        st.warning(t("customer.none_found", text=markdown_text(text)))
     else:
         labels = {
             r["customer_id"]: f"{r['name']} · {r['customer_id']} · {money(r['exposure'])}"
@@ -65,7 +67,7 @@ if not chosen:
         st.subheader(t("customer.largest"))
         st.caption(t("customer.largest_hint"))
         event = st.dataframe(
-            largest,
+            neutralise(largest),
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -86,15 +88,19 @@ if not chosen:
 
 profile = fetch(customer.profile, customer_id=chosen, as_of=as_of)
 if profile.is_empty():
-    st.error(t("customer.unknown", id=chosen))
+    # The id comes from the URL: echoed as text, so a crafted link cannot put its own message
+    # (a link, an image) into the page.
+    st.error(t("customer.unknown", id=markdown_text(chosen)))
     st.stop()
 p = profile.row(0, named=True)
 
 # --- profile: names are user data, shown as plain text, never as HTML or markdown -------------
-st.header(p["name"], anchor=False)
+st.header(markdown_text(p["name"]), anchor=False)
 st.text(
-    f"{p['customer_id']} · {value_label('industry', p['industry'])}"
-    f" · {value_label('region', p['region'])}"
+    visible(
+        f"{p['customer_id']} · {value_label('industry', p['industry'])}"
+        f" · {value_label('region', p['region'])}"
+    )
 )
 with st.container(border=True):
     facts = [
@@ -108,7 +114,7 @@ with st.container(border=True):
     ]
     for column, (label, value) in zip(st.columns(len(facts)), facts, strict=True):
         column.caption(label)
-        column.text(value)
+        column.text(visible(value))
 
 if p["exposure"] is None:
     st.info(t("customer.not_yet", as_of=month(as_of)))
@@ -250,7 +256,7 @@ if contracts.is_empty():
     st.info(t("customer.no_contracts"))
 else:
     st.dataframe(
-        contracts,
+        neutralise(contracts),
         hide_index=True,
         width="stretch",
         column_config={
@@ -280,7 +286,7 @@ if events.is_empty():
 else:
     # Notes are free text typed by people: a plain text column, never rendered as markup.
     st.dataframe(
-        events,
+        neutralise(events),
         hide_index=True,
         width="stretch",
         column_config={
@@ -301,12 +307,14 @@ if spells.is_empty():
     st.info(t("customer.no_spells"))
 else:
     st.dataframe(
-        spells.with_columns(
-            trigger_text(pl.col("entry_triggers")).alias("entry_triggers"),
-            pl.col("outcome").replace_strict(
-                {o: t(f"customer.outcome.{o}") for o in ("on_list", "cured", "defaulted")},
-                default=pl.col("outcome"),
-            ),
+        neutralise(
+            spells.with_columns(
+                trigger_text(pl.col("entry_triggers")).alias("entry_triggers"),
+                pl.col("outcome").replace_strict(
+                    {o: t(f"customer.outcome.{o}") for o in ("on_list", "cured", "defaulted")},
+                    default=pl.col("outcome"),
+                ),
+            )
         ),
         hide_index=True,
         width="stretch",

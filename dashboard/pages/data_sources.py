@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import fetch, holder, release
-from dashboard.components.export import to_csv
+from dashboard.components.export import neutralise, to_csv
+from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
 from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
 from dashboard.components.uploads import refusal
@@ -31,7 +32,7 @@ left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('data.source_tables')}**")
     st.dataframe(
-        fetch(data_page.source_summary),
+        neutralise(fetch(data_page.source_summary)),
         hide_index=True,
         column_config={
             "table_name": t("data.table"),
@@ -43,7 +44,7 @@ with left:
 with right:
     st.markdown(f"**{t('data.derived_tables')}**")
     st.dataframe(
-        fetch(data_page.derived_summary),
+        neutralise(fetch(data_page.derived_summary)),
         hide_index=True,
         height=210,
         column_config={
@@ -58,7 +59,7 @@ if loads.is_empty():
     st.info(t("data.no_loads"))
 else:
     st.dataframe(
-        loads,
+        neutralise(loads),
         hide_index=True,
         column_config={
             "load_id": "#",
@@ -98,21 +99,23 @@ if files:
     reports = [p.report for p in prepared]
     st.markdown(f"**{t('data.preview')}**")
     st.dataframe(
-        pl.DataFrame(
-            {
-                t("data.file"): [r.source for r in reports],
-                t("data.table"): [r.table or "—" for r in reports],
-                t("data.status"): [
-                    f"{STATUS_ICONS[r.status]} {t('data.status_' + r.status)}" for r in reports
-                ],
-                t("data.read"): [r.rows_read for r in reports],
-                t("data.accepted"): [r.rows_accepted for r in reports],
-                t("data.rejected"): [r.rows_rejected for r in reports],
-                t("data.notes"): [
-                    rule_text(r.error) or rule_text(r.already_loaded) or notes_text(r.notes)
-                    for r in reports
-                ],
-            }
+        neutralise(
+            pl.DataFrame(
+                {
+                    t("data.file"): [r.source for r in reports],
+                    t("data.table"): [r.table or "—" for r in reports],
+                    t("data.status"): [
+                        f"{STATUS_ICONS[r.status]} {t('data.status_' + r.status)}" for r in reports
+                    ],
+                    t("data.read"): [r.rows_read for r in reports],
+                    t("data.accepted"): [r.rows_accepted for r in reports],
+                    t("data.rejected"): [r.rows_rejected for r in reports],
+                    t("data.notes"): [
+                        rule_text(r.error) or rule_text(r.already_loaded) or notes_text(r.notes)
+                        for r in reports
+                    ],
+                }
+            )
         ),
         hide_index=True,
     )
@@ -127,7 +130,7 @@ if files:
             )
         )
         st.dataframe(
-            with_rule_text(failures.head(2000)),
+            neutralise(with_rule_text(failures.head(2000))),
             hide_index=True,
             column_config={
                 "file": t("data.file"),
@@ -158,7 +161,10 @@ if files:
             with warehouse.writing() as con:
                 result = commit(con, prepare(con, files), progress=progress)
         except Exception as err:  # noqa: BLE001 - shown to the user; the warehouse is unchanged
-            st.session_state["data_flash"] = ("error", t("data.load_failed", error=str(err)))
+            st.session_state["data_flash"] = (
+                "error",
+                t("data.load_failed", error=markdown_text(err)),
+            )
         else:
             accepted = sum(
                 r.rows_accepted for r in result.reports if r.status in ("loaded", "partial")
@@ -192,7 +198,7 @@ if rejected_rows.is_empty():
     st.info(t("data.quarantine_empty"))
 else:
     st.dataframe(
-        with_rule_text(rejected_rows),
+        neutralise(with_rule_text(rejected_rows)),
         hide_index=True,
         column_config={
             "load_id": "#",
@@ -218,12 +224,14 @@ else:
 st.subheader(t("data.quality"))
 quality = fetch(data_page.data_quality)
 st.dataframe(
-    quality.with_columns(
-        pl.col("check_name").replace(
-            {
-                name: t(f"data_quality.{name.replace(' ', '_')}")
-                for name in quality["check_name"].unique().to_list()
-            }
+    neutralise(
+        quality.with_columns(
+            pl.col("check_name").replace(
+                {
+                    name: t(f"data_quality.{name.replace(' ', '_')}")
+                    for name in quality["check_name"].unique().to_list()
+                }
+            )
         )
     ),
     hide_index=True,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import portfolio_charts
+from dashboard.components.export import neutralise
 from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.summary import SummaryInputs, summary_text
@@ -184,7 +185,9 @@ with right:
     st.markdown(f"**{t('overview.largest')}**")
     largest = fetch(portfolio.largest, limit=5, **params)
     st.dataframe(
-        largest.select("name", "grade", "exposure", (largest["share"] * 100).alias("share")),
+        neutralise(
+            largest.select("name", "grade", "exposure", (largest["share"] * 100).alias("share"))
+        ),
         hide_index=True,
         width="stretch",
         column_config={

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import watchlist_charts
-from dashboard.components.export import to_csv, to_xlsx
+from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import GRADES, month
 from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
@@ -42,8 +42,10 @@ else:
         t("watchlist.alerts", count=entrants.height), expanded=True, icon=":material/notifications:"
     ):
         st.dataframe(
-            entrants.head(200).with_columns(
-                trigger_labels(pl.col("new_triggers")).alias("new_triggers")
+            neutralise(
+                entrants.head(200).with_columns(
+                    trigger_labels(pl.col("new_triggers")).alias("new_triggers")
+                )
             ),
             hide_index=True,
             width="stretch",
@@ -135,7 +137,7 @@ def members_section() -> None:
             "owner",
         )
         event = st.dataframe(
-            table,
+            neutralise(table),
             hide_index=True,
             width="stretch",
             on_select="rerun",

@@ -13,9 +13,10 @@ from dashboard import auth
 from dashboard.access import fetch, fetch_shared
 from dashboard.components import whatif_charts
 from dashboard.components.case_warehouse import case_warehouse
-from dashboard.components.export import to_csv
+from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.plain_text import markdown_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from data.cases import CASES
@@ -55,7 +56,14 @@ filters = current_filters()
 as_of: date = filters.as_of if filters.as_of in dates else dates[0]
 entries = fetch(whatif.policy_in_force, db=db)
 current = Policy.from_entries(dict(zip(entries["key"], entries["value"], strict=True)))
-st.caption(t("whatif.against", policy=current.name, version=current.version, as_of=month(as_of)))
+st.caption(
+    t(
+        "whatif.against",
+        policy=markdown_text(current.name),
+        version=markdown_text(current.version),
+        as_of=month(as_of),
+    )
+)
 
 # --- the scenario's inputs: defaults are the policy in force ------------------------------------
 prefix = f"wi_{source}_"
@@ -157,7 +165,7 @@ try:
         limit_cut=limit_cut / 100,
     )
 except PolicyError as err:
-    st.error(t("whatif.invalid", error=err))
+    st.error(t("whatif.invalid", error=markdown_text(err)))
     st.stop()
 actions = Actions(
     limit_cut=limit_cut / 100,
@@ -336,7 +344,7 @@ else:
         )
     )
     st.dataframe(
-        changed.head(TABLE_ROWS),
+        neutralise(changed.head(TABLE_ROWS)),
         hide_index=True,
         width="stretch",
         column_config={
@@ -368,9 +376,11 @@ else:
 with st.expander(t("whatif.calibration_title")):
     st.caption(t("whatif.calibration_caption"))
     st.dataframe(
-        result.calibration.with_columns(
-            pl.col("source").replace_strict(
-                {code: t(f"whatif.pd_source_{code}") for code in ("posterior", "prior")}
+        neutralise(
+            result.calibration.with_columns(
+                pl.col("source").replace_strict(
+                    {code: t(f"whatif.pd_source_{code}") for code in ("posterior", "prior")}
+                )
             )
         ),
         hide_index=True,
