@@ -42,7 +42,8 @@ def collection_rate(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Collection rate (0-1) per grid date, newest first, the last 25 dates up to as_of."""
+    """Collection rate (0-1), receivables and their part 90+ days past due (money) and its share
+    of receivables (0-1) per grid date, newest first, the last 25 dates up to as_of."""
     return run(con, "portfolio_collection_rate", **_filters(as_of, segments, regions, industries))
 
 
@@ -105,7 +106,9 @@ def el_drivers(
     regions: Filter = (),
     industries: Filter = (),
 ) -> pl.DataFrame:
-    """Expected-loss change since the previous grid date by industry x region, largest move first."""
+    """The (at most 5) customers whose expected loss moved most in the direction of the portfolio's
+    change since the previous grid date: current_el, previous_el, change, total_change (money) and
+    share_of_change (0-1), largest contribution first."""
     return run(con, "portfolio_el_drivers", **_filters(as_of, segments, regions, industries))
 
 

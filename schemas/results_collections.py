@@ -38,6 +38,7 @@ class CollectionsMonthly(pa.DataFrameModel):
     credited: float = pa.Field(ge=-SLACK)
     recovered: float = pa.Field(ge=-SLACK)
     collection_rate: float = pa.Field(nullable=True, ge=0)
+    overdue_90p_share: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)  # of receivables
     dso: float = pa.Field(nullable=True, ge=0)
     # Not bounded: a month whose current receivables exceed what could be collected goes negative.
     cei: float = pa.Field(nullable=True)

@@ -31,7 +31,9 @@ class CreditControlCustomers(pa.DataFrameModel):
     last_review: date = pa.Field(nullable=True)
     review_due: date = pa.Field(nullable=True)
     review_overdue: bool
+    closed_owing: bool  # status 'closed' but exposure > 0
     matching: int = pa.Field(ge=1)
+    closed_owing_customers: int = pa.Field(ge=0)
 
     class Config:
         unique = ["list", "customer_id"]

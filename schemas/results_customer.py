@@ -33,6 +33,7 @@ class CustomerProfile(pa.DataFrameModel):
     pd: float = pa.Field(ge=0, le=1, nullable=True)
     lgd: float = pa.Field(ge=0, le=1, nullable=True)
     expected_loss: float = pa.Field(ge=0, nullable=True)
+    closed_owing: bool  # status 'closed' but exposure > 0 at the date
 
 
 @register("customer_explanation")

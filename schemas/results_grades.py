@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandera.polars as pa
+import polars as pl
 
 from schemas.results import register
 
@@ -13,8 +14,17 @@ GRADES = ["A", "B", "C", "D", "E"]
 class GradesByDimension(pa.DataFrameModel):
     grp: str
     grade: str = pa.Field(isin=GRADES)
-    customers: int = pa.Field(ge=1)
-    exposure: float = pa.Field(gt=0)
+    customers: int = pa.Field(ge=0)  # with exposure
+    customers_no_exposure: int = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
+
+
+@register("grades_score_histogram")
+class GradesScoreHistogram(pa.DataFrameModel):
+    bin: pl.Int32 = pa.Field(isin=list(range(0, 100, 5)), unique=True)  # lower edge
+    customers: int = pa.Field(ge=0)  # with exposure
+    customers_no_exposure: int = pa.Field(ge=0)
+    exposure: float = pa.Field(ge=0)
 
 
 @register("grades_migration")

@@ -31,7 +31,8 @@ class PortfolioKpis(pa.DataFrameModel):
 @register("portfolio_grades")
 class PortfolioGrades(pa.DataFrameModel):
     grade: str = pa.Field(isin=["A", "B", "C", "D", "E"], unique=True)
-    customers: int = pa.Field(ge=0)
+    customers: int = pa.Field(ge=0)  # with exposure
+    customers_no_exposure: int = pa.Field(ge=0)
     exposure: float = pa.Field(ge=0)
     expected_loss: float = pa.Field(ge=0)
 
@@ -58,3 +59,17 @@ class PortfolioCollectionRate(pa.DataFrameModel):
     collected: float = pa.Field(ge=0)
     collectible: float = pa.Field(ge=0)
     collection_rate: float = pa.Field(nullable=True, ge=0)
+    receivables: float = pa.Field(ge=0)
+    overdue_90p: float = pa.Field(ge=0)  # receivables more than 90 days past due
+    overdue_90p_share: float = pa.Field(nullable=True, ge=0, le=1)  # of receivables
+
+
+@register("portfolio_el_drivers")
+class PortfolioElDrivers(pa.DataFrameModel):
+    customer_id: str = pa.Field(unique=True)
+    name: str
+    current_el: float = pa.Field(ge=0)
+    previous_el: float = pa.Field(ge=0)
+    change: float  # money; same sign as total_change
+    total_change: float  # the filtered portfolio's EL change, money
+    share_of_change: float = pa.Field(nullable=True, gt=0)  # change / total_change

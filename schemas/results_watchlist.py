@@ -23,6 +23,7 @@ class WatchlistMembers(pa.DataFrameModel):
     months_on_list: int = pa.Field(ge=0)
     entered_on: date = pa.Field(nullable=True)
     owner: str
+    closed_owing: bool  # status 'closed' but exposure > 0
     matching: int = pa.Field(ge=1)
 
 

@@ -350,14 +350,14 @@ def test_the_overview_summary_in_chinese():
             previous_exposure=945_000_000.0,
             expected_loss=25_666_000.0,
             previous_expected_loss=21_388_000.0,
-            driver=("Manufacturing", "South", 953_000.0),
+            drivers=(("华南制造", 953_000.0, 953_000.0 / 4_278_000.0),),
             new_on_watchlist=31,
             top_trigger=("overdue", 24),
             watchlist=170,
         )
     )
     assert text == (
-        "预期损失上升 20% 至 ¥2,566.6 万，主要来自华南的制造业（¥95.3 万）。"
+        "预期损失上升 20% 至 ¥2,566.6 万，变动最大的客户为华南制造（+¥95.3 万），占变化的 22%。"
         "敞口减少 4.8% 至 ¥9.0 亿。"
         "31 个客户新进入观察名单（共 170 个），其中 24 个因逾期付款。"
     )

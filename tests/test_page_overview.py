@@ -64,7 +64,12 @@ def test_concentration_on_hand_computed_shares(tmp_path):
 @pytest.mark.parametrize(
     ("el", "previous_el", "expected"),
     [
-        (108.0, 100.0, "Expected loss rose 8 % to ¥108, driven by Retail in East (¥8)."),
+        (
+            108.0,
+            100.0,
+            "Expected loss rose 8 % to ¥108. The 2 largest moves: Retail Co +¥6 (75 %), "
+            "East Ltd +¥3 (38 %), together 112 % of the change.",
+        ),
         (90.0, 100.0, "Expected loss fell 10 % to ¥90."),
         (100.2, 100.0, "Expected loss is steady at ¥100."),
         (50.0, None, "Expected loss stands at ¥50."),
@@ -77,7 +82,8 @@ def test_summary_wording(el, previous_el, expected):
             previous_exposure=None,
             expected_loss=el,
             previous_expected_loss=previous_el,
-            driver=("Retail", "East", 8.0),
+            # EL +8: Retail Co +6 and East Ltd +3 explain 9 of it (another customer fell by 1)
+            drivers=(("Retail Co", 6.0, 0.75), ("East Ltd", 3.0, 0.375)),
             new_on_watchlist=12,
             top_trigger=("overdue", 9),
             watchlist=40,

@@ -49,7 +49,16 @@ def test_page_renders_alerts_first_table_exports_and_trend(page, demo_con):
     table = members_table(at)
     assert table.height == min(500, matching)
     assert f"of {matching:,} customers shown" in at.caption[1].value
-    assert table.columns[:3] == ["customer_id", "name", "grade"]
+    closed_owing = demo_con.sql(
+        "select count(*) from customer_month as m join customers as c using (customer_id) "
+        "where m.as_of = $d and m.on_watchlist and m.exposure > 0 and c.status = 'closed'",
+        params={"d": latest(demo_con)},
+    ).fetchall()[0][0]
+    # the Account column (closed, still owing) is there only when some member is such a customer
+    account = ["account"] if closed_owing else []
+    assert table.columns[:4] == ["customer_id", "name", *account, "grade", "score"][:4]
+    if closed_owing and table.height == matching:
+        assert (table["account"] != "").sum() == closed_owing
     assert len(at.get("download_button")) == 2
     assert len(at.get("plotly_chart")) == 1
 

@@ -102,7 +102,9 @@ def con() -> duckdb.DuckDBPyConnection:
         "create table month_grid as select unnest([$a, $b, $c]::date[]) as as_of",
         {"a": JAN, "b": FEB, "c": MAR},
     )
-    connection.execute("create table customers as select distinct customer_id, owner from frame")
+    connection.execute(
+        "create table customers as select distinct customer_id, owner, 'active' as status from frame"
+    )
     execute(connection, "build_watchlist_month")
     execute(connection, "build_watchlist_cube")
     execute(connection, "build_watchlist_spells")

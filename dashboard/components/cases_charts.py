@@ -16,6 +16,7 @@ from dashboard.components.case_narrative import change_text, value_text
 from dashboard.components.chart_style import styled
 from dashboard.components.collections_charts import BUCKET_COLOURS
 from dashboard.components.formats import ACCENT, BAND_COLOURS, GRADE_COLOURS
+from dashboard.components.month_axis import on_month_periods
 from dashboard.i18n import t
 from queries.cases import Windows
 
@@ -136,6 +137,7 @@ def lines(
         )
     figure.update_layout(showlegend=len(series) > 1)
     _axis(figure, unit)
+    figure = on_month_periods(figure)
     figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
     return _legend_below(figure) if len(series) > 1 else figure
 
@@ -165,6 +167,7 @@ def stacked(
             )
         )
     _axis(figure, unit)
+    figure = on_month_periods(figure)
     figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
     figure.update_layout(legend={"traceorder": "normal"})
     return _legend_below(figure)
@@ -192,6 +195,7 @@ def bars(
     )
     figure.update_layout(showlegend=False, bargap=0.25)
     _axis(figure, unit)
+    figure = on_month_periods(figure)
     return styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
 
 

@@ -10,6 +10,7 @@ import polars as pl
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS, month_of
+from dashboard.components.month_axis import on_month_periods
 
 # Green (current) to dark red (90+), so the eye reads the stack from healthy to bad.
 BUCKET_COLOURS = {
@@ -49,7 +50,7 @@ def aging(
         )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     figure.update_yaxes(tickprefix="" if counts else "¥")
-    return styled(figure, title, height=380)
+    return styled(on_month_periods(figure), title, height=380)
 
 
 def ratio_line(monthly: pl.DataFrame, column: str, title: str, percent: bool = False) -> go.Figure:
@@ -65,7 +66,7 @@ def ratio_line(monthly: pl.DataFrame, column: str, title: str, percent: bool = F
         )
     )
     figure.update_yaxes(rangemode="tozero", ticksuffix=" %" if percent else "")
-    return styled(figure, title, height=260)
+    return styled(on_month_periods(figure), title, height=260)
 
 
 def roll_rates(

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS
+from dashboard.components.month_axis import on_month_periods
 
 DIMENSION_COLOURS = {"customer": ACCENT, "industry": "#fc8d59", "region": "#1a9850"}
 
@@ -102,7 +103,7 @@ def hhi_trend(trend: pl.DataFrame, title: str, labels: dict[str, str]) -> go.Fig
     # log scale: customer HHI (tens) and industry/region HHI (thousands) on one chart; labels at
     # powers of ten only
     figure.update_yaxes(type="log", dtick=1, tickformat=",")
-    return styled(figure, title, height=460)
+    return styled(on_month_periods(figure), title, height=460)
 
 
 def treemap(frame: pl.DataFrame, title: str, other_label: str, root_label: str) -> go.Figure:

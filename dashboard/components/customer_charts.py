@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS
+from dashboard.components.month_axis import on_month_periods
 
 
 def score_waterfall(
@@ -89,7 +90,7 @@ def risk_history(
     )
     figure.update_yaxes(visible=False, row=1, col=1)
     figure.update_yaxes(rangemode="tozero", row=2, col=1)
-    figure = styled(figure, title, height=420)
+    figure = styled(on_month_periods(figure), title, height=420)
     figure.update_layout(legend={"yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0})
     return figure
 

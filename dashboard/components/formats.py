@@ -18,6 +18,8 @@ GRADES = ("A", "B", "C", "D", "E")
 # One colour per grade on every chart: green (low risk) to red (high risk).
 GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027"}
 BAND_COLOURS = {"Low": "#1a9850", "Medium": "#fee08b", "High": "#d73027"}
+# customers graded but owing nothing at the date
+NO_EXPOSURE_COLOUR = "#bdbdbd"
 ACCENT = "#1f4e79"
 MISSING = "—"
 # Large-amount units, largest first: (size, suffix).

@@ -6,11 +6,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, GRADES
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, GRADES, NO_EXPOSURE_COLOUR
 
 
-def by_dimension(frame: pl.DataFrame, title: str, value: str) -> go.Figure:
-    """Stacked horizontal bars: one bar per group, one segment per grade (customers or exposure)."""
+def by_dimension(
+    frame: pl.DataFrame, title: str, value: str, no_exposure_label: str | None = None
+) -> go.Figure:
+    """Stacked horizontal bars: one bar per group, one segment per grade (customers with exposure,
+    or exposure). Counting customers with `no_exposure_label`, each bar ends with a grey segment of
+    the group's customers without exposure (column customers_no_exposure), so it counts everyone."""
     figure = go.Figure()
     for grade in GRADES:
         part = frame.filter(pl.col("grade") == grade)
@@ -23,14 +27,31 @@ def by_dimension(frame: pl.DataFrame, title: str, value: str) -> go.Figure:
                 marker_color=GRADE_COLOURS[grade],
             )
         )
+    if value == "customers" and no_exposure_label is not None:
+        idle = frame.group_by("grp").agg(pl.col("customers_no_exposure").sum()).sort("grp")
+        figure.add_trace(
+            go.Bar(
+                y=idle["grp"].to_list(),
+                x=idle["customers_no_exposure"].to_list(),
+                name=no_exposure_label,
+                orientation="h",
+                marker_color=NO_EXPOSURE_COLOUR,
+            )
+        )
     figure.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})
     return styled(figure, title, height=max(280, 40 * frame["grp"].n_unique() + 120))
 
 
 def score_histogram(
-    frame: pl.DataFrame, title: str, cut_offs: dict[str, float], label: str
+    frame: pl.DataFrame,
+    title: str,
+    cut_offs: dict[str, float],
+    label: str,
+    no_exposure_label: str | None = None,
 ) -> go.Figure:
-    """Customers per 5-point score bin, bars coloured by the grade the bin falls in, cut-offs marked."""
+    """Customers with exposure per 5-point score bin, bars coloured by the grade the bin falls in,
+    cut-offs marked; with `no_exposure_label`, the bin's customers without exposure stacked on top
+    in grey (column customers_no_exposure)."""
 
     def grade_of(score: float) -> str:
         grade = "A"
@@ -49,6 +70,18 @@ def score_histogram(
             hovertemplate="%{x:.0f} ± 2.5: %{y:,}<extra></extra>",
         )
     )
+    if no_exposure_label is not None:
+        figure.add_trace(
+            go.Bar(
+                x=[b + 2.5 for b in frame["bin"]],
+                y=frame["customers_no_exposure"].to_list(),
+                width=4.6,
+                marker_color=NO_EXPOSURE_COLOUR,
+                name=no_exposure_label,
+                hovertemplate="%{x:.0f} ± 2.5: %{y:,}<extra>" + no_exposure_label + "</extra>",
+            )
+        )
+        figure.update_layout(barmode="stack")
     for name, edge in cut_offs.items():
         figure.add_vline(
             x=edge,

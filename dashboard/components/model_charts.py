@@ -10,6 +10,7 @@ import polars as pl
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS, month, percent
+from dashboard.components.month_axis import month_middle, on_month_periods
 from queries.model_metrics import (
     MAX_CURVE_POINTS,
     PSI_ACTION,
@@ -219,9 +220,10 @@ def psi_chart(
             annotation_text=label,
             annotation_position=position,
         )
-    figure.add_vline(x=reference, line_dash="dash", line_color="#666")
+    # the reference month's value sits mid-month on the monthly period axis
+    figure.add_vline(x=month_middle(reference), line_dash="dash", line_color="#666")
     figure.add_annotation(
-        x=reference,
+        x=month_middle(reference),
         y=top,
         text=f"{reference_label} {month(reference)}",
         showarrow=False,
@@ -230,7 +232,7 @@ def psi_chart(
         xshift=4,
     )
     figure.update_yaxes(range=[0, top], title_text=psi_label)
-    return styled(figure, title, height=360)
+    return styled(on_month_periods(figure), title, height=360)
 
 
 def lead_time_chart(

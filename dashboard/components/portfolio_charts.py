@@ -7,23 +7,35 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, money
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, NO_EXPOSURE_COLOUR, money
+from dashboard.components.month_axis import on_month_periods
 
 
 def grade_distribution(
-    grades: pl.DataFrame, title: str, customers_label: str, exposure_label: str
+    grades: pl.DataFrame,
+    title: str,
+    customers_label: str,
+    exposure_label: str,
+    no_exposure_label: str | None = None,
 ) -> go.Figure:
-    """Two bar panels per grade A-E: customers (left) and exposure (right), in grade colours."""
+    """Two bar panels per grade A-E: customers with exposure (left) and exposure (right), in grade
+    colours. With `no_exposure_label` and a `customers_no_exposure` column, the customers panel ends
+    with one grey bar of that name: the customers without exposure, so the panel counts everyone."""
     figure = make_subplots(
         rows=1, cols=2, subplot_titles=(customers_label, exposure_label), horizontal_spacing=0.12
     )
     colours = [GRADE_COLOURS[g] for g in grades["grade"]]
+    groups, counts = grades["grade"].to_list(), grades["customers"].to_list()
+    if no_exposure_label is not None and "customers_no_exposure" in grades.columns:
+        groups.append(no_exposure_label)
+        counts.append(int(grades["customers_no_exposure"].sum()))
+        colours = [*colours, NO_EXPOSURE_COLOUR]
     figure.add_trace(
         go.Bar(
-            x=grades["grade"].to_list(),
-            y=grades["customers"].to_list(),
+            x=groups,
+            y=counts,
             marker_color=colours,
-            text=grades["customers"].to_list(),
+            text=counts,
             textposition="outside",
             name=customers_label,
             hovertemplate="%{x}: %{y:,} " + customers_label + "<extra></extra>",
@@ -35,7 +47,7 @@ def grade_distribution(
         go.Bar(
             x=grades["grade"].to_list(),
             y=grades["exposure"].to_list(),
-            marker_color=colours,
+            marker_color=colours[: grades.height],
             text=[money(v) for v in grades["exposure"]],
             textposition="outside",
             name=exposure_label,
@@ -82,7 +94,7 @@ def exposure_trend(
     figure.update_yaxes(
         title_text=el_label, secondary_y=True, rangemode="tozero", showgrid=False, tickprefix="¥"
     )
-    return styled(figure, title, height=320)
+    return styled(on_month_periods(figure), title, height=320)
 
 
 def watchlist_trend(trend: pl.DataFrame, title: str, label: str) -> go.Figure:
@@ -97,4 +109,4 @@ def watchlist_trend(trend: pl.DataFrame, title: str, label: str) -> go.Figure:
         )
     )
     figure.update_yaxes(rangemode="tozero")
-    return styled(figure, title, height=320)
+    return styled(on_month_periods(figure), title, height=320)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.components.formats import money, percent
-from dashboard.i18n import t, value_label
+from dashboard.i18n import t
 
 # Changes smaller than this (relative) are reported as unchanged.
 STEADY = 0.005
+# How many contributors the summary names.
+TOP_DRIVERS = 3
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,9 @@ class SummaryInputs:
     previous_exposure: float | None
     expected_loss: float
     previous_expected_loss: float | None
-    driver: tuple[str, str, float] | None  # (industry, region, EL change) with the largest move
+    # (customer name, EL change in money, share of the portfolio's change 0-1) of the customers that
+    # moved most in its direction, largest first; the summary names the first TOP_DRIVERS
+    drivers: tuple[tuple[str, float, float | None], ...] | None
     new_on_watchlist: int
     top_trigger: tuple[str, int] | None  # (trigger code, entrants it fired for)
     watchlist: int
@@ -32,8 +36,44 @@ def _direction(current: float, previous: float | None) -> tuple[str, float]:
     return ("up" if change > 0 else "down"), change
 
 
+def _signed_money(change: float) -> str:
+    return ("+" if change > 0 else "") + money(change)
+
+
+def _drivers_text(drivers: tuple[tuple[str, float, float | None], ...] | None, up: bool) -> str:
+    """The clause naming the largest contributors with their shares of the change ('' when none
+    moved in its direction), e.g. '. The 3 largest moves: A +¥5 (50 %), ..., together 80 % of it'."""
+    named = [d for d in (drivers or ()) if (d[1] > 0) == up and d[2] is not None][:TOP_DRIVERS]
+    if not named:
+        return ""
+    if len(named) == 1:
+        name, delta, share = named[0]
+        return t(
+            "overview.sum_driver_one",
+            name=name,
+            delta=_signed_money(delta),
+            share=percent(share, 0),
+        )
+    items = t("overview.sum_item_sep").join(
+        t(
+            "overview.sum_driver_item",
+            name=name,
+            delta=_signed_money(delta),
+            share=percent(share, 0),
+        )
+        for name, delta, share in named
+    )
+    return t(
+        "overview.sum_drivers_many",
+        count=len(named),
+        items=items,
+        share=percent(sum(share for _, _, share in named), 0),
+    )
+
+
 def summary_text(n: SummaryInputs) -> str:
-    """Two or three sentences: expected loss and its driver, exposure, watchlist entrants."""
+    """Two or three sentences: expected loss and the customers that moved it most, exposure,
+    watchlist entrants."""
     parts = []
     way, change = _direction(n.expected_loss, n.previous_expected_loss)
     if way == "none":
@@ -42,14 +82,8 @@ def summary_text(n: SummaryInputs) -> str:
         sentence = t(
             f"overview.sum_el_{way}", change=percent(abs(change), 0), el=money(n.expected_loss)
         )
-        if n.driver is not None and way != "flat" and (n.driver[2] > 0) == (change > 0):
-            industry, region, delta = n.driver
-            sentence += t(
-                "overview.sum_driver",
-                industry=value_label("industry", industry),
-                region=value_label("region", region),
-                delta=money(abs(delta)),
-            )
+        if way != "flat":
+            sentence += _drivers_text(n.drivers, change > 0)
         parts.append(sentence + t("overview.sum_end"))
     way, change = _direction(n.exposure, n.previous_exposure)
     if way != "none":

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT
+from dashboard.components.month_axis import on_month_periods
 
 # One colour per trigger on every chart.
 TRIGGER_COLOURS = {
@@ -71,7 +72,7 @@ def flows(trend: pl.DataFrame, title: str, labels: dict[str, str], members_label
         )
     figure.update_layout(barmode="relative")
     figure.add_hline(y=0, line_width=1, line_color="#888", row=2, col=1)
-    figure = styled(figure, title, height=480)
+    figure = styled(on_month_periods(figure), title, height=480)
     # Eight legend entries: below the plot, so they never run into the title.
     figure.update_layout(legend={"yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0})
     return figure

@@ -47,6 +47,14 @@ kpi_row(
             help=t("collections.collection_rate_help"),
         ),
         Kpi(
+            t("collections.overdue_90"),
+            now["overdue_90p_share"],
+            previous("overdue_90p_share"),
+            percent,
+            delta_fmt=pp,
+            help=t("collections.overdue_90_help"),
+        ),
+        Kpi(
             t("collections.dso"),
             now["dso"],
             previous("dso"),

@@ -152,6 +152,7 @@ st.subheader(t("credit.customers_to_act"))
 status_names = {s: t(f"credit.status_{s}") for s in ("over", "near", "within")}
 customer_columns = {
     "name": st.column_config.TextColumn(t("credit.col_customer"), width="medium"),
+    "account": t("credit.col_account"),
     "grade": t("credit.col_grade"),
     "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format=MONEY),
     "credit_limit": st.column_config.NumberColumn(t("credit.col_limit"), format=MONEY),
@@ -172,6 +173,11 @@ customer_shown = {
     "overdue": ("name", "grade", "exposure", "review_months", "last_review", "review_due", "owner"),
     "all": (*LIMIT_COLUMNS, *CONTROL_COLUMNS, "review_due", "owner"),
 }
+closed_owing = int(all_customers["closed_owing_customers"][0]) if all_customers.height else 0
+if closed_owing:
+    # a closed account with money owed is the only case the Account column speaks of
+    customer_shown = {w: (c[0], "account", *c[1:]) for w, c in customer_shown.items()}
+    st.warning(t("credit.closed_owing_note", count=number(closed_owing)))
 customer_lists["all"] = largest.head(ROWS)
 customer_counts = {
     "attention": totals["over_limit"] + totals["near_limit"],
@@ -199,6 +205,10 @@ for tab, which in zip(tabs, credit_control.CUSTOMER_LISTS, strict=True):
             rows.with_columns(
                 pl.col("utilisation") * 100,
                 pl.col("limit_status").replace(status_names),
+                pl.when(pl.col("closed_owing"))
+                .then(pl.lit(t("credit.closed_owing")))
+                .otherwise(pl.lit(""))
+                .alias("account"),
                 pl.col("collateral_required").replace_strict(yes_no, default=None),
                 pl.col("prepayment_required").replace_strict(yes_no, default=None),
                 *_review_dates("last_review", "review_due"),

@@ -116,6 +116,16 @@ with st.container(border=True):
         column.caption(label)
         column.text(visible(value))
 
+if p["closed_owing"]:
+    st.warning(
+        t(
+            "customer.closed_owing",
+            owed=money(p["exposure"]),
+            overdue=money(p["overdue_amount"]),
+            as_of=month(as_of),
+        ),
+        icon=":material/warning:",
+    )
 if p["exposure"] is None:
     st.info(t("customer.not_yet", as_of=month(as_of)))
     st.stop()

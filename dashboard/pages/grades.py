@@ -68,6 +68,7 @@ left.plotly_chart(
             dimension=t(f"grades.dim_{dimension}").lower(),
         ),
         measure,
+        t("grades.no_exposure"),
     ),
     width="stretch",
 )
@@ -76,7 +77,8 @@ right.plotly_chart(
         fetch(grades.score_histogram, **params),
         t("grades.histogram_title"),
         edges,
-        t("grades.customers"),
+        t("grades.with_exposure"),
+        t("grades.no_exposure"),
     ),
     width="stretch",
 )

@@ -52,6 +52,9 @@ def pp(change: float) -> str:
 rates = fetch(portfolio.collection_rate, **params)
 rate_now = rates["collection_rate"][0] if rates.height else None
 rate_before = rates["collection_rate"][1] if rates.height > 1 else None
+# 90+ as on Collections: receivables more than 90 days past due, as a share of receivables
+late_now = rates["overdue_90p_share"][0] if rates.height else None
+late_before = rates["overdue_90p_share"][1] if rates.height > 1 else None
 
 kpi_row(
     [
@@ -118,8 +121,8 @@ kpi_row(
         ),
         Kpi(
             t("overview.overdue_90"),
-            ratio(current, "overdue_90p"),
-            ratio(previous, "overdue_90p"),
+            late_now,
+            late_before,
             percent,
             delta_fmt=pp,
             help=t("overview.overdue_90_help"),
@@ -147,9 +150,7 @@ with st.container(border=True):
                 previous_exposure=previous and previous["exposure"],
                 expected_loss=current["expected_loss"],
                 previous_expected_loss=previous and previous["expected_loss"],
-                driver=drivers.select("industry", "region", "change").row(0)
-                if drivers.height
-                else None,
+                drivers=tuple(drivers.select("name", "change", "share_of_change").rows()),
                 new_on_watchlist=current["new_on_watchlist"],
                 top_trigger=triggers.select("trigger", "customers").row(0)
                 if triggers.height
@@ -168,8 +169,19 @@ with left:
             t("overview.grades_title"),
             t("overview.grade_customers"),
             t("overview.grade_exposure"),
+            t("overview.grade_no_exposure"),
         ),
         width="stretch",
+    )
+    with_exposure = int(grades["customers"].sum())
+    without = int(grades["customers_no_exposure"].sum())
+    st.caption(
+        t(
+            "overview.grades_note",
+            total=number(with_exposure + without),
+            with_exposure=number(with_exposure),
+            without=number(without),
+        )
     )
 with right:
     st.markdown(f"**{t('overview.concentration')}**")

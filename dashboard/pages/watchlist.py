@@ -9,7 +9,7 @@ from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import watchlist_charts
 from dashboard.components.export import neutralise, to_csv, to_xlsx
-from dashboard.components.formats import GRADES, month
+from dashboard.components.formats import GRADES, month, number
 from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
 from dashboard.filters import current_filters
@@ -124,9 +124,16 @@ def members_section() -> None:
                 sort=t(f"watchlist.sort_{sort}").lower(),
             )
         )
+        closed = int(shown["closed_owing"].sum())
+        if closed:
+            st.warning(t("watchlist.closed_owing_note", count=number(closed)))
         table = shown.select(
             "customer_id",
             "name",
+            pl.when(pl.col("closed_owing"))
+            .then(pl.lit(t("watchlist.closed_owing")))
+            .otherwise(pl.lit(""))
+            .alias("account"),
             "grade",
             "score",
             "exposure",
@@ -136,6 +143,9 @@ def members_section() -> None:
             "months_on_list",
             "owner",
         )
+        if not closed:
+            # the Account column speaks only of closed accounts with money owed
+            table = table.drop("account")
         event = st.dataframe(
             neutralise(table),
             hide_index=True,
@@ -146,6 +156,9 @@ def members_section() -> None:
             column_config={
                 "customer_id": st.column_config.TextColumn(t("watchlist.col_id"), width="small"),
                 "name": st.column_config.TextColumn(t("watchlist.col_name"), width="medium"),
+                "account": st.column_config.TextColumn(
+                    t("watchlist.col_account"), help=t("watchlist.col_account_help")
+                ),
                 "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width="small"),
                 "score": st.column_config.NumberColumn(
                     t("watchlist.col_score"), format="%.1f", width="small"

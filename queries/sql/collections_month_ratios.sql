@@ -1,6 +1,6 @@
 -- Collections per grid date up to $as_of (24 months) for the filtered portfolio: aging amounts and
 -- counts by bucket, collections, write-offs, credit notes and recoveries (money), collection rate,
--- DSO (days), CEI (0-100) and roll rates (0-1) from the additive
+-- 90+ share of receivables (0-1), DSO (days), CEI (0-100) and roll rates (0-1) from the additive
 -- components of collections_month, summed over the matching segment x region x industry rows before
 -- any ratio is taken. Params: $as_of, $segments, $regions, $industries.
 with filtered as (
@@ -69,6 +69,8 @@ final as (
         credited,
         recovered,
         collected / nullif(opening_overdue + due_in_period, 0) as collection_rate,
+        -- the one "90+" of every page: receivables more than 90 days past due, share of receivables
+        overdue_90p / nullif(receivables, 0) as overdue_90p_share,
         receivables / nullif(credit_sales_90d, 0) * 90 as dso,
         -- what left receivables by being collected, against what could have been (credit notes were
         -- never owed; a write-off was, and counts as not collected)

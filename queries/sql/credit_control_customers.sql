@@ -4,8 +4,9 @@
 -- latest contracts.last_reviewed_on up to $as_of; overdue when that plus the band's frequency in months is before $as_of, or when never
 -- reviewed). Every list in one pass (one scan for the page): `list` is 'attention' (over or near),
 -- 'overdue' (review overdue) or 'all'; largest exposure first, at most $limit rows per list ($all_limit
--- for 'all'); `matching` counts the whole list. Params: $as_of, $limit, $all_limit, $segments,
--- $regions, $industries.
+-- for 'all'); `matching` counts the whole list; closed_owing: status 'closed' (and exposure > 0),
+-- closed_owing_customers: how many of all the customers in scope are.
+-- Params: $as_of, $limit, $all_limit, $segments, $regions, $industries.
 with controls as (
     select
         split_part(key, '.', 2) as band,
@@ -21,8 +22,11 @@ with controls as (
 scoped as (
     select
         cm.customer_id, cm.name, cm.industry, cm.region, cm.owner, cm.grade, cm.band,
-        cm.exposure, cm.credit_limit, cm.utilisation, cm.last_review
+        cm.exposure, cm.credit_limit, cm.utilisation, cm.last_review,
+        -- every customer here has exposure: a closed one still owes it
+        coalesce(c.status = 'closed', false) as closed_owing
     from customer_month as cm
+    left join customers as c on c.customer_id = cm.customer_id
     where cm.as_of = $as_of::date
       and cm.exposure > 0
       and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], cm.segment))
@@ -57,7 +61,8 @@ counts as (
     select
         count(*) filter (where limit_status <> 'within') as attention,
         count(*) filter (where review_overdue) as overdue,
-        count(*) as everyone
+        count(*) as everyone,
+        count(*) filter (where closed_owing) as closed_owing_customers
     from assessed
 ),
 
@@ -90,7 +95,8 @@ final as (
         l.*,
         case l.list
             when 'attention' then c.attention when 'overdue' then c.overdue else c.everyone
-        end as matching
+        end as matching,
+        c.closed_owing_customers
     from (
         select * from attention
         union all

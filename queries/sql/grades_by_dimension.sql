@@ -1,5 +1,6 @@
 -- Customers and exposure by grade and by the values of $dimension ('segment', 'industry' or 'region')
--- at $as_of, customers with exposure only. Params: $as_of, $dimension, $segments, $regions, $industries.
+-- at $as_of: `customers` with exposure, `customers_no_exposure` without (every customer with a row at
+-- $as_of counts, as on What-if). Params: $as_of, $dimension, $segments, $regions, $industries.
 with filtered as (
     select
         grade,
@@ -7,14 +8,18 @@ with filtered as (
         exposure
     from customer_month
     where as_of = $as_of::date
-      and exposure > 0
       and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
       and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
       and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
 ),
 
 final as (
-    select grp, grade, count(*) as customers, sum(exposure) as exposure
+    select
+        grp,
+        grade,
+        count(*) filter (where exposure > 0) as customers,
+        count(*) filter (where exposure <= 0) as customers_no_exposure,
+        sum(exposure) as exposure
     from filtered
     group by grp, grade
 )

@@ -1,5 +1,6 @@
--- Collection rate per grid date up to $as_of (last 25 dates): collected / (opening overdue + due in period).
--- Params: $as_of, $segments, $regions, $industries.
+-- Collection rate per grid date up to $as_of (last 25 dates): collected / (opening overdue + due in period),
+-- and receivables with the part of them more than 90 days past due (money), whose ratio is the one
+-- "90+" every page shows (as on Collections). Params: $as_of, $segments, $regions, $industries.
 with filtered as (
     select *
     from collections_month
@@ -14,7 +15,10 @@ final as (
         as_of,
         sum(collected) as collected,
         sum(opening_overdue) + sum(due_in_period) as collectible,
-        sum(collected) / nullif(sum(opening_overdue) + sum(due_in_period), 0) as collection_rate
+        sum(collected) / nullif(sum(opening_overdue) + sum(due_in_period), 0) as collection_rate,
+        sum(receivables) as receivables,
+        sum(overdue_90p) as overdue_90p,
+        sum(overdue_90p) / nullif(sum(receivables), 0) as overdue_90p_share
     from filtered
     group by as_of
 )

@@ -1,6 +1,6 @@
 -- Watchlist members at $as_of matching the global and page filters, one row per customer, sorted by
 -- $sort (allow-listed: exposure, score, months_on_list, overdue), at most $limit rows; `matching` is the
--- count before the limit. Params: $as_of, $segments, $regions, $industries, $grades, $triggers, $owners,
+-- count before the limit; closed_owing: status 'closed' but exposure > 0. Params: $as_of, $segments, $regions, $industries, $grades, $triggers, $owners,
 -- $min_exposure, $max_exposure (¥, inclusive; null = no bound), $search ('' = none; a case-insensitive
 -- substring of name or id via contains(), so % and _ are plain characters, not LIKE wildcards), $sort, $limit.
 with members as (
@@ -49,9 +49,12 @@ final as (
         m.segment,
         m.region,
         m.industry,
+        -- closed, yet on the list with money owed: flagged, not taken for a finished account
+        coalesce(c.status = 'closed', false) and m.exposure > 0 as closed_owing,
         count(*) over () as matching
     from members as m
     left join spells as s on s.customer_id = m.customer_id
+    left join customers as c on c.customer_id = m.customer_id
 )
 
 select *
