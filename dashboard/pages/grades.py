@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import grades_charts
-from dashboard.components.formats import money, month, number, percent
+from dashboard.components.formats import MISSING, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
 from queries import grades
@@ -165,8 +165,7 @@ st.caption(
 )
 if filters.narrowed:
     st.caption(t("grades.calibration_note"))
-left, right = st.columns([2, 3])
-left.plotly_chart(
+st.plotly_chart(
     grades_charts.pd_by_grade(
         calibration,
         t("grades.pd_title"),
@@ -176,14 +175,18 @@ left.plotly_chart(
     ),
     width="stretch",
 )
-right.dataframe(
+st.dataframe(
     calibration.select(
         "grade",
         "observations",
         "defaults_12m",
-        pl.col("observed_rate") * 100,
-        pl.col("interval_low") * 100,
-        pl.col("interval_high") * 100,
+        # a grade without history has no rate: a dash, not an empty number cell
+        *(
+            pl.col(c)
+            .map_elements(lambda v: percent(v, 2), return_dtype=pl.String)
+            .fill_null(MISSING)
+            for c in ("observed_rate", "interval_low", "interval_high")
+        ),
         pl.col("prior_pd") * 100,
         pl.col("pd_used") * 100,
         pl.col("source").replace_strict(
@@ -204,13 +207,9 @@ right.dataframe(
             t("grades.col_observations"), format="localized"
         ),
         "defaults_12m": st.column_config.NumberColumn(t("grades.col_defaults"), format="localized"),
-        "observed_rate": st.column_config.NumberColumn(t("grades.col_observed"), format="%.2f %%"),
-        "interval_low": st.column_config.NumberColumn(
-            t("grades.col_interval_low"), format="%.2f %%"
-        ),
-        "interval_high": st.column_config.NumberColumn(
-            t("grades.col_interval_high"), format="%.2f %%"
-        ),
+        "observed_rate": st.column_config.TextColumn(t("grades.col_observed")),
+        "interval_low": st.column_config.TextColumn(t("grades.col_interval_low")),
+        "interval_high": st.column_config.TextColumn(t("grades.col_interval_high")),
         "prior_pd": st.column_config.NumberColumn(t("grades.col_prior"), format="%.2f %%"),
         "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%"),
         "source": t("grades.col_source"),
