@@ -1,9 +1,12 @@
-"""Deterministic, vectorised demo portfolio: customers, contracts, payments and risk events.
+"""Deterministic, vectorised demo portfolio: customers, contracts, payments, adjustments (credit
+notes, write-offs, recoveries), credit reviews and risk events.
 
 Two case studies share one engine: a manufacturer selling on credit to B2B customers and a lender
 with loans and leases. A latent credit quality per customer (correlated within an industry) drives
 ratings, lateness, events and defaults; one industry goes through a downturn; a credit-policy change
-at POLICY_MONTH cuts new business with weak customers and speeds up collection.
+at POLICY_MONTH cuts new business with weak customers and speeds up collection. Rows unpaid
+WRITE_OFF_DAYS after their due date are written off, some recovered later; some defaulters without
+a bankruptcy filing pay their arrears and cure; limits and ratings change by credit reviews.
 
 Every random draw is keyed by entity (see data.generate_random), so the output depends only on
 (scenario, customers, seed): blocks of any size concatenate to exactly the same tables. Money is CNY
@@ -19,13 +22,22 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from data.generate_adjustments import (
+    ADJUSTMENT_KINDS,
+    ADJUSTMENT_NOTES,
+    AdjustmentDraws,
+    draw_adjustments,
+)
 from data.generate_config import (
     AS_OF_END,
     CURRENCY,
     HISTORY_MONTHS,
     HISTORY_START,
     INDUSTRIES,
+    ISSUED_ON_SHARE,
+    LIMIT_FLOOR,
     POLICY_MONTH,
+    RATINGS,
     REGIONS,
     SCENARIO_CONFIG,
     SCENARIOS,
@@ -38,20 +50,22 @@ from data.generate_customers import (
     chinese_company_names,
     company_names,
     draw_customers,
-    external_rating,
     labels,
     owners,
+    rating_grades,
 )
-from data.generate_events import draw_events
+from data.generate_events import EventDraws, draw_events, files_bankruptcy
 from data.generate_payments import (
     CONTRACT_STATUSES,
     NULL_DAY,
     PaymentDraws,
     contract_status,
+    curers,
     draw_payments,
 )
 from data.generate_random import KeyedRandom
-from data.generate_zh import ZH_EVENT_NOTES
+from data.generate_reviews import REVIEW_NOTES, ReviewDraws, draw_reviews, exposure_grid
+from data.generate_zh import ZH_ADJUSTMENT_NOTES, ZH_EVENT_NOTES, ZH_REVIEW_NOTES
 
 __all__ = [
     "AS_OF_END",
@@ -64,7 +78,7 @@ __all__ = [
     "iter_generate",
 ]
 
-TABLES = ("customers", "contracts", "payments", "risk_events")
+TABLES = ("customers", "contracts", "payments", "adjustments", "credit_reviews", "risk_events")
 # Languages of a demo warehouse's free text (names, notes); identifiers are the same in each.
 LANGUAGES = ("en", "zh")
 
@@ -116,7 +130,13 @@ def iter_generate(
     if customers < 1 or block < 1:
         raise ValueError("customers and block must be positive")
     config, rng = SCENARIO_CONFIG[scenario], KeyedRandom(seed)
-    next_ids = {"contracts": 0, "payments": 0, "risk_events": 0}
+    next_ids = {
+        "contracts": 0,
+        "payments": 0,
+        "adjustments": 0,
+        "credit_reviews": 0,
+        "risk_events": 0,
+    }
     for first in range(0, customers, block):
         portfolio = _block(config, rng, first, min(block, customers - first), next_ids, lang)
         for table in next_ids:
@@ -130,8 +150,12 @@ def _block(
     """One block of customers with everything that hangs off them."""
     cust = draw_customers(rng, config, first, n)
     con, default_day = draw_contracts(rng, config, cust)
-    pay = draw_payments(rng, config, cust, con, default_day)
-    status, review = contract_status(rng, con, pay, default_day)
+    cures = curers(rng, cust, default_day, files_bankruptcy(rng, cust.index))
+    pay = draw_payments(rng, config, cust, con, default_day, cures)
+    pay, adj, owed = draw_adjustments(rng, con, pay)
+    # a curer's default is not lasting: its contracts, status, rating and limit are a performer's
+    lasting = np.where(cures, NEVER, default_day)
+    status, review = contract_status(rng, con, pay, lasting, owed)
     events = draw_events(rng, config, cust, con, default_day)
 
     customer_ids = _ids("C", 7, cust.index)
@@ -153,10 +177,16 @@ def _block(
             "last_reviewed_on": _dates(review),
         }
     )
+    payment_ids = _ids("P", 9, next_ids["payments"] + np.arange(len(pay.due)))
+    # Billing dates on the invoices of most sales and service contracts, once issued (an invoice
+    # billed after AS_OF_END has no date yet); loans and leases leave it empty.
+    dated = ~pay.scheduled & rng.bernoulli("issued-on", con.key, ISSUED_ON_SHARE)[pay.contract]
+    dated &= pay.issued <= AS_OF
     payments = pl.DataFrame(
         {
-            "payment_id": _ids("P", 9, next_ids["payments"] + np.arange(len(pay.due))),
+            "payment_id": payment_ids,
             "contract_id": contract_ids.gather(pay.contract),
+            "issued_on": _dates(np.where(dated, pay.issued, NULL_DAY)),
             "due_on": _dates(pay.due),
             "amount_due": pay.amount_due,
             "paid_on": _dates(pay.paid),
@@ -180,7 +210,32 @@ def _block(
             ),
         }
     )
-    customers = _customers(rng, config, cust, con, pay, status, default_day, customer_ids)
+    adjustments = pl.DataFrame(
+        {
+            "adjustment_id": _ids("A", 9, next_ids["adjustments"] + np.arange(len(adj.row))),
+            "payment_id": payment_ids.gather(adj.row),
+            "kind": labels(ADJUSTMENT_KINDS, adj.kind),
+            "occurred_on": _dates(adj.day),
+            "amount": adj.amount,
+            "note": _notes(
+                ADJUSTMENT_NOTES, adj.note, ZH_ADJUSTMENT_NOTES if lang == "zh" else None
+            ),
+        }
+    )
+    customers, rev = _customers(
+        rng, config, cust, con, pay, owed, adj, status, lasting, customer_ids, events
+    )
+    credit_reviews = pl.DataFrame(
+        {
+            "review_id": _ids("R", 8, next_ids["credit_reviews"] + np.arange(len(rev.day))),
+            "customer_id": customer_ids.gather(rev.customer),
+            "effective_on": _dates(rev.day),
+            "credit_limit": rev.limit,
+            "external_rating": pl.Series(rev.rating.tolist(), dtype=pl.String),
+            "decided_by": pl.Series(rev.decided_by.tolist(), dtype=pl.String),
+            "note": _notes(REVIEW_NOTES, rev.note, ZH_REVIEW_NOTES if lang == "zh" else None),
+        }
+    )
     if lang == "zh":
         customers = customers.with_columns(chinese_company_names(rng, cust).alias("name"))
     return Portfolio(
@@ -188,6 +243,8 @@ def _block(
             "customers": customers,
             "contracts": contracts,
             "payments": payments,
+            "adjustments": adjustments,
+            "credit_reviews": credit_reviews,
             "risk_events": risk_events,
         },
         quality=pl.DataFrame({"customer_id": customer_ids, "quality": cust.quality}),
@@ -202,13 +259,17 @@ def _block(
 
 def _customers(
     rng: KeyedRandom, config: Scenario, cust: CustomerDraws, con: ContractDraws,
-    pay: PaymentDraws, status: np.ndarray, default_day: np.ndarray, ids: pl.Series,
-) -> pl.DataFrame:  # fmt: skip
-    """The customers table: limits follow exposure at AS_OF_END, status follows the contracts."""
+    pay: PaymentDraws, owed: np.ndarray, adj: AdjustmentDraws, status: np.ndarray,
+    default_day: np.ndarray, ids: pl.Series, events: EventDraws,
+) -> tuple[pl.DataFrame, ReviewDraws]:  # fmt: skip
+    """The customers table and the credit reviews: limits follow exposure (at AS_OF_END, or at a
+    review), status follows the contracts; today's limit and rating are the latest review's.
+
+    `default_day` holds the defaults that do not cure (NEVER otherwise)."""
     n, idx = len(cust.index), cust.index
-    live = ~np.isin(status, [2, 3]) & (con.start <= AS_OF)  # not completed or terminated
-    owed = (pay.amount_due - pay.amount_paid) * live[pay.contract]
-    exposure = np.bincount(con.customer[pay.contract], owed, minlength=n)
+    # Exposure today: what rows owed by AS_OF_END (invoiced, or of a started loan) still owe.
+    owner = con.customer[pay.contract]
+    exposure = np.bincount(owner, owed * (pay.issued <= AS_OF), minlength=n)
 
     # Utilisation targets: a few above the limit, most at 60-95 %, the rest lower; weak customers'
     # limits were cut by the policy, so they sit higher.
@@ -218,9 +279,21 @@ def _customers(
     use = use + np.where(cust.weak, 0.05, 0.0)
     by_size = cust.revenue * config.amount_share * (0.5 + u) * np.where(cust.weak, 0.7, 1.0)
     limit = np.where(exposure > 0, exposure / use, by_size)
-    limit = np.maximum(np.round(limit, -3), 10_000.0)
+    limit = np.maximum(np.round(limit, -3), LIMIT_FLOOR)
 
     defaulted = default_day < NEVER
+    grades = rating_grades(rng, cust, defaulted)
+    written_day = np.full(len(pay.due), NEVER, dtype=np.int64)
+    is_write_off = adj.kind == ADJUSTMENT_KINDS.index("write_off")
+    written_day[adj.row[is_write_off]] = adj.day[is_write_off]
+    grid = exposure_grid(pay, owner, written_day, n)
+    reviews, reviewed_limit = draw_reviews(
+        rng, config, cust, events, default_day, grid, use, by_size, grades
+    )
+    limit = np.where(np.isnan(reviewed_limit), limit, reviewed_limit)
+    rating = np.array(RATINGS, dtype=object)[grades[1]]
+    rating[grades[2]] = None
+
     has_open = np.bincount(con.customer, np.isin(status, [0, 1, 4]), minlength=n) > 0
     quiet = np.where(rng.bernoulli("status/closed", idx, 0.25), "closed", "dormant")
     customer_status = np.select(
@@ -240,12 +313,19 @@ def _customers(
             "annual_revenue": pl.Series(np.round(cust.revenue, 2)).scatter(
                 np.nonzero(unknown_revenue)[0], None
             ),
-            "external_rating": pl.Series(external_rating(rng, cust, defaulted), dtype=pl.String),
+            "external_rating": pl.Series(rating.tolist(), dtype=pl.String),
             "credit_limit": limit,
             "owner": owners(rng, cust),
             "status": pl.Series(customer_status.tolist(), dtype=pl.String),
         }
-    )
+    ), reviews
+
+
+def _notes(texts: tuple[str, ...], codes: np.ndarray, chinese: dict[str, str] | None) -> pl.Series:
+    """Note texts by code, in Chinese when `chinese` maps them."""
+    if chinese is not None:
+        texts = tuple(chinese[text] for text in texts)
+    return pl.Series(texts, dtype=pl.String).gather(codes)
 
 
 def _ids(prefix: str, width: int, numbers: np.ndarray) -> pl.Series:

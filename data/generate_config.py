@@ -86,6 +86,62 @@ POLICY_LATE = 0.62  # lateness scale multiplier after the policy change (faster 
 STRESS_DAYS = 120  # payments due this close before a default are paid much later
 STRESS_LATE = 2.5
 
+# Cures: a share of the defaulters that file no bankruptcy pay their arrears late and then on time.
+# The share rises a little with quality: CURE_SHARE * exp(CURE_QUALITY_SLOPE * quality), at most 0.9.
+# Arrears are settled on one day, CURE_LAG_DAYS after the oldest unpaid row fell due (past 90 days
+# at the month-end before, ahead of a write-off), by LONG_CURE_SHARE of the curers only after
+# LONG_CURE_LAG_DAYS (their oldest rows were written off first, and the late payment of those is a
+# recovery). Rows due after that are paid on time.
+CURE_SHARE = 0.4
+CURE_QUALITY_SLOPE = 0.3
+CURE_LAG_DAYS = (125, 176)  # [low, high) days after the oldest unpaid due date
+LONG_CURE_SHARE = 0.15
+LONG_CURE_LAG_DAYS = (190, 261)
+
+# Credit hold: no invoice is billed to a defaulter (that does not cure) more than this many days
+# after it stopped paying; loan and lease instalments keep falling due.
+CREDIT_HOLD_DAYS = 60
+
+# Write-offs: the lender's / manufacturer's practice, not the risk policy. A row still unpaid this
+# many days after its due date is written off (the unpaid remainder, dated due + WRITE_OFF_DAYS); a
+# payment that arrives later is recorded as a recovery of the written-off row instead.
+WRITE_OFF_DAYS = 180
+# Recoveries on written-off rows: the share of rows with any (higher when the contract is secured),
+# one or two payments RECOVERY_DELAY_DAYS after the write-off (the second that many days after the
+# first), together a fraction of the written-off amount.
+RECOVERY_SHARE = 0.3
+SECURED_RECOVERY_SHARE = 0.55
+RECOVERY_FRACTION = (0.1, 0.6)
+SECURED_RECOVERY_FRACTION = (0.3, 0.8)
+SECOND_RECOVERY_SHARE = 0.4
+RECOVERY_DELAY_DAYS = (30, 366)
+SECOND_RECOVERY_DELAY_DAYS = (30, 181)
+# Credit notes (disputes) on invoices of sales and service contracts: a share of the invoices, part
+# of the amount, dated between issue and due date (and before payment).
+CREDIT_NOTE_SHARE = 0.015
+CREDIT_NOTE_FRACTION = (0.05, 0.4)
+# Billing dates: invoices of sales and service contracts carry issued_on (= due - payment terms) on
+# this share of the contracts; the rest, and every loan and lease, leave it empty.
+ISSUED_ON_SHARE = 0.7
+
+# Credit reviews: a share of customers has a review history (the rest keep one limit throughout).
+# Reviews fall on the anniversaries of onboarding (the latest one before history opens is the first;
+# a customer onboarded later is first reviewed at onboarding), some missed; each sets the limit from
+# the peak exposure of the REVIEW_HORIZON_MONTHS from the review month on (the business planned with
+# the customer) at the customer's utilisation target, keeping the old limit within
+# REVIEW_CONFIRM_BAND and not raising it after a cut. A rating downgrade is followed by a cut (and
+# the lowered rating) REVIEW_LAG_DAYS later; a default (without cure) by a deeper cut and the
+# agency's default-range rating.
+REVIEWED_SHARE = 0.9
+REVIEW_MISSED_SHARE = 0.1
+REVIEW_CONFIRM_BAND = 0.1
+REVIEW_HORIZON_MONTHS = 12
+DOWNGRADE_CUT = (0.25, 0.5)
+DEFAULT_CUT = (0.5, 0.9)
+REVIEW_LAG_DAYS = (3, 31)
+DEFAULT_REVIEW_LAG_DAYS = (5, 46)
+LIMIT_FLOOR = 10_000.0
+
 
 @dataclass(frozen=True)
 class Scenario:

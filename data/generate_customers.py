@@ -24,7 +24,6 @@ from data.generate_config import (
     NAME_FORMS,
     NAME_NOUNS,
     RATING_CUTS,
-    RATINGS,
     REGION_WEIGHTS,
     REGIONS,
     REVENUE_ALPHA,
@@ -138,19 +137,18 @@ def _onboarding(rng: KeyedRandom, index: np.ndarray, weak: np.ndarray) -> np.nda
     )
 
 
-def external_rating(
+def rating_grades(
     rng: KeyedRandom, draws: CustomerDraws, defaulted: np.ndarray
-) -> list[str | None]:
-    """Agency grade per customer (None when unrated): from quality with noise, D-range if defaulted."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Agency grade codes (index into RATINGS) per customer: the performing grade (from quality with
+    noise), today's grade (D-range if defaulted, else the performing one), and whether unrated."""
     score = 0.85 * draws.quality + 0.55 * rng.normal("rating", draws.index)
-    grade = 8 - np.searchsorted(np.asarray(RATING_CUTS), score)  # 0 = AAA ... 8 = C
+    performing = 8 - np.searchsorted(np.asarray(RATING_CUTS), score)  # 0 = AAA ... 8 = C
     fallen = rng.choice("rating/defaulted", draws.index, (0.7, 0.15, 0.15))  # D, C, CC
-    grade = np.where(defaulted, np.array([9, 8, 7])[fallen], grade)
+    today = np.where(defaulted, np.array([9, 8, 7])[fallen], performing)
     unrated_share = np.array([0.1, 0.18, 0.3])[draws.segment]
     unrated = rng.bernoulli("rating/unrated", draws.index, unrated_share)
-    labels = np.array(RATINGS, dtype=object)[grade]
-    labels[unrated] = None
-    return labels.tolist()
+    return performing, today, unrated
 
 
 def company_names(rng: KeyedRandom, draws: CustomerDraws) -> pl.Series:

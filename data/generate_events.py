@@ -36,6 +36,7 @@ class EventDraws:
     """Per-event arrays of one block, sorted by customer, day, then kind."""
 
     customer: np.ndarray  # position of the customer in the block
+    key: np.ndarray  # random-draw key: customer number * 4096 + position within the customer
     day: np.ndarray  # day numbers
     category: np.ndarray  # object arrays of labels
     kind: np.ndarray
@@ -55,7 +56,7 @@ def draw_events(
     on = default_day[defaulter]
 
     room = np.minimum(120, AS_OF - on) + 1
-    filed = rng.bernoulli("bankruptcy", key, BANKRUPTCY_SHARE)
+    filed = files_bankruptcy(rng, key)
     filed_on = on + rng.integers("bankruptcy/day", key, 0, room)
     parts.append((defaulter[filed], filed_on[filed], "credit", "bankruptcy_filing", 5))
 
@@ -91,6 +92,7 @@ def draw_events(
     text_key = cust.index[customer] * 4096 + (np.arange(len(customer)) - first_of)
     return EventDraws(
         customer=customer,
+        key=text_key,
         day=day,
         category=category,
         kind=kind,
@@ -98,6 +100,11 @@ def draw_events(
         source=_pick_text(rng, "source", kind, text_key, EVENT_SOURCES),
         note=_notes(rng, kind, text_key),
     )
+
+
+def files_bankruptcy(rng: KeyedRandom, index: np.ndarray) -> np.ndarray:
+    """Whether each customer (by global number) files for bankruptcy if it defaults."""
+    return rng.bernoulli("bankruptcy", index, BANKRUPTCY_SHARE)
 
 
 def _background(

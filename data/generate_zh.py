@@ -9,6 +9,8 @@ same names.
 
 from __future__ import annotations
 
+from data.generate_config import WRITE_OFF_DAYS
+
 # Cities of each demo region (REGIONS in generate_config), so a name's city agrees with its region.
 ZH_CITIES = {
     "North": ("北京", "天津", "石家庄", "太原", "济南", "青岛", "大连", "沈阳", "唐山", "烟台"),
@@ -57,4 +59,26 @@ ZH_EVENT_NOTES = {
     "Lost its largest end customer": "失去最大的终端客户",
     "CFO resigned": "财务总监辞职",
     "New CEO appointed after board dispute": "董事会分歧后更换总经理",
+}
+
+# The Chinese of every adjustment note (data.generate_adjustments.ADJUSTMENT_NOTES).
+ZH_ADJUSTMENT_NOTES = {
+    "Credit note: disputed quantity": "贷项通知：交货数量争议",
+    "Credit note: quality claim": "贷项通知：质量索赔",
+    "Credit note: pricing error": "贷项通知：开票价格错误",
+    f"Written off at {WRITE_OFF_DAYS} days past due": f"逾期{WRITE_OFF_DAYS}天核销",
+    "Paid by the collection agency": "催收机构收回",
+    "Settlement with the debtor": "与债务人和解收回",
+    "Collateral sold": "处置抵押物收回",
+    "Late payment after write-off": "核销后收到的逾期付款",
+}
+
+# The Chinese of every credit-review note (data.generate_reviews.REVIEW_NOTES).
+ZH_REVIEW_NOTES = {
+    "Limit set at onboarding": "准入时核定额度",
+    "Annual review: limit confirmed": "年度复核：维持额度",
+    "Annual review: limit raised": "年度复核：上调额度",
+    "Annual review: limit lowered": "年度复核：下调额度",
+    "Limit cut after rating downgrade": "评级下调后压缩额度",
+    "Limit cut after default": "违约后压缩额度",
 }

@@ -11,8 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from data.__main__ import main
 from data.generate import generate, iter_generate
+from data.generate_adjustments import ADJUSTMENT_NOTES
 from data.generate_config import REGIONS
-from data.generate_zh import ZH_CITIES, ZH_EVENT_NOTES
+from data.generate_reviews import REVIEW_NOTES
+from data.generate_zh import ZH_ADJUSTMENT_NOTES, ZH_CITIES, ZH_EVENT_NOTES, ZH_REVIEW_NOTES
 from tests.conftest import ROOT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -29,7 +31,7 @@ def both():
 def test_only_names_and_notes_change_with_the_language(both):
     english, chinese = both
     for table, frame in english.tables.items():
-        free_text = {"customers": ["name"], "risk_events": ["note"]}.get(table, [])
+        free_text = {"customers": ["name"]}.get(table, ["note"] if "note" in frame.columns else [])
         assert frame.drop(free_text).equals(chinese.tables[table].drop(free_text)), table
 
 
@@ -44,6 +46,17 @@ def test_chinese_company_names_look_real(both):
     # mostly distinct, like a real customer list
     assert customers["name"].n_unique() >= 0.97 * customers.height
     assert set(ZH_CITIES) == set(REGIONS)
+
+
+def test_adjustment_and_review_notes_are_chinese(both):
+    english, chinese = both
+    for table, texts in (("adjustments", ZH_ADJUSTMENT_NOTES), ("credit_reviews", ZH_REVIEW_NOTES)):
+        notes = chinese.tables[table]["note"].drop_nulls().to_list()
+        assert notes and all(CJK.search(note) for note in notes), table
+        assert set(english.tables[table]["note"].drop_nulls()) <= set(texts), table
+        assert set(notes) <= set(texts.values()), table
+    assert set(ADJUSTMENT_NOTES) == set(ZH_ADJUSTMENT_NOTES)
+    assert set(REVIEW_NOTES) == set(ZH_REVIEW_NOTES)
 
 
 def test_identifiers_stay_language_neutral(both):
