@@ -49,7 +49,9 @@ PAGES = [
     ("data", "audit", "dashboard/pages/audit.py", "audit", ":material/policy:"),
 ]
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/shield:", layout="wide")
+# An emoji, not a :material/…: icon: Streamlit fetches a material favicon from fonts.gstatic.com
+# on every page view, and the app makes no request to another host.
+st.set_page_config(page_title=t("app.title"), page_icon="🛡️", layout="wide")
 
 # ?lang= wins, then the session's choice, then the browser's language; written back to the URL on
 # every run so a link keeps it and a page change (which clears query params) does not lose it.
@@ -63,10 +65,44 @@ def _language_chosen() -> None:
     st.query_params["lang"] = st.session_state[SESSION_KEY]
 
 
-def ensure_warehouse() -> bool:
-    """Build the demo warehouse on first start, showing progress; True when one is ready."""
-    if warehouse.db_path().exists():
+@st.cache_resource(show_spinner=False)
+def _checked_current(path: str, version: tuple[int, int] | None) -> bool:
+    # once per warehouse file version: is it built by this release's definitions?
+    from data.build import is_current
+
+    try:
+        with warehouse.connect(path, read_only=True) as con:
+            return is_current(con)
+    except Exception:  # noqa: BLE001 - anything unreadable as current is upgraded (or reported)
+        return False
+
+
+def upgrade_warehouse() -> bool:
+    """Rebuild a warehouse built by an earlier release from its own rows, showing progress."""
+    path = str(warehouse.db_path())
+    if _checked_current(path, warehouse.file_version(path)):
         return True
+    with st.status(t("app.upgrading"), expanded=True) as status:
+        bar = st.progress(0.0, text=t("app.preparing"))
+        from data.build import upgrade
+
+        def progress(label: str, step: int, total: int) -> None:
+            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
+
+        try:
+            upgrade(path, progress=progress)
+        except Exception as err:  # noqa: BLE001 - shown in the app instead of a stack trace
+            status.update(label=t("app.upgrade_failed", error=err), state="error")
+            return False
+        status.update(label=t("app.upgraded"), state="complete", expanded=False)
+    return True
+
+
+def ensure_warehouse() -> bool:
+    """Build the demo warehouse on first start (or bring one of an earlier release up to date),
+    showing progress; True when one is ready."""
+    if warehouse.db_path().exists():
+        return upgrade_warehouse()
     with st.status(t("app.building"), expanded=True) as status:
         bar = st.progress(0.0, text=t("app.preparing"))
         from data.demo import build_demo  # heavy: only when a demo is built
