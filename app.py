@@ -65,10 +65,44 @@ def _language_chosen() -> None:
     st.query_params["lang"] = st.session_state[SESSION_KEY]
 
 
-def ensure_warehouse() -> bool:
-    """Build the demo warehouse on first start, showing progress; True when one is ready."""
-    if warehouse.db_path().exists():
+@st.cache_resource(show_spinner=False)
+def _checked_current(path: str, version: tuple[int, int] | None) -> bool:
+    # once per warehouse file version: is it built by this release's definitions?
+    from data.build import is_current
+
+    try:
+        with warehouse.connect(path, read_only=True) as con:
+            return is_current(con)
+    except Exception:  # noqa: BLE001 - anything unreadable as current is upgraded (or reported)
+        return False
+
+
+def upgrade_warehouse() -> bool:
+    """Rebuild a warehouse built by an earlier release from its own rows, showing progress."""
+    path = str(warehouse.db_path())
+    if _checked_current(path, warehouse.file_version(path)):
         return True
+    with st.status(t("app.upgrading"), expanded=True) as status:
+        bar = st.progress(0.0, text=t("app.preparing"))
+        from data.build import upgrade
+
+        def progress(label: str, step: int, total: int) -> None:
+            bar.progress(min(step / max(total, 1), 1.0), text=progress_text(label))
+
+        try:
+            upgrade(path, progress=progress)
+        except Exception as err:  # noqa: BLE001 - shown in the app instead of a stack trace
+            status.update(label=t("app.upgrade_failed", error=err), state="error")
+            return False
+        status.update(label=t("app.upgraded"), state="complete", expanded=False)
+    return True
+
+
+def ensure_warehouse() -> bool:
+    """Build the demo warehouse on first start (or bring one of an earlier release up to date),
+    showing progress; True when one is ready."""
+    if warehouse.db_path().exists():
+        return upgrade_warehouse()
     with st.status(t("app.building"), expanded=True) as status:
         bar = st.progress(0.0, text=t("app.preparing"))
         from data.demo import build_demo  # heavy: only when a demo is built

@@ -18,6 +18,10 @@ from data.policy import FACTORS, Policy, load_policy
 from data.warehouse import table_counts
 from queries.runner import SQL_DIR, execute, sql_text
 
+# The version of the risk definitions the build SQL implements: bumped whenever a definition or a
+# derived table's columns change, so warehouses built before are rebuilt (see `is_current`).
+BUILD_VERSION = 2
+
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (
     ("build_policy_in_force", "policy_in_force"),
@@ -122,9 +126,44 @@ def rebuild(
         seconds[step] = time.perf_counter() - started
     if progress is not None:
         progress("build record", len(steps), len(steps) + 1)
-    execute(con, "record_build", as_of=as_of, policy_name=policy.name)
+    execute(con, "record_build", as_of=as_of, policy_name=policy.name, build_version=BUILD_VERSION)
     counts = table_counts(con)
     built = {table: counts[table] for _step, table in steps if table in counts}
     if progress is not None:
         progress("build done", len(steps) + 1, len(steps) + 1)
     return BuildResult(as_of=as_of, policy_name=policy.name, tables=built, seconds=seconds)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse has every migration and its derived tables were built by this
+    release's definitions (BUILD_VERSION); an empty or older warehouse needs `upgrade`."""
+    from data.warehouse import migrations, schema_version
+
+    latest = max(version for version, _ in migrations())
+    if schema_version(con) < latest:
+        return False
+    built = con.sql("select build_version from warehouse_state").fetchall()
+    return bool(built) and built[0][0] == BUILD_VERSION
+
+
+def upgrade(path: str | None = None, progress: Progress | None = None) -> bool:
+    """Migrate and rebuild the warehouse at `path` from its own source rows when it is not current
+    (nothing is generated or lost: loaded data stays as it is). All-or-nothing, like a load.
+    Returns True when it rebuilt."""
+    from data import warehouse
+
+    with warehouse.connect(path, read_only=True) as con:
+        try:
+            if is_current(con):
+                return False
+        except duckdb.Error:
+            pass  # too old to even tell: rebuild
+    with warehouse.writing(path) as con:
+        con.execute("begin transaction")
+        try:
+            rebuild(con, progress=progress)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return True

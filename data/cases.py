@@ -75,6 +75,11 @@ def ensure_case(
     """
     target = case_path(scenario, lang)
     if target.exists():
+        from data.build import upgrade
+
+        # a case built by an earlier release is rebuilt from its own rows under the current
+        # definitions (the generator's rows stay; delete the file to generate it anew)
+        upgrade(str(target), progress=progress)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.with_name(f"{target.name}.build.lock"), "w") as lock:
