@@ -158,8 +158,9 @@ def test_manufacturer_story_from_the_numbers():
         "Of the 7 measures in the table, 3 improved materially and 1 worsened materially."
     )
     assert story.context.startswith(
-        "Balances of defaulted customers stay in the book (the data records no write-off or "
-        "recovery): they were 5.0 % of exposure before the policy and 10.0 % after"
+        "Balances of defaulted customers stay in the book until they are paid, cured or written "
+        "off (write-offs are recorded in the data): they were 5.0 % of exposure before the policy "
+        "and 10.0 % after"
     )
 
 

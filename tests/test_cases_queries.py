@@ -170,16 +170,16 @@ def con():
     db.execute(
         "create table customer_month (customer_id varchar, as_of date, segment varchar, "
         "region varchar, industry varchar, exposure double, max_dpd integer, band varchar, "
-        "defaulted boolean)"
+        "defaulted boolean, written_off double)"
     )
     db.execute(
         """insert into customer_month values
-        ('X', '2025-01-31', 'Large', 'East', 'Retail', 100, 0, 'Low', false),
-        ('Y', '2025-01-31', 'Small', 'East', 'Retail', 300, 40, 'Medium', false),
-        ('X', '2025-02-28', 'Large', 'East', 'Retail', 120, 95, 'High', true),
-        ('Y', '2025-02-28', 'Small', 'East', 'Retail', 280, 10, 'Low', false),
-        ('Z', '2025-02-28', 'Large', 'West', 'Retail', 50, 100, 'High', true),
-        ('X', '2025-03-15', 'Large', 'East', 'Retail', 999, 0, 'Low', false)"""
+        ('X', '2025-01-31', 'Large', 'East', 'Retail', 100, 0, 'Low', false, 0),
+        ('Y', '2025-01-31', 'Small', 'East', 'Retail', 300, 40, 'Medium', false, 0),
+        ('X', '2025-02-28', 'Large', 'East', 'Retail', 120, 95, 'High', true, 0),
+        ('Y', '2025-02-28', 'Small', 'East', 'Retail', 280, 10, 'Low', false, 25),
+        ('Z', '2025-02-28', 'Large', 'West', 'Retail', 50, 100, 'High', true, 60),
+        ('X', '2025-03-15', 'Large', 'East', 'Retail', 999, 0, 'Low', false, 0)"""
     )
     yield db
     db.close()
@@ -207,17 +207,17 @@ def test_customer_risk_by_hand(con):
     assert feb["overdue_30_share"] == pytest.approx(170 / 450)  # X 120 and Z 50 are 90+
     assert feb["defaulted_share"] == pytest.approx(170 / 450)
     assert feb["performing_30_share"] == 0  # Y, the only performing customer, is 10 days late
-    # X and Y were performing in January; X defaulted. Z defaulted in its first month: written
-    # off with X, but never at risk.
+    # X and Y were performing in January; X defaulted. Z defaulted in its first month: never at risk.
     assert (feb["customers_at_risk"], feb["new_defaults"], feb["default_rate"]) == (2, 1, 0.5)
-    assert feb["write_offs"] == 170
+    # write-offs are what was written off in the month: Y 25 + Z 60
+    assert feb["write_offs"] == 85
 
 
 def test_customer_risk_filtered(con):
     large = cases.customer_risk(con, segments=("Large",)).rows(named=True)
     assert [(r["exposure"], r["customers_at_risk"], r["default_rate"], r["write_offs"]) for r in large] == [
         (100, 0, None, 0),
-        (170, 1, 1.0, 170),
+        (170, 1, 1.0, 60),  # Large: X 0 and Z 60 written off in February
     ]  # fmt: skip
     west = cases.customer_risk(con, regions=("West",))
     assert west["as_of"].to_list() == [D("2025-02-28")]

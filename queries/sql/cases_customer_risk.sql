@@ -18,6 +18,7 @@ with month_rows as (
         max_dpd,
         band,
         defaulted,
+        written_off,
         -- customer_month rows run without gaps from a customer's first grid date, so the previous
         -- month-end row is the previous one here
         lag(defaulted) over (partition by customer_id order by as_of) as defaulted_before
@@ -47,9 +48,7 @@ monthly as (
         coalesce(sum(exposure) filter (where not defaulted and max_dpd > 30), 0) as performing_dpd_30,
         count(*) filter (where defaulted_before = false) as customers_at_risk,
         count(*) filter (where defaulted_before = false and defaulted) as new_defaults,
-        coalesce(
-            sum(exposure) filter (where defaulted and coalesce(defaulted_before, false) = false), 0
-        ) as write_offs
+        coalesce(sum(written_off), 0) as write_offs
     from filtered
     group by as_of
 ),
