@@ -91,7 +91,14 @@ def score_histogram(
             annotation_position="top",
         )
     figure.update_xaxes(range=[0, 100])
-    return styled(figure, title, height=320)
+    figure = styled(figure, title, height=320)
+    if no_exposure_label is not None:
+        # two legend entries: under the plot, clear of the cut-off letters on top
+        figure.update_layout(
+            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+            margin={"b": 40},
+        )
+    return figure
 
 
 def migration_heatmap(
