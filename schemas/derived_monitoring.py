@@ -107,9 +107,10 @@ class WatchlistSpells(pa.DataFrameModel):
 
 @register("early_warning")
 class EarlyWarning(pa.DataFrameModel):
-    """One row per default: whether, and how many months before it, the customer was on the list."""
+    """One row per entry into default: whether, and how many months before it, the customer was on
+    the list."""
 
-    customer_id: str = pa.Field(unique=True)
+    customer_id: str
     defaulted_on: date
     on_watchlist_before: bool
     first_flagged_on: date = pa.Field(nullable=True)
@@ -118,6 +119,7 @@ class EarlyWarning(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+        unique = ["customer_id", "defaulted_on"]
 
 
 @register("collections_month")

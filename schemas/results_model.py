@@ -81,11 +81,14 @@ class ModelPsiBins(pa.DataFrameModel):
 
 @register("model_early_warning")
 class ModelEarlyWarning(pa.DataFrameModel):
-    customer_id: str = pa.Field(unique=True)
+    customer_id: str
     defaulted_on: date
     on_watchlist_before: bool
     first_flagged_on: date = pa.Field(nullable=True)
     lead_months: int = pa.Field(nullable=True, ge=0)
+
+    class Config:
+        unique = ["customer_id", "defaulted_on"]  # a customer that cured may default again
 
 
 @register("model_watchlist_outcomes")
