@@ -76,12 +76,14 @@ def test_default_12m_and_previous_triggers_match_their_definitions_row_by_row(de
     assert bad_rows > 0
 
 
-def test_last_review_is_the_latest_contract_review_on_or_before_the_date(demo_con):
+def test_last_review_is_the_latest_contract_or_credit_review_on_or_before_the_date(demo_con):
     import polars as pl
 
     rows = demo_con.sql("select customer_id, as_of, last_review from customer_month").pl()
+    # contract reviews and credit reviews both count
     reviews = demo_con.sql(
         "select customer_id, last_reviewed_on from contracts where last_reviewed_on is not null"
+        " union all select customer_id, effective_on from credit_reviews"
     ).pl()
     dates: dict[str, list] = {}
     for c, d in reviews.iter_rows():

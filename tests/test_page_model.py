@@ -73,7 +73,9 @@ def test_page_shows_the_backtest_an_independent_computation_gives(demo_con, date
     assert metric(at, "Defaults in 12 m") == number(int(bads.sum()))
     assert metric(at, "AUC") == number(auc, 3)
     assert metric(at, "Gini") == number(2 * auc - 1, 3)
-    assert float(metric(at, "AUC")) > 0.7  # the demo's score discriminates
+    # the demo's score discriminates (about 0.70 on the 600-customer demo since cures and
+    # write-offs: defaulted customers no longer keep 1 000+ days past due)
+    assert float(metric(at, "AUC")) > 0.65
     hits = demo_con.sql(
         "select avg(on_watchlist_before::int) from early_warning where defaulted_on <= $d",
         params={"d": dates[0]},
