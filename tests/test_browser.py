@@ -263,8 +263,10 @@ def test_each_role_signs_in_once_and_gets_its_pages(access_server, browser, demo
                     " window.dispatchEvent(new PopStateEvent('popstate')); }",
                     "/watchlist",
                 )
-                settle(tab)
-                assert tab.get_by_text("You do not have access to this page.").count() == 1
+                # wait for the state asserted, not for a time
+                refusal = tab.get_by_text("You do not have access to this page.")
+                refusal.wait_for(timeout=90_000)
+                assert refusal.count() == 1
                 assert tab.locator('[data-testid="stDataFrame"]').count() == 0
                 tab.screenshot(path=str(SHOTS / "access-exec-refused.png"))
                 for path in ("overview", "concentration"):
