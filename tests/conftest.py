@@ -81,3 +81,19 @@ def demo_con(demo_db):
 def page_path(name: str) -> str:
     """Path of a page script for AppTest.from_file, from the repository root."""
     return str(ROOT / "dashboard" / "pages" / f"{name}.py")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (Debian's package, Playwright's sync API). Defined
+    once here: a second sync_playwright() while the first runs fails ("Sync API inside the asyncio
+    loop"), so browser test modules share this one."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

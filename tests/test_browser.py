@@ -23,8 +23,6 @@ import pytest
 from tests.auth_helpers import PASSWORD, REGION_A
 from tests.browser_helpers import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     dashboard_server,
     exception_text,
@@ -53,17 +51,6 @@ KNOWN_PAGES = {
 def server(demo_db):
     with dashboard_server(demo_db, ARTIFACTS / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

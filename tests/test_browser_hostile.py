@@ -18,11 +18,10 @@ import pytest
 
 from tests.browser_helpers import ARTIFACTS, VIEWPORT, dashboard_server, exception_text, nav_paths
 from tests.hostile_book import EVIL
-from tests.test_browser import (  # noqa: F401 - the browser fixture, and the same sign-in steps
+from tests.test_browser import (  # the same sign-in steps; the browser fixture is in conftest
     SHOTS,
     _open_in_session,
     _sign_in_as,
-    browser,
 )
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -50,7 +49,7 @@ def hostile_server(hostile_db, access_file, tmp_path_factory):
 def test_admin_walks_every_page_of_the_hostile_book_without_a_foreign_request_or_dialog(
     hostile_server,
     hostile_db,
-    browser,  # noqa: F811 - the imported fixture
+    browser,
 ):
     with duckdb.connect(str(hostile_db), read_only=True) as con:
         customer_id, name = con.sql(
