@@ -1,4 +1,4 @@
-"""Command line: python -m data {demo,ingest,build,info,user} — see --help of each."""
+"""Command line: python -m data {demo,ingest,build,info,settings,user} — see --help of each."""
 
 from __future__ import annotations
 
@@ -77,9 +77,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from data.ingest import failures_report, load_files
+    from data.mapping import MappingError, load_mapping
 
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+    except MappingError as err:
+        print(f"mapping refused: {escape_unsafe(str(err))}", file=sys.stderr)
+        return EXIT_REFUSED
     with warehouse.writing(args.db) as con, progress_bar(not args.quiet) as progress:
-        result = load_files(con, args.paths, rebuild=not args.no_build, progress=progress)
+        result = load_files(
+            con, args.paths, rebuild=not args.no_build, progress=progress, mapping=mapping
+        )
     for report in result.reports:
         # names and notes come from the files: nothing in them may drive the terminal
         print(f"[{report.status}] {escape_unsafe(report.summary())}")
@@ -138,6 +146,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"warehouse {path} (schema version {warehouse.schema_version(con)}, "
             f"load version {warehouse.load_version(con)})"
         )
+        print(f"  reporting currency {warehouse.reporting_currency(con)}")
         for name, count in warehouse.table_counts(con).items():
             print(f"  {name:<22} {count:>12,}")
         loads = con.sql(
@@ -152,6 +161,40 @@ def cmd_info(args: argparse.Namespace) -> int:
                 )
     finally:
         con.close()
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Print the warehouse's settings; --reporting-currency sets the currency amounts are stored
+    in, which only an empty warehouse may change (a missing file is created with it)."""
+    path = warehouse.db_path(args.db)
+    wanted = args.reporting_currency.strip().upper() if args.reporting_currency else None
+    if path.exists():
+        warehouse.check_file(path)
+        con = warehouse.connect(path, read_only=True)
+        try:
+            current = warehouse.reporting_currency(con)
+        finally:
+            con.close()
+    elif wanted is None:
+        print(
+            f"no warehouse at {path} (a new one reports in {warehouse.DEFAULT_REPORTING_CURRENCY}; "
+            "choose another with: python -m data settings --reporting-currency CODE)",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    else:
+        current = None
+    if wanted is not None and wanted != current:
+        try:
+            with warehouse.writing(args.db) as con:
+                current = warehouse.set_reporting_currency(con, wanted)
+        except warehouse.SettingRefused as err:
+            print(f"refused: {escape_unsafe(str(err))}", file=sys.stderr)
+            return EXIT_REFUSED
+        user_commands.record_load(f"settings reporting_currency {current}", None, args.db)
+    print(f"warehouse {path}")
+    print(f"  reporting currency {current} (every stored amount is in it)")
     return EXIT_OK
 
 
@@ -193,6 +236,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-build", action="store_true", help="do not rebuild derived tables afterwards"
     )
     ingest.add_argument("--show", type=int, default=50, help="failures to print (default 50)")
+    ingest.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="mapping TOML saying how foreign files feed the tables, or a preset's name "
+        "(invoice_list, loan_tape, sap_fbl5n, oracle_ar_aging, kingdee_yonyou_ar); see README",
+    )
     ingest.set_defaults(run=cmd_ingest)
 
     build = sub.add_parser("build", parents=[common], help="rebuild the derived tables")
@@ -204,6 +253,17 @@ def parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", parents=[common], help="tables, row counts and recent loads")
     info.set_defaults(run=cmd_info)
+
+    settings = sub.add_parser(
+        "settings", parents=[common], help="show or set the warehouse's settings"
+    )
+    settings.add_argument(
+        "--reporting-currency",
+        metavar="CODE",
+        help="the currency every amount is stored in (ISO 4217, e.g. USD; default CNY); "
+        "only while the warehouse holds no source row",
+    )
+    settings.set_defaults(run=cmd_settings)
 
     user_commands.add_parser(sub)
     return top

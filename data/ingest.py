@@ -20,11 +20,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from data.parsing import FileRejected, parse_cells, read_table, table_for
-from data.warehouse import LOAD_ORDER, bump_load_version
+from data.mapping import Mapped, Mapping, apply, suggest_date_format, suggest_number_format
+from data.parsing import FileRejected, RawTable, parse_cells, read_table, table_for
+from data.warehouse import KEYS, LOAD_ORDER, bump_load_version
 from queries.runner import execute, run
 from schemas import source
-from schemas.rules import describe
+from schemas.rules import cut_value, describe
 
 Progress = Callable[[str, int, int], None]
 FAILURE_SCHEMA = {
@@ -33,6 +34,11 @@ FAILURE_SCHEMA = {
     "rule": pl.String,
     "value": pl.String,
 }
+
+
+# The statuses whose files `commit` writes (rows, quarantine, load history).
+WRITTEN = ("loaded", "partial")
+EXAMPLES = 3  # example rows per group of failures
 
 
 @dataclass
@@ -52,11 +58,15 @@ class FileReport:
 
     @property
     def status(self) -> str:
-        """rejected (whole file refused), duplicate (same content loaded before), partial or loaded."""
+        """rejected (whole file refused), duplicate (same content loaded before), nothing_loaded
+        (every row rejected: nothing of the file is written), partial (some rows rejected, the
+        rest loaded) or loaded (every row, also none of a header-only file)."""
         if self.error:
             return "rejected"
         if self.already_loaded:
             return "duplicate"
+        if self.rows_rejected and not self.rows_accepted:
+            return "nothing_loaded"
         return "partial" if self.rows_rejected else "loaded"
 
     def summary(self) -> str:
@@ -86,11 +96,19 @@ class LoadResult:
     built: object | None = None  # data.build.BuildResult when derived tables were rebuilt
 
     @property
+    def changed(self) -> bool:
+        """True when some file was written: `commit` writes the loaded and partial files only (a
+        refused, already loaded or wholly rejected file leaves nothing behind)."""
+        return any(r.status in WRITTEN for r in self.reports)
+
+    @property
     def exit_code(self) -> int:
-        """0 all loaded, 1 some rows rejected (the rest loaded), 2 a file refused whole."""
-        if any(r.status == "rejected" for r in self.reports):
+        """0 every file loaded (or loaded before: duplicate); 1 something loaded, but some rows or
+        files were rejected; 2 nothing changed: every file was refused, already loaded or had
+        every row rejected (also when there was no file at all)."""
+        if not self.changed:
             return 2
-        return 1 if any(r.rows_rejected for r in self.reports) else 0
+        return 0 if all(r.status in ("loaded", "duplicate") for r in self.reports) else 1
 
 
 def sources_from_paths(
@@ -143,51 +161,219 @@ def _order(name: str) -> int:
         return len(LOAD_ORDER)
 
 
+@dataclass
+class _Unit:
+    """One (file, table) to validate: a plain file's cells, or one table a mapping gave."""
+
+    name: str
+    content_hash: str
+    error: str | None = None
+    raw: RawTable | None = None
+    mapped: Mapped | None = None
+    strict_dates: bool = True
+
+    @property
+    def table(self) -> str | None:
+        if self.mapped is not None:
+            return self.mapped.table
+        return self.raw.table if self.raw is not None else None
+
+    @property
+    def order(self) -> tuple[int, int]:
+        table = self.table
+        rank = LOAD_ORDER.index(table) if table in LOAD_ORDER else -1
+        # derived rows (if_missing) come after the files that give the same table outright
+        return rank, int(bool(self.mapped and self.mapped.if_missing))
+
+
+def _read(name: str, content: bytes, mapping: Mapping | None) -> list[_Unit]:
+    """The units of one file: a mapped file gives one per table its [[file]] block feeds."""
+    digest = hashlib.sha256(content)
+    file_map = mapping.for_file(name) if mapping else None
+    if file_map is not None:
+        # the mapping is part of what was loaded: the same file under a corrected mapping is new
+        digest.update(repr(file_map).encode())
+    content_hash = digest.hexdigest()
+    strict = Path(name).suffix.lower() in (".csv", ".txt")
+    try:
+        if not Path(name).name:
+            raise FileRejected(describe("file_no_name", name=name))
+        if file_map is not None:
+            return [
+                _Unit(name, content_hash, mapped=m, strict_dates=True)
+                for m in apply(file_map, mapping, name, content)
+            ]
+        if mapping is not None and _order(name) == len(LOAD_ORDER):
+            raise FileRejected(
+                describe(
+                    "file_no_pattern",
+                    name=name,
+                    mapping=mapping.name,
+                    patterns=", ".join(f.pattern for f in mapping.files),
+                    tables=", ".join(LOAD_ORDER),
+                )
+            )
+        return [_Unit(name, content_hash, raw=read_table(name, content), strict_dates=strict)]
+    except FileRejected as err:
+        return [_Unit(name, content_hash, error=str(err))]
+
+
 def prepare(
     con: duckdb.DuckDBPyConnection,
     files: list[tuple[str, bytes]],
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
 ) -> list[Prepared]:
     """Read, parse and validate files in dependency order; write nothing.
 
     References are checked against the warehouse plus the rows of this batch that passed, so
-    customers.csv and contracts.csv can arrive together in either order.
+    customers.csv and contracts.csv can arrive together in either order. With a `mapping`, a file
+    its [[file]] patterns match is read through it (data.mapping); any other file by its name.
     """
     batch_ids: dict[str, list[pl.DataFrame]] = {t: [] for t in LOAD_ORDER}
-    prepared: list[Prepared] = []
-    ordered = sorted(files, key=lambda f: _order(f[0]))
-    for step, (name, content) in enumerate(ordered, start=1):
+    units: list[_Unit] = []
+    for step, (name, content) in enumerate(files, start=1):
         if progress:
-            progress(f"validating {Path(name).name}", step, len(ordered))
-        report = FileReport(source=name, content_hash=hashlib.sha256(content).hexdigest())
-        try:
-            if not Path(name).name:
-                raise FileRejected(describe("file_no_name", name=name))
-            raw = read_table(name, content)
-        except FileRejected as err:
-            report.error = str(err)
-            prepared.append(Prepared(report))
-            continue
-        report.table, report.notes = raw.table, list(raw.notes)
-        earlier = run(
-            con, "load_previous_load", content_hash=report.content_hash, table_name=raw.table
-        )
-        if earlier.height:
-            first = earlier.row(0, named=True)
-            report.already_loaded = describe(
-                "already_loaded",
-                table=raw.table,
-                loaded_at=f"{first['loaded_at']:%Y-%m-%d %H:%M}",
-                source=first["source_file"],
-                load_id=first["load_id"],
-            )
-            prepared.append(Prepared(report))
-            continue
-        strict = Path(name).suffix.lower() in (".csv", ".txt")
-        typed, parse_failures = parse_cells(raw.table, raw.frame, strict_dates=strict)
-        item = _validate(con, raw.table, typed, raw.frame, parse_failures, batch_ids, report)
-        prepared.append(item)
+            progress(f"reading {Path(name).name}", step, len(files))
+        units += _read(name, content, mapping)
+    units.sort(key=lambda u: u.order)
+    prepared: list[Prepared] = []
+    for step, unit in enumerate(units, start=1):
+        if progress:
+            progress(f"validating {Path(unit.name).name}", step, len(units))
+        prepared.append(_prepare_unit(con, unit, batch_ids))
     return prepared
+
+
+def _prepare_unit(
+    con: duckdb.DuckDBPyConnection, unit: _Unit, batch_ids: dict[str, list[pl.DataFrame]]
+) -> Prepared:
+    report = FileReport(source=unit.name, content_hash=unit.content_hash)
+    if unit.error:
+        report.error = unit.error
+        return Prepared(report)
+    table = unit.table or ""
+    if unit.mapped is not None:
+        cells, notes = unit.mapped.cells, list(unit.mapped.notes)
+    else:
+        cells, notes = unit.raw.frame, list(unit.raw.notes)
+    report.table, report.notes = table, notes
+    earlier = run(con, "load_previous_load", content_hash=report.content_hash, table_name=table)
+    if earlier.height:
+        first = earlier.row(0, named=True)
+        report.already_loaded = describe(
+            "already_loaded",
+            table=table,
+            loaded_at=f"{first['loaded_at']:%Y-%m-%d %H:%M}",
+            source=first["source_file"],
+            load_id=first["load_id"],
+        )
+        return Prepared(report)
+    mapped = unit.mapped
+    source_rows = mapped.source_rows if mapped is not None else None
+    currency = mapped.currency if mapped is not None else None
+    mapping_failures = mapped.failures if mapped is not None else None
+    if mapped is not None and mapped.if_missing:
+        known = _known_keys(con, table, batch_ids)
+        keep = ~cells[KEYS[table][0]].is_in(known.implode()).fill_null(False)
+        skipped = cells.height - int(keep.sum())
+        if skipped:
+            report.notes.append(
+                describe("note_skipped_known", rows=f"{skipped:,}", key_column=KEYS[table][0])
+            )
+        kept_positions = pl.int_range(0, cells.height, eager=True).filter(keep)
+        renumber = pl.DataFrame(
+            {
+                "index": kept_positions.cast(pl.Int64),
+                "new": pl.int_range(0, len(kept_positions), eager=True, dtype=pl.Int64),
+            }
+        )
+        mapping_failures = mapping_failures.join(renumber, on="index").select(
+            pl.col("new").alias("index"), "column", "rule", "value"
+        )
+        cells, source_rows = cells.filter(keep), source_rows.filter(keep)
+        currency = currency.filter(keep) if currency is not None else None
+    typed, parse_failures = parse_cells(table, cells, strict_dates=unit.strict_dates)
+    if mapping_failures is not None and mapping_failures.height:
+        parse_failures = pl.concat([mapping_failures, parse_failures]).unique(
+            ["index", "column"], keep="first", maintain_order=True
+        )
+    elif mapped is None:
+        report.notes += _format_hints(parse_failures)
+    extra = {"declared_currency": currency} if currency is not None else {}
+    item = _validate(con, table, typed, cells, parse_failures, batch_ids, report, **extra)
+    if source_rows is not None:
+        _renumber(item, source_rows)
+    return item
+
+
+def _known_keys(
+    con: duckdb.DuckDBPyConnection, table: str, batch_ids: dict[str, list[pl.DataFrame]]
+) -> pl.Series:
+    """Keys of `table` in the warehouse and in the accepted rows of this batch so far."""
+    in_warehouse = run(con, "load_known_ids", table_name=table)["id"]
+    in_batch = [f[KEYS[table][0]] for f in batch_ids[table]]
+    return pl.concat([in_warehouse, *in_batch]) if in_batch else in_warehouse
+
+
+def _renumber(item: Prepared, source_rows: pl.Series) -> None:
+    """Failures and rejects name the file's own data row, not the mapped output's position."""
+    lookup = pl.DataFrame(
+        {
+            "row_number": pl.int_range(1, len(source_rows) + 1, eager=True, dtype=pl.Int64),
+            "source_row": source_rows.cast(pl.Int64),
+        }
+    )
+    report = item.report
+    report.failures = (
+        report.failures.join(lookup, on="row_number", how="left")
+        .with_columns(pl.col("source_row").alias("row_number"))
+        .drop("source_row")
+    )
+    if item.rejects is not None:
+        item.rejects = (
+            item.rejects.with_columns(pl.col("row_number").cast(pl.Int64))
+            .join(lookup, on="row_number", how="left")
+            .with_columns(pl.col("source_row").cast(pl.Int32).alias("row_number"))
+            .drop("source_row")
+        )
+
+
+def _format_hints(parse_failures: pl.DataFrame) -> list[str]:
+    """For a plain file: which mapping key would read the dates or numbers it could not."""
+    hints = []
+    dates = describe("not_a_date")
+    numbers = describe("not_a_number")
+    for (column, rule), group in parse_failures.group_by(["column", "rule"], maintain_order=True):
+        first = group["value"].drop_nulls()
+        if first.is_empty() or rule not in (dates, numbers):
+            continue
+        value = str(first[0])
+        if rule == dates:
+            example = suggest_date_format(value)
+            if example:
+                hints.append(
+                    describe(
+                        "note_hint_date",
+                        column=column,
+                        count=f"{group.height:,}",
+                        first=repr(cut_value(value)),
+                        example=example,
+                    )
+                )
+        else:
+            example = suggest_number_format(value)
+            if example:
+                hints.append(
+                    describe(
+                        "note_hint_number",
+                        column=column,
+                        count=f"{group.height:,}",
+                        first=repr(cut_value(value)),
+                        example=example,
+                    )
+                )
+    return hints
 
 
 def prepare_frame(
@@ -226,7 +412,12 @@ def _validate(
     parse_failures: pl.DataFrame,
     batch_ids: dict[str, list[pl.DataFrame]],
     report: FileReport,
+    declared_currency: pl.Series | None = None,
 ) -> Prepared:
+    # amounts in another currency are converted first: the rules judge what will be stored
+    from data.fx import convert
+
+    typed, fx_failures = convert(con, table, typed, declared_currency, batch_ids)
     known = None
     if table in source.REFERENCES:
         _, target, target_key = source.REFERENCES[table]
@@ -236,14 +427,19 @@ def _validate(
     schema_failures = source.validate(table, typed, known)
     if table == "adjustments":
         schema_failures = pl.concat(
-            [schema_failures, _adjustment_failures(con, typed, schema_failures, batch_ids)]
+            [
+                schema_failures,
+                _adjustment_failures(
+                    con, typed, pl.concat([schema_failures, fx_failures]), batch_ids
+                ),
+            ]
         )
     # A cell the parser refused is null in `typed`; don't report it a second time as missing.
     schema_failures = schema_failures.join(
         parse_failures.select("index", "column"), on=["index", "column"], how="anti"
     )
     shown = cells if cells is not None else typed.select(pl.all().cast(pl.String))
-    failures = _with_cell_values(pl.concat([parse_failures, schema_failures]), shown)
+    failures = _with_cell_values(pl.concat([parse_failures, fx_failures, schema_failures]), shown)
     bad_rows = failures["index"].unique()
     keep = ~pl.int_range(0, typed.height, eager=True).is_in(bad_rows.implode())
     accepted = typed.filter(keep)
@@ -406,12 +602,15 @@ def load_files(
     paths: Iterable[str | Path],
     rebuild: bool = True,
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
 ) -> LoadResult:
     """Prepare and commit files or folders given by path (the command line's `ingest`)."""
     links: list[str] = []
     files = sources_from_paths(paths, links)
     missing = [name for name, content in files if not Path(name).exists()]
-    prepared = prepare(con, [(n, c) for n, c in files if n not in missing], progress)
+    prepared = prepare(
+        con, [(n, c) for n, c in files if n not in missing], progress, mapping=mapping
+    )
     for name in missing:
         prepared.insert(
             0, Prepared(FileReport(source=name, error=f"{name}: no such file or folder"))
@@ -452,3 +651,82 @@ def failures_report(reports: list[FileReport]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(schema={"file": pl.String, **FAILURE_SCHEMA})
     return pl.concat(parts)
+
+
+GROUP_SCHEMA = {
+    "file": pl.String,
+    "table": pl.String,
+    "column": pl.String,
+    "rule": pl.String,
+    "count": pl.Int64,
+    "examples": pl.List(pl.Struct({"row_number": pl.Int64, "value": pl.String})),
+}
+
+
+def grouped_failures(reports: list[FileReport], examples: int = EXAMPLES) -> pl.DataFrame:
+    """The failures of every file grouped by rule and column, instead of one line per cell.
+
+    One row per (file, column, rule): `count` failing rows (a row breaks a rule in a column at
+    most once) and `examples`, the first `examples` of them in file order as structs of
+    row_number (1-based data row) and value. Files in the order of `reports`; within a file the
+    largest group first, then by column and rule. The command line prints it and the Data page
+    shows it (`failure_group_lines`, dashboard/components/load_report.py).
+    """
+    parts = [
+        r.failures.select(
+            pl.lit(position).alias("position"),
+            pl.lit(r.source, pl.String).alias("file"),
+            pl.lit(r.table, pl.String).alias("table"),
+            pl.all(),
+        )
+        for position, r in enumerate(reports)
+        if r.failures.height
+    ]
+    if not parts:
+        return pl.DataFrame(schema=GROUP_SCHEMA)
+    return (
+        pl.concat(parts)
+        .sort("position", "row_number")
+        .group_by("position", "file", "table", "column", "rule", maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("count"),
+            pl.struct("row_number", "value").head(examples).alias("examples"),
+        )
+        .sort(
+            "position",
+            "count",
+            "column",
+            "rule",
+            descending=[False, True, False, False],
+            nulls_last=True,
+        )
+        .select(list(GROUP_SCHEMA))
+        .cast(GROUP_SCHEMA)
+    )
+
+
+def failure_group_lines(groups: pl.DataFrame) -> list[str]:
+    """One line per group of `grouped_failures` (or of the quarantine, data.quarantine):
+    "payments.csv, column due_on: <rule> — 4,000 rows: row 5 '2024/05/01', row 9 …".
+
+    Values are quoted, cut to 40 characters and their control characters escaped (cut_value);
+    file names and rules are not escaped here: a terminal caller escapes the whole line.
+    An example that carries a load_id (the quarantine's) names its load.
+    """
+    lines = []
+    for group in groups.iter_rows(named=True):
+        where = Path(group["file"]).name
+        if group["column"] is not None:
+            where += f", column {group['column']}"
+        count = group["count"]
+        shown = ", ".join(_example_text(example) for example in group["examples"])
+        lines.append(
+            f"{where}: {group['rule']} — {count:,} row{'' if count == 1 else 's'}: {shown}"
+        )
+    return lines
+
+
+def _example_text(example: dict) -> str:
+    value = "(empty)" if example["value"] is None else f"'{cut_value(example['value'])}'"
+    load = f" of load #{example['load_id']}" if example.get("load_id") is not None else ""
+    return f"row {example['row_number']}{load} {value}"

@@ -146,16 +146,43 @@ def _refuse_ragged(name: str, text: str, separator: str) -> None:
         raise FileRejected(describe("file_ragged", name=name, width=width, rows=shown + more))
 
 
-def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a file is read when a mapping declares it (data.mapping); the defaults detect nothing
+    beyond what plain files get: UTF-8/UTF-16/GB18030, ',' or ';', header on the first line."""
+
+    encoding: str | None = None
+    separator: str | None = None
+    skip_rows: int = 0  # lines (CSV) before the header row
+    sheet: str | None = None  # the Excel sheet to read
+    headers: frozenset[str] = frozenset()  # normalised headers that identify the header row
+    mapping_key: str = ""  # the mapping key to name when the declared encoding fails
+
+
+def _excel_cells(
+    name: str, content: bytes, table: str, options: ReadOptions | None = None
+) -> tuple[pl.DataFrame, list[str]]:
     """The sheet named after the table (or the first sheet with its columns), its header found in
     the first rows, every cell as text; formulas give their saved results."""
     import fastexcel
 
     reader = fastexcel.read_excel(content)
-    expected = set(columns(table))
+    expected = set(options.headers) if options and options.headers else set(columns(table))
     sheets = reader.sheet_names
     notes: list[str] = []
     order = sorted(sheets, key=lambda s: normalise_header(s) != table)
+    if options and options.sheet:
+        if options.sheet not in sheets:
+            raise FileRejected(
+                describe(
+                    "mapping_no_sheet",
+                    name=name,
+                    sheet=cut_value(options.sheet),
+                    sheets=few_columns(sheets),
+                    key=options.mapping_key,
+                )
+            )
+        order = [options.sheet]
     for sheet in order:
         raw = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
         for row in range(min(20, raw.height)):
@@ -178,7 +205,9 @@ def _excel_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, l
     )
 
 
-def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, list[str]]:
+def read_cells(
+    name: str, content: bytes, table: str, options: ReadOptions | None = None
+) -> tuple[pl.DataFrame, list[str]]:
     """Every cell of the file as text, with its header as read, plus notes on how it was read."""
     kind = file_format(name)
     notes: list[str] = []
@@ -186,10 +215,18 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
         raise FileRejected(describe("file_empty", name=name))
     try:
         if kind == "csv":
-            text, encoding = decode_text(name, content)
-            if encoding not in ("utf-8", "utf-8-sig"):
+            if options and options.encoding:
+                text, encoding = _declared_text(name, content, options), options.encoding
+            else:
+                text, encoding = decode_text(name, content)
+            if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig", "utf8"):
                 notes.append(describe("note_encoding", encoding=encoding.upper()))
-            separator, read_notes = _separator(text)
+            if options and options.skip_rows:
+                text = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[options.skip_rows :])
+            if options and options.separator:
+                separator, read_notes = options.separator, []
+            else:
+                separator, read_notes = _separator(text)
             notes += read_notes
             check_columns(name, _csv_header(text, separator))
             _refuse_ragged(name, text, separator)
@@ -205,7 +242,7 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
             frame = frame.with_columns(pl.all().cast(pl.String))
         else:
             check_xlsx(name, content)
-            frame, read_notes = _excel_cells(name, content, table)
+            frame, read_notes = _excel_cells(name, content, table, options)
             notes += read_notes
         check_columns(name, frame.columns)
     except FileRejected:
@@ -217,6 +254,23 @@ def read_cells(name: str, content: bytes, table: str) -> tuple[pl.DataFrame, lis
             describe("file_unreadable", name=name, kind=kind.upper(), error=_first_line(err))
         ) from err
     return frame, notes
+
+
+def _declared_text(name: str, content: bytes, options: ReadOptions) -> str:
+    """The file decoded with the encoding its mapping declares, or FileRejected naming the key."""
+    try:
+        text = content.decode(options.encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError) as err:
+        raise FileRejected(
+            describe(
+                "mapping_encoding",
+                name=name,
+                encoding=cut_value(options.encoding),
+                key=options.mapping_key,
+                error=_first_line(err),
+            )
+        ) from err
+    return text.removeprefix("\ufeff")
 
 
 def _first_line(err: Exception) -> str:

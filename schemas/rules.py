@@ -19,6 +19,14 @@ RULES: dict[str, str] = {
     "not_a_date": "not a valid date in ISO format YYYY-MM-DD",
     "not_a_number": "not a plain number (no thousands separators, currency symbols or text)",
     "not_a_whole_number": "not a whole number",
+    # a cell a mapping file (data.mapping) converts
+    "mapping_date": "not a date in the declared format {format} (mapping key {key})",
+    "mapping_number": (
+        "not a number with decimal '{decimal}' and thousands separator '{thousands}' "
+        "(mapping key {key})"
+    ),
+    "mapping_lookup": "not one of the codes of mapping key {key} ({codes})",
+    "mapping_fallback": "{value} did not match the lookup and fell back on its default",
     # a row against the table's rules
     "required": "required: value is missing",
     "duplicate_key": "duplicate key within the file",
@@ -40,11 +48,23 @@ RULES: dict[str, str] = {
         "a recovery needs an earlier write-off of payment {payment_id} at least as large "
         "(recovered {recovered}, written off by then {written_off})"
     ),
+    # currencies (data.fx): amounts in another currency are converted with fx_rates
+    "currency_code": "must be a currency code of three capital letters (ISO 4217, such as USD)",
+    "fx_rate_missing": (
+        "no exchange rate for {currency} on or before {date} in fx_rates "
+        "(load fx_rates.csv with currency, on, rate_to_reporting)"
+    ),
+    "fx_reporting_rate": "{currency} is the reporting currency: its rate_to_reporting must be 1",
     # a whole file refused
     "file_no_name": "{name}: no file name",
     "file_unknown_table": (
         "{name}: cannot tell which table this file is for; name it after one of {tables} "
-        "(for example customers.csv)"
+        "(for example customers.csv), or give a mapping file whose [[file]] pattern matches it "
+        "(--mapping FILE)"
+    ),
+    "file_no_pattern": (
+        "{name}: cannot tell which table this file is for; no [[file]] pattern of mapping "
+        "{mapping} matches it (patterns: {patterns}) and its name is none of {tables}"
     ),
     "file_type": "{name}: unsupported file type {suffix}; use .csv, .parquet or .xlsx",
     "file_encoding": (
@@ -66,7 +86,18 @@ RULES: dict[str, str] = {
     "file_unreadable": "{name}: cannot be read as {kind}: {error}",
     "file_duplicate_columns": "{name}: column(s) appear more than once: {columns}",
     "file_missing_columns": (
-        "{name}: missing required column(s) for {table}: {columns} (found: {found})"
+        "{name}: missing required column(s) for {table}: {columns} (found: {found}); if the "
+        "file names them otherwise, say which column feeds which field in a mapping file "
+        "(--mapping FILE)"
+    ),
+    "mapping_missing_column": (
+        "{name}: column {column} named by mapping key {key} is not in the file (found: {found}); "
+        "correct the name or add optional = true to that field"
+    ),
+    "mapping_no_sheet": "{name}: no sheet {sheet} (mapping key {key}; sheets: {sheets})",
+    "mapping_encoding": "{name}: cannot be read as {encoding} text (mapping key {key}): {error}",
+    "mapping_unpivot": (
+        "{name}: no column matches the unpivot pattern of mapping key {key} (found: {found})"
     ),
     "file_no_rows": "{name}: the file has a header but no data rows",
     "file_too_many_columns": (
@@ -121,6 +152,22 @@ RULES: dict[str, str] = {
         "(load {load_id})"
     ),
     # how a file was read
+    "note_mapping": "read with mapping {mapping}, [[file]] pattern {pattern}",
+    "note_derived": "{rows} row(s) derived from the file by mapping key {key}",
+    "note_skipped_known": (
+        "{rows} derived row(s) skipped: their {key_column} is already in the warehouse or in "
+        "another file of this load"
+    ),
+    "note_hint_date": (
+        "column {column}: {count} value(s) are not ISO dates (first: {first}); if the file writes "
+        "dates another way, declare it in a mapping file, e.g. date_format = \"{example}\" "
+        "(python -m data ingest FILE --mapping MAPPING.toml)"
+    ),
+    "note_hint_number": (
+        "column {column}: {count} value(s) are not plain numbers (first: {first}); if the file "
+        "uses separators, declare them in a mapping file, e.g. {example} "
+        "(python -m data ingest FILE --mapping MAPPING.toml)"
+    ),
     "note_encoding": "read as {encoding} text",
     "note_semicolon": "read with ';' as the column separator",
     "note_sheet": "read sheet '{sheet}' of {sheets}",
