@@ -66,9 +66,11 @@ def test_text_that_is_no_rule_is_left_alone():
         ("customers.csv: the file is empty", "customers.csv：文件为空"),
         (
             "clients.csv: cannot tell which table this file is for; name it after one of "
-            "customers, contracts, payments, risk_events (for example customers.csv)",
+            "customers, contracts, payments, risk_events (for example customers.csv), or give a "
+            "mapping file whose [[file]] pattern matches it (--mapping FILE)",
             "clients.csv：无法判断该文件对应哪张表；请以下列表名之一命名："
-            "customers, contracts, payments, risk_events（例如 customers.csv）",
+            "customers, contracts, payments, risk_events（例如 customers.csv），或提供一个 "
+            "[[file]] 模式与之匹配的映射文件（--mapping FILE）",
         ),
     ],
 )
