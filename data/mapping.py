@@ -24,7 +24,7 @@ import fnmatch
 import re
 import string
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -69,7 +69,7 @@ FIELD_KEYS = {
     "decimal",
     "thousands",
 }
-WHERE_KEYS = {"column", "in", "not_in", "not_blank"}
+WHERE_KEYS = {"column", "in", "not_in", "not_blank", "above"}
 UNPIVOT_KEYS = {"pattern", "period", "measure"}
 TIME_DIRECTIVES = re.compile(r"%[HIMSpfTRz]")
 EXCEL_EPOCH = "1899-12-30"  # day 0 of Excel's 1900 date system (with its leap-year bug absorbed)
@@ -97,6 +97,7 @@ class Source:
     absolute: bool = False
     decimal: str | None = None
     thousands: str | None = None
+    alternatives: tuple[str, ...] = ()  # other headers the column may have (the first found wins)
 
     def columns(self) -> list[str]:
         if self.column:
@@ -110,6 +111,7 @@ class Where:
     values: tuple[str, ...] | None = None  # keep rows whose cell is one of these
     excluded: tuple[str, ...] | None = None  # drop rows whose cell is one of these
     not_blank: bool = False
+    above: float | None = None  # keep rows whose cell, read as a plain number, is above this
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class FileMap:
         sources = [s for t in self.tables for s in t.fields.values()]
         for source in [*sources, *([self.currency] if self.currency else [])]:
             found.update(source.columns())
+            found.update(source.alternatives)
         for table in self.tables:
             if table.where:
                 found.add(table.where.column)
@@ -369,6 +372,8 @@ def _table(table: str, spec: dict, key: str, path: str) -> TableMap:
 def _source(value: object, key: str, path: str) -> Source:
     if isinstance(value, str):
         return Source(key, column=normalise_header(value))
+    if isinstance(value, list):
+        value = {"column": value}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Source(key, value=str(value))
     if not isinstance(value, dict):
@@ -413,8 +418,17 @@ def _source(value: object, key: str, path: str) -> Source:
     if decimal is not None or thousands is not None:
         _separators(decimal or ".", thousands, path, key)
     column = value.get("column")
+    alternatives: tuple[str, ...] = ()
+    if isinstance(column, list) and column and all(isinstance(c, str) for c in column):
+        alternatives = tuple(normalise_header(c) for c in column[1:])
+        column = column[0]
     if column is not None and not isinstance(column, str):
-        raise _fail(path, f"{key}.column", "must be the column's header text")
+        raise _fail(
+            path,
+            f"{key}.column",
+            "must be the column's header text, or a list of the headers "
+            "it may have (the first one in the file is read)",
+        )
     return Source(
         key,
         column=normalise_header(column) if column else None,
@@ -426,6 +440,7 @@ def _source(value: object, key: str, path: str) -> Source:
         aggregate=aggregate,
         decimal=decimal,
         thousands=thousands,
+        alternatives=alternatives,
         **flags,
     )
 
@@ -458,9 +473,18 @@ def _where(value: object, key: str, path: str) -> Where:
             raise _fail(path, f"{key}.{name}", "must be a non-empty list of values")
         lists[name] = tuple(str(i).strip() for i in items) if items else None
     not_blank = value.get("not_blank", False)
-    if not lists["in"] and not lists["not_in"] and not not_blank:
-        raise _fail(path, key, "needs in = […], not_in = […] or not_blank = true")
-    return Where(normalise_header(value["column"]), lists["in"], lists["not_in"], bool(not_blank))
+    above = value.get("above")
+    if above is not None and (not isinstance(above, (int, float)) or isinstance(above, bool)):
+        raise _fail(path, f"{key}.above", "must be a number")
+    if not lists["in"] and not lists["not_in"] and not not_blank and above is None:
+        raise _fail(path, key, "needs in = […], not_in = […], above = N or not_blank = true")
+    return Where(
+        normalise_header(value["column"]),
+        lists["in"],
+        lists["not_in"],
+        bool(not_blank),
+        None if above is None else float(above),
+    )
 
 
 def _unpivot(value: object, key: str, path: str) -> Unpivot:
@@ -505,6 +529,7 @@ def apply(file_map: FileMap, mapping: Mapping, name: str, content: bytes) -> lis
     if file_map.unpivot:
         frame = _unpivoted(frame, file_map.unpivot, name)
     present = set(frame.columns)
+    file_map = _resolved(file_map, present)
     for table in file_map.tables:
         sources = [*table.fields.values()]
         if file_map.currency:
@@ -533,6 +558,21 @@ def apply(file_map: FileMap, mapping: Mapping, name: str, content: bytes) -> lis
             )
     read_note = describe("note_mapping", mapping=mapping.name, pattern=file_map.pattern)
     return [_table_rows(file_map, table, frame, [read_note, *notes]) for table in file_map.tables]
+
+
+def _resolved(file_map: FileMap, present: set[str]) -> FileMap:
+    """The block with each field's column chosen among its alternatives: the first in the file."""
+
+    def pick(source: Source | None) -> Source | None:
+        if source is None or not source.alternatives or source.column in present:
+            return source
+        found = next((c for c in source.alternatives if c in present), source.column)
+        return replace(source, column=found)
+
+    tables = tuple(
+        replace(t, fields={name: pick(s) for name, s in t.fields.items()}) for t in file_map.tables
+    )
+    return replace(file_map, tables=tables, currency=pick(file_map.currency))
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -592,7 +632,7 @@ def _table_rows(
 ) -> Mapped:
     rows = frame
     if table.where:
-        rows = rows.filter(_where_expr(table.where))
+        rows = rows.filter(_where_expr(table.where, file_map))
     expected = columns(table.table)
     exprs, checks = [], []
     for column, (dtype, _) in expected.items():
@@ -641,7 +681,7 @@ def _reads_amounts(table: TableMap) -> bool:
     )
 
 
-def _where_expr(where: Where) -> pl.Expr:
+def _where_expr(where: Where, file_map: FileMap) -> pl.Expr:
     cell = pl.col(where.column).str.strip_chars()
     keep = pl.lit(True)
     if where.values:
@@ -650,6 +690,15 @@ def _where_expr(where: Where) -> pl.Expr:
         keep = keep & ~cell.is_in(list(where.excluded)).fill_null(False)
     if where.not_blank:
         keep = keep & cell.is_not_null() & (cell != "")
+    if where.above is not None:
+        # read with the file's separators, as the field itself would be
+        number = cell
+        if file_map.thousands:
+            number = number.str.replace_all(file_map.thousands, "", literal=True)
+        if file_map.decimal != ".":
+            number = number.str.replace(file_map.decimal, ".", literal=True)
+        number = number.cast(pl.Float64, strict=False)
+        keep = keep & (number > where.above)
     return keep.fill_null(False)
 
 
