@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SOURCE_TABLES = (
+    "fx_rates",
     "customers",
     "contracts",
     "payments",
@@ -25,16 +27,23 @@ SOURCE_TABLES = (
     "credit_reviews",
     "risk_events",
 )
-# Dependency order: a table's references point only to tables earlier in this tuple.
+# Dependency order: a table's references point only to tables earlier in this tuple. fx_rates
+# references nothing and comes first, so a batch's rates convert the amounts of the same batch.
 LOAD_ORDER = SOURCE_TABLES
-KEYS = {
-    "customers": "customer_id",
-    "contracts": "contract_id",
-    "payments": "payment_id",
-    "adjustments": "adjustment_id",
-    "credit_reviews": "review_id",
-    "risk_events": "event_id",
+# The key columns of each source table: a row with the same values replaces the stored one. Every
+# key is a tuple; fx_rates is keyed by two columns.
+KEYS: dict[str, tuple[str, ...]] = {
+    "fx_rates": ("currency", "on"),
+    "customers": ("customer_id",),
+    "contracts": ("contract_id",),
+    "payments": ("payment_id",),
+    "adjustments": ("adjustment_id",),
+    "credit_reviews": ("review_id",),
+    "risk_events": ("event_id",),
 }
+# The reporting currency of a new warehouse (and of one migrated from before the setting existed).
+DEFAULT_REPORTING_CURRENCY = "CNY"
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -116,6 +125,53 @@ def load_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def bump_load_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update warehouse_state set load_version = load_version + 1")
+
+
+class SettingRefused(Exception):
+    """A setting cannot be changed in this warehouse; the message says why."""
+
+
+def reporting_currency(con: duckdb.DuckDBPyConnection) -> str:
+    """The currency every stored amount is in (ISO 4217 code, CNY unless set otherwise).
+
+    A warehouse read-only opened before migration 4 has no setting yet: it is in CNY.
+    """
+    try:
+        return scalar(con, "select reporting_currency from warehouse_state")
+    except duckdb.BinderException:
+        return DEFAULT_REPORTING_CURRENCY
+
+
+def source_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every source table that holds any row."""
+    counts = table_counts(con)
+    return {t: counts[t] for t in SOURCE_TABLES if counts.get(t)}
+
+
+def set_reporting_currency(con: duckdb.DuckDBPyConnection, code: str) -> str:
+    """Make `code` (three capital letters, e.g. USD) the reporting currency; returns it.
+
+    Refused (SettingRefused) once any source table holds a row: every stored amount (and every
+    rate_to_reporting) is in the current currency and is never converted again. Setting the current
+    currency again changes nothing.
+    """
+    if not CURRENCY_CODE.fullmatch(code):
+        raise SettingRefused(
+            f"{cut_value(code)!r} is not a currency code of three capital letters (such as USD)"
+        )
+    current = reporting_currency(con)
+    if code == current:
+        return code
+    held = source_rows(con)
+    if held:
+        tables = ", ".join(f"{t} {n:,}" for t, n in held.items())
+        raise SettingRefused(
+            f"the reporting currency stays {current}: the warehouse already holds source rows "
+            f"({tables}) whose amounts and rates are in {current}; choose the currency before "
+            "loading anything (a new warehouse: --db NEW_FILE)"
+        )
+    con.execute("update warehouse_state set reporting_currency = $code", {"code": code})
+    return code
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

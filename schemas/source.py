@@ -14,7 +14,11 @@ import polars as pl
 
 from schemas.rules import describe
 
+# The default reporting currency; a warehouse's own is data.warehouse.reporting_currency.
 REPORTING_CURRENCY = "CNY"
+# An ISO 4217 code: three capital letters.
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+MAX_RATE = 1e6
 RATINGS = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"]
 CONTRACT_KINDS = ["sales", "loan", "lease", "service"]
 CONTRACT_STATUSES = ["under_review", "active", "completed", "terminated", "in_dispute", "defaulted"]
@@ -27,6 +31,21 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 def _in_range() -> dict:
     return {"ge": EARLIEST, "le": LATEST}
+
+
+class FxRates(pa.DataFrameModel):
+    """One row per (currency, date): one unit of `currency` is worth rate_to_reporting units of the
+    reporting currency from `on` until that currency's next row. Amounts in another currency are
+    converted with the rate in force on the row's date (data.fx)."""
+
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    on: date = pa.Field(**_in_range())
+    rate_to_reporting: float = pa.Field(gt=0, lt=MAX_RATE)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["currency", "on"]
 
 
 class Customers(pa.DataFrameModel):
@@ -59,7 +78,8 @@ class Contracts(pa.DataFrameModel):
     start_on: date = pa.Field(**_in_range())
     end_on: date = pa.Field(**_in_range())
     amount: float = pa.Field(gt=0, lt=MAX_AMOUNT)
-    currency: str = pa.Field(isin=[REPORTING_CURRENCY])
+    # the currency the contract is written in; its amounts are stored converted (data.fx)
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
     payment_terms_days: int = pa.Field(ge=0, le=3650)
     collateral_value: float = pa.Field(ge=0, lt=MAX_AMOUNT)
     status: str = pa.Field(isin=CONTRACT_STATUSES)
@@ -157,6 +177,7 @@ class RiskEvents(pa.DataFrameModel):
 
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "fx_rates": FxRates,
     "customers": Customers,
     "contracts": Contracts,
     "payments": Payments,
@@ -210,20 +231,23 @@ def validate(table: str, frame: pl.DataFrame, known_ids: pl.Series | None = None
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return _failures(err.failure_cases)
+        # a key of several columns (fx_rates: currency, on) is reported on its first column
+        unique = schema.unique or []
+        return _failures(err.failure_cases, unique[0] if unique else None)
     return pl.DataFrame(
         schema={"index": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String}
     )
 
 
-def _failures(cases: pl.DataFrame) -> pl.DataFrame:
+def _failures(cases: pl.DataFrame, key_column: str | None = None) -> pl.DataFrame:
     row_level = pl.col("schema_context") == "DataFrameSchema"
+    row_columns = {**CHECK_COLUMNS, "multiple_fields_uniqueness": key_column}
     return (
         cases.filter(pl.col("index").is_not_null())
         .select(
             pl.col("index").cast(pl.Int64),
             pl.when(row_level)
-            .then(pl.col("check").replace_strict(CHECK_COLUMNS, default=None))
+            .then(pl.col("check").replace_strict(row_columns, default=None, return_dtype=pl.String))
             .otherwise(pl.col("column"))
             .alias("column"),
             pl.col("check").map_elements(_rule_text, return_dtype=pl.String).alias("rule"),
@@ -238,8 +262,10 @@ def _rule_text(check: str) -> str:
     """Pandera's check names in words a data owner reads."""
     if check == "not_nullable":
         return describe("required")
-    if check == "field_uniqueness":
+    if check in ("field_uniqueness", "multiple_fields_uniqueness"):
         return describe("duplicate_key")
+    if check == f"str_matches('{CURRENCY_PATTERN}')":
+        return describe("currency_code")
     if check.startswith("isin("):
         return describe("one_of", values=check[len("isin(") : -1])
     for prefix, code in (

@@ -23,7 +23,7 @@ from tests import sample_files
 from tests.corpus.cases import CASES, Case
 from tests.corpus.make_corpus import build
 
-SOURCE = ("customers", "contracts", "payments", "risk_events")
+SOURCE = warehouse.SOURCE_TABLES
 
 
 @pytest.fixture(scope="module")

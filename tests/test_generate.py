@@ -322,9 +322,11 @@ RATING_ORDER = {
 
 
 def test_the_generator_writes_every_source_table(portfolios: dict[str, Portfolio]) -> None:
-    assert set(TABLES) == set(LOAD_ORDER)
+    # but fx_rates: every generated amount is in the reporting currency
+    generated = set(LOAD_ORDER) - {"fx_rates"}
+    assert set(TABLES) == generated
     for portfolio in portfolios.values():
-        assert set(portfolio.tables) == set(LOAD_ORDER)
+        assert set(portfolio.tables) == generated
         assert portfolio.tables["credit_reviews"].height > 0
 
 

@@ -78,11 +78,18 @@ def events(**changes) -> pl.DataFrame:
     return pl.DataFrame([good, {**row, **changes}], schema=_schema("risk_events"))
 
 
+def fx_rates(**changes) -> pl.DataFrame:
+    row = {"currency": "USD", "on": date(2024, 2, 1), "rate_to_reporting": 7.1}
+    good = dict(row, on=D)
+    return pl.DataFrame([good, {**row, **changes}], schema=_schema("fx_rates"))
+
+
 def _schema(table: str) -> dict:
     return {name: dtype for name, (dtype, _) in source.columns(table).items()}
 
 
 BUILDERS = {
+    "fx_rates": fx_rates,
     "customers": customers,
     "contracts": contracts,
     "payments": payments,
@@ -108,7 +115,8 @@ def test_valid_rows_pass(table):
         ("contracts", {"collateral_value": -5.0}, "collateral_value", ">= 0"),
         ("contracts", {"kind": "gift"}, "kind", "must be one of"),
         ("contracts", {"status": "paused"}, "status", "must be one of"),
-        ("contracts", {"currency": "USD"}, "currency", "CNY"),
+        ("contracts", {"currency": "usd"}, "currency", "three capital letters"),
+        ("contracts", {"currency": "US"}, "currency", "three capital letters"),
         ("contracts", {"end_on": date(2023, 12, 31)}, "end_on", "end_on >= start_on"),
         (
             "contracts",
@@ -133,6 +141,10 @@ def test_valid_rows_pass(table):
         ("risk_events", {"severity": 9}, "severity", "<= 5"),
         ("risk_events", {"severity": 0}, "severity", ">= 1"),
         ("risk_events", {"category": "weather"}, "category", "must be one of"),
+        ("fx_rates", {"currency": "Usd"}, "currency", "three capital letters"),
+        ("fx_rates", {"rate_to_reporting": 0.0}, "rate_to_reporting", "> 0"),
+        ("fx_rates", {"rate_to_reporting": 2e6}, "rate_to_reporting", "< 1000000"),
+        ("fx_rates", {"on": date(1850, 1, 1)}, "on", ">= 1900-01-01"),
     ],
 )
 def test_each_rule_names_row_and_column(table, change, column, rule_words):
@@ -148,6 +160,17 @@ def test_duplicate_key_reports_both_rows():
     frame = customers(customer_id="C0")
     failures = source.validate("customers", frame)
     assert failures.filter(failures["column"] == "customer_id")["index"].sort().to_list() == [0, 1]
+    assert failures["rule"].unique().to_list() == ["duplicate key within the file"]
+
+
+def test_a_key_of_two_columns_is_unique_as_a_pair():
+    # the same currency on another date, and another currency on the same date, are fine
+    assert source.validate("fx_rates", fx_rates(currency="EUR", on=D)).is_empty()
+    failures = source.validate("fx_rates", fx_rates(on=D))
+    assert failures.select("index", "column").sort("index").rows() == [
+        (0, "currency"),
+        (1, "currency"),
+    ]
     assert failures["rule"].unique().to_list() == ["duplicate key within the file"]
 
 

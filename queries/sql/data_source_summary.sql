@@ -1,6 +1,8 @@
 -- One row per source table: rows, and the span of its main date. No parameters.
-select 'customers' as table_name, count(*) as rows, min(onboarded_on) as first_date, max(onboarded_on) as last_date
-from customers
+select 'fx_rates' as table_name, count(*) as rows, min("on") as first_date, max("on") as last_date
+from fx_rates
+union all
+select 'customers', count(*), min(onboarded_on), max(onboarded_on) from customers
 union all
 select 'contracts', count(*), min(signed_on), max(signed_on) from contracts
 union all
