@@ -70,7 +70,7 @@ FIELD_KEYS = {
     "thousands",
 }
 WHERE_KEYS = {"column", "in", "not_in", "not_blank", "above"}
-UNPIVOT_KEYS = {"pattern", "period", "measure"}
+UNPIVOT_KEYS = {"pattern", "period", "measure", "periods"}
 TIME_DIRECTIVES = re.compile(r"%[HIMSpfTRz]")
 EXCEL_EPOCH = "1899-12-30"  # day 0 of Excel's 1900 date system (with its leap-year bug absorbed)
 
@@ -129,12 +129,15 @@ class Unpivot:
     key: str
     pattern: re.Pattern[str]  # matches the wide columns; groups `measure` and `period`
     period: str = "period"  # name of the long column holding the period text
+    # what each period of the headers stands for ("1" -> "2005-09"); a period not listed keeps
+    # its text
+    periods: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class FileMap:
     key: str
-    pattern: str
+    pattern: str  # the glob(s) as shown in messages: "repayments*.csv, schedule*.csv"
     tables: tuple[TableMap, ...]
     encoding: str | None = None
     separator: str | None = None
@@ -148,9 +151,11 @@ class FileMap:
     parentheses_negative: bool = False
     currency: Source | None = None
     unpivot: Unpivot | None = None
+    globs: tuple[str, ...] = ()  # every glob of `pattern = [...]`; empty: `pattern` alone
 
     def matches(self, name: str) -> bool:
-        return fnmatch.fnmatch(Path(name).name.lower(), self.pattern.lower())
+        base = Path(name).name.lower()
+        return any(fnmatch.fnmatch(base, glob.lower()) for glob in self.globs or (self.pattern,))
 
     def source_columns(self) -> set[str]:
         """Every source header the block reads (those of wide columns excluded)."""
@@ -236,9 +241,12 @@ def _fail(path: str, key: str, problem: str) -> MappingError:
 def _file(block: dict, number: int, path: str) -> FileMap:
     pattern = block.get("pattern")
     key = f"file[{number}]"
-    if not isinstance(pattern, str) or not pattern.strip():
+    # one glob, or a list of them: pattern = ["repayments*.csv", "schedule*.csv"]
+    globs = pattern if isinstance(pattern, list) and pattern else [pattern]
+    if not all(isinstance(g, str) and g.strip() for g in globs):
         raise _fail(path, key, "needs pattern = \"…\" (a file-name glob such as 'invoices*.csv')")
-    key = f"file['{pattern}']"
+    globs = [g.strip() for g in globs]
+    key = f"file['{globs[0]}']"  # a block is named by its first glob
     tables = {k: v for k, v in block.items() if k in LOAD_ORDER}
     unknown = set(block) - FILE_KEYS - set(LOAD_ORDER)
     if unknown:
@@ -270,7 +278,8 @@ def _file(block: dict, number: int, path: str) -> FileMap:
         _date_format(date_format, path, f"{key}.date_format")
     file_map = FileMap(
         key=key,
-        pattern=pattern.strip(),
+        pattern=", ".join(globs),
+        globs=tuple(globs),
         tables=(),
         encoding=encoding,
         separator=separator,
@@ -504,7 +513,15 @@ def _unpivot(value: object, key: str, path: str) -> Unpivot:
     period = value.get("period", "period")
     if not isinstance(period, str) or not period.strip():
         raise _fail(path, f"{key}.period", "must be a column name")
-    return Unpivot(key, pattern, normalise_header(period))
+    periods = value.get("periods", {})
+    if not isinstance(periods, dict) or not all(
+        isinstance(v, (str, int)) and not isinstance(v, bool) for v in periods.values()
+    ):
+        raise _fail(
+            path, f"{key}.periods", 'must be a table of period = "text", e.g. "1" = "2005-09"'
+        )
+    labels = tuple((str(k).strip(), str(v).strip()) for k, v in periods.items())
+    return Unpivot(key, pattern, normalise_header(period), labels)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -610,7 +627,7 @@ def _unpivoted(frame: pl.DataFrame, rule: Unpivot, name: str) -> pl.DataFrame:
         parts.append(
             frame.select(
                 *keep,
-                pl.lit(period).alias(rule.period),
+                pl.lit(dict(rule.periods).get(period, period)).alias(rule.period),
                 *[
                     pl.col(columns_of_period[m]).alias(m)
                     if m in columns_of_period
@@ -709,11 +726,17 @@ def _raw(source: Source, present: list[str]) -> pl.Expr:
     if source.template is not None:
         parts = []
         for literal, column in source.template:
+            if column and column not in present and source.optional:
+                # optional: a column the file lacks is left out with the text before it, so
+                # "OA-{CustomerID}-{Currency}" reads "OA-C1" from a file without Currency
+                continue
             if literal:
                 parts.append(pl.lit(literal))
             if column:
                 cell = pl.col(column) if column in present else pl.lit(None, pl.String)
                 parts.append(cell.str.strip_chars())
+        if not any(column in present for _, column in source.template if column):
+            return pl.lit(None, pl.String)
         return pl.concat_str(parts, ignore_nulls=False)
     column = source.column or ""
     cell = pl.col(column) if column in present else pl.lit(None, pl.String)
@@ -752,8 +775,11 @@ def _converted(
 def _date(
     text: pl.Expr, source: Source, file_map: FileMap, failed: pl.Expr | None
 ) -> tuple[pl.Expr, pl.Expr | None]:
-    fmt = source.date_format or file_map.date_format
-    excel = file_map.excel_dates or (fmt or "").lower() in ("excel", "serial")
+    # a constant (value = "2099-12-31") is written in the mapping, not the file: ISO unless the
+    # field declares its own format
+    constant = source.value is not None and source.date_format is None
+    fmt = source.date_format or (None if constant else file_map.date_format)
+    excel = (file_map.excel_dates and not constant) or (fmt or "").lower() in ("excel", "serial")
     if fmt and fmt.lower() in ("excel", "serial"):
         fmt = None
     if fmt is None and not excel:
@@ -790,6 +816,9 @@ def _date(
 def _number(
     text: pl.Expr, source: Source, file_map: FileMap, failed: pl.Expr | None
 ) -> tuple[pl.Expr, pl.Expr | None]:
+    if source.value is not None and source.decimal is None and source.thousands is None:
+        # a constant is a TOML number (value = 1250.5): plain, whatever the file's separators
+        return text, failed
     decimal = source.decimal or file_map.decimal
     thousands = source.thousands if source.thousands is not None else file_map.thousands
     declared = source.decimal is not None or source.thousands is not None
