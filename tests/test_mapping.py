@@ -79,7 +79,7 @@ where = { column = "Disputed", in = ["Yes", "Y"] }
 event_id = { template = "DSP-{InvoiceNumber}" }
 customer_id = "CustomerID"
 occurred_on = "InvoiceDate"
-category = { value = "credit" }
+category = { value = "legal" }
 kind = { value = "invoice_dispute" }
 severity = { value = 2 }
 source = { value = "invoice list" }

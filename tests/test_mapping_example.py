@@ -115,7 +115,7 @@ def test_the_overview_figures_are_those_computed_by_hand(loaded):
     assert current["overdue"] == pytest.approx(85_500 + 90_625 + 45_000)
     assert current["overdue_90p"] == pytest.approx(45_000)
     assert current["defaulted_customers"] == 1
-    # the dispute on B-2002 is a credit event of Beta Trading
+    # the dispute on B-2002 is a legal event of Beta Trading (it feeds the legal factor and trigger)
     assert con.sql("select customer_id, kind from risk_events").fetchall() == [
         ("BETA-02", "invoice_dispute")
     ]
