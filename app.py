@@ -7,10 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth
+from dashboard.access import fetch
+from dashboard.components.formats import set_currency
 from dashboard.components.progress import progress_text
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
 from data import warehouse
+from queries.settings import reporting_currency, warehouse_settings
 
 ROOT = Path(__file__).resolve().parent
 # (section, message key, file, url path, icon). A page is listed only once its file exists.
@@ -141,6 +144,8 @@ if auth.enabled():
 user = auth.sign_in()
 
 if ensure_warehouse():
+    # amounts read in the warehouse's reporting currency (cached per warehouse file version)
+    set_currency(reporting_currency(fetch(warehouse_settings)))
     pages: dict[str, list] = {}
     refused: list = []
     for section, key, file, url, icon in PAGES:

@@ -41,3 +41,27 @@ def test_first_start_builds_the_demo_warehouse_with_progress(tmp_path, monkeypat
     assert target.exists()
     assert at.status[0].label.startswith("Demo warehouse ready: 2,000 customers")
     assert at.title[0].value == "Portfolio overview"
+
+
+def test_amounts_follow_the_warehouse_reporting_currency(demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from dashboard.components.formats import set_currency
+
+    path = tmp_path / "dollars.duckdb"
+    shutil.copyfile(demo_db, path)
+    # a warehouse whose amounts are in USD (the setting is written directly: the command line
+    # refuses to change it once data is loaded, and the demo's amounts stand in for dollars here)
+    con = duckdb.connect(str(path))
+    con.execute("update warehouse_state set reporting_currency = 'USD'")
+    con.close()
+    monkeypatch.setenv("RISK_DB", str(path))
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        money = [m.value for m in at.metric if m.label.startswith(("Exposure", "Expected loss"))]
+        assert money and all(v.startswith("$") for v in money), money
+    finally:
+        set_currency(None)

@@ -231,6 +231,80 @@ def test_formats_follow_the_current_language():
     assert month(date(2026, 10, 15)) == "2026-10-15"
 
 
+@pytest.fixture
+def _yuan_afterwards():
+    yield
+    from dashboard.components.formats import set_currency
+
+    set_currency(None)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "english", "chinese"),
+    [
+        # yuan: 万 / 亿 in Chinese
+        ("CNY", 3_500_000, "¥3.5 M", "¥350.0 万"),
+        ("CNY", 12_345, "¥12.3 K", "¥1.2 万"),
+        # other currencies keep K / M / B in Chinese too
+        ("USD", 3_500_000, "$3.5 M", "$3.5 M"),
+        ("USD", 950, "$950", "$950"),
+        ("USD", -12_345, "-$12.3 K", "-$12.3 K"),
+        ("EUR", 2_500_000_000, "€2.5 B", "€2.5 B"),
+        ("EUR", 9_500, "€9.5 K", "€9.5 K"),
+        ("GBP", 3_500_000, "£3.5 M", "£3.5 M"),
+        ("JPY", 3_500_000, "JP¥3.5 M", "JP¥3.5 M"),
+        ("HKD", 3_500_000, "HK$3.5 M", "HK$3.5 M"),
+        # a code without a symbol is written before the amount
+        ("CHF", 1_234_567, "CHF 1.2 M", "CHF 1.2 M"),
+        ("CHF", -950, "-CHF 950", "-CHF 950"),
+        ("CHF", None, "—", "—"),
+    ],
+)
+def test_money_follows_the_reporting_currency(_yuan_afterwards, code, value, english, chinese):
+    from dashboard.components.formats import money, set_currency
+
+    assert money(value, lang="en", code=code) == english
+    assert money(value, lang="zh", code=code) == chinese
+    set_currency(code)  # the warehouse's setting, as the app applies it
+    assert money(value, lang="en") == english
+    assert money(value, lang="zh") == chinese
+
+
+@pytest.mark.parametrize(
+    ("code", "prefix", "hover", "column"),
+    [
+        ("CNY", "¥", "¥%{y:,.0f}", "¥%,.0f"),
+        ("USD", "$", "$%{y:,.0f}", "$%,.0f"),
+        ("EUR", "€", "€%{y:,.0f}", "€%,.0f"),
+        ("CHF", "CHF ", "CHF %{y:,.0f}", "CHF %,.0f"),
+    ],
+)
+def test_chart_and_column_formats_follow_the_reporting_currency(
+    _yuan_afterwards, code, prefix, hover, column
+):
+    from dashboard.components.formats import column_money, d3_money, money_prefix, set_currency
+
+    set_currency(code)
+    assert (money_prefix(), d3_money("y"), column_money()) == (prefix, hover, column)
+
+
+def test_charts_in_dollars_mark_money_axes_and_keep_dollar_units_in_chinese(_yuan_afterwards):
+    from dashboard.components import portfolio_charts
+    from dashboard.components.formats import set_currency
+
+    set_currency("USD")
+    set_language("en")
+    figure = portfolio_charts.exposure_trend(_trend(), "Exposure", "Exposure", "EL")
+    assert figure.layout.yaxis.tickprefix == "$"
+    assert "$%{y:,.0f}" in figure.data[0].hovertemplate and "¥" not in figure.data[0].hovertemplate
+    set_language("zh")
+    figure = portfolio_charts.exposure_trend(_trend(), "风险敞口与预期损失", "风险敞口", "预期损失")
+    assert "$100 M" in figure.layout.yaxis.ticktext
+    assert not any(
+        "万" in text or "亿" in text or "¥" in text for text in figure.layout.yaxis.ticktext
+    )
+
+
 def test_month_of_any_day():
     from dashboard.components.formats import month_of
 

@@ -15,7 +15,13 @@ import polars as pl
 from dashboard.components.case_narrative import change_text, value_text
 from dashboard.components.chart_style import styled
 from dashboard.components.collections_charts import BUCKET_COLOURS
-from dashboard.components.formats import ACCENT, BAND_COLOURS, GRADE_COLOURS
+from dashboard.components.formats import (
+    ACCENT,
+    BAND_COLOURS,
+    GRADE_COLOURS,
+    d3_money,
+    money_prefix,
+)
 from dashboard.components.month_axis import on_month_periods
 from dashboard.i18n import t
 from queries.cases import Windows
@@ -93,7 +99,7 @@ def _axis(figure: go.Figure, unit: str) -> None:
     if unit == "share":
         figure.update_yaxes(ticksuffix=" %", rangemode="tozero")
     elif unit == "money":
-        figure.update_yaxes(tickprefix="¥", rangemode="tozero")
+        figure.update_yaxes(tickprefix=money_prefix(), rangemode="tozero")
     else:
         figure.update_yaxes(rangemode="tozero")
 
@@ -108,7 +114,7 @@ def _legend_below(figure: go.Figure) -> go.Figure:
 
 
 def _hover(unit: str, name: str) -> str:
-    value = {"share": "%{y:.2f} %", "money": "¥%{y:,.0f}", "days": "%{y:.0f}"}.get(unit, "%{y:,}")
+    value = {"share": "%{y:.2f} %", "money": d3_money("y"), "days": "%{y:.0f}"}.get(unit, "%{y:,}")
     return "%{x|%b %Y}: " + value + "<extra>" + name + "</extra>"
 
 

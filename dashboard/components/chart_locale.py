@@ -1,8 +1,8 @@
 """Plotly figures in the current language: date ticks and hovers, money ticks in 万 / 亿.
 
-Chart builders write English-shaped formats ('%{x|%b %Y}', tickprefix '¥'); `localise` rewrites
-them for Chinese, so each builder stays a plain function of its frame. English figures are left
-exactly as built.
+Chart builders write English-shaped formats ('%{x|%b %Y}', money axes marked by the tickprefix
+formats.money_prefix()); `localise` rewrites them for Chinese, so each builder stays a plain
+function of its frame. English figures are left exactly as built.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.components.formats import d3_day, d3_month, money
+from dashboard.components.formats import d3_day, d3_month, money, money_prefix
 from dashboard.i18n import language
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -87,11 +87,12 @@ def _date_axes(figure: go.Figure) -> set[str]:
 
 
 def _money_axes(figure: go.Figure) -> dict[str, list[float]]:
-    """Axes marked as money (tickprefix '¥') -> the largest values drawn on them."""
+    """Axes marked as money (tickprefix money_prefix(): '¥', '$', 'CHF ') -> the largest values
+    drawn on them."""
     marked = {
         key
         for key in figure.layout
-        if re.fullmatch(r"[xy]axis\d*", key) and figure.layout[key].tickprefix == "¥"
+        if re.fullmatch(r"[xy]axis\d*", key) and figure.layout[key].tickprefix == money_prefix()
     }
     values: dict[str, list[float]] = {key: [] for key in marked}
     stacked = figure.layout.barmode in ("stack", "relative")

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, month_of
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix, month_of
 from dashboard.components.month_axis import on_month_periods
 
 # Green (current) to dark red (90+), so the eye reads the stack from healthy to bad.
@@ -32,12 +32,12 @@ def bucket_column(bucket: str, counts: bool) -> str:
 def aging(
     monthly: pl.DataFrame, title: str, labels: dict[str, str], counts: bool = False
 ) -> go.Figure:
-    """Receivables per month stacked by aging bucket, current at the bottom (¥, or row counts).
+    """Receivables per month stacked by aging bucket, current at the bottom (money, or row counts).
 
     `labels` maps each bucket code of BUCKET_COLOURS to its legend text.
     """
     figure = go.Figure()
-    value = "%{y:,.0f}" if counts else "¥%{y:,.0f}"
+    value = "%{y:,.0f}" if counts else d3_money("y")
     for bucket, colour in BUCKET_COLOURS.items():
         figure.add_trace(
             go.Bar(
@@ -49,7 +49,7 @@ def aging(
             )
         )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    figure.update_yaxes(tickprefix="" if counts else "¥")
+    figure.update_yaxes(tickprefix="" if counts else money_prefix())
     return styled(on_month_periods(figure), title, height=380)
 
 
@@ -91,7 +91,7 @@ def roll_rates(
     custom = None
     if bases:
         custom = [recent[bases[c]].to_list() for c in columns]
-        hover += "<br>" + base_label + ": ¥%{customdata:,.0f}"
+        hover += "<br>" + base_label + ": " + d3_money("customdata")
     figure = go.Figure(
         go.Heatmap(
             z=z,

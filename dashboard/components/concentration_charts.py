@@ -7,7 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix
 from dashboard.components.month_axis import on_month_periods
 
 DIMENSION_COLOURS = {"customer": ACCENT, "industry": "#fc8d59", "region": "#1a9850"}
@@ -32,7 +32,9 @@ def pareto(top: pl.DataFrame, title: str, exposure_label: str, cumulative_label:
             name=exposure_label,
             marker_color=[GRADE_COLOURS.get(g, "#999") for g in top["grade"]],
             customdata=list(zip(names, top["grade"].to_list(), strict=True)),
-            hovertemplate="%{customdata[0]} (%{customdata[1]}): ¥%{y:,.0f}<extra></extra>",
+            hovertemplate="%{customdata[0]} (%{customdata[1]}): "
+            + d3_money("y")
+            + "<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -47,7 +49,7 @@ def pareto(top: pl.DataFrame, title: str, exposure_label: str, cumulative_label:
         ),
         secondary_y=True,
     )
-    figure.update_yaxes(tickprefix="¥", secondary_y=False)
+    figure.update_yaxes(tickprefix=money_prefix(), secondary_y=False)
     # 105 keeps the 100 % tick clear of the legend above the plot
     figure.update_yaxes(range=[0, 105], dtick=20, ticksuffix=" %", secondary_y=True, showgrid=False)
     figure.update_xaxes(tickangle=-40 if top.height <= 20 else 0)
@@ -137,7 +139,7 @@ def treemap(frame: pl.DataFrame, title: str, other_label: str, root_label: str) 
             values=values,
             branchvalues="total",
             marker={"colors": colours},
-            hovertemplate="%{label}: ¥%{value:,.0f}<extra></extra>",
+            hovertemplate="%{label}: " + d3_money("value") + "<extra></extra>",
             textinfo="label+percent root",
         )
     )

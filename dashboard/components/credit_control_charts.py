@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import GRADE_COLOURS
+from dashboard.components.formats import GRADE_COLOURS, d3_money, money_prefix
 
 
 def limits_vs_exposure(
@@ -30,9 +30,13 @@ def limits_vs_exposure(
                 customdata=part.select("name", "utilisation").rows(),
                 hovertemplate="%{customdata[0]}<br>"
                 + limit_label
-                + ": ¥%{x:,.0f}<br>"
+                + ": "
+                + d3_money("x")
+                + "<br>"
                 + exposure_label
-                + ": ¥%{y:,.0f}<br>%{customdata[1]:.0%}<extra></extra>",
+                + ": "
+                + d3_money("y")
+                + "<br>%{customdata[1]:.0%}<extra></extra>",
             )
         )
     if rows.height:
@@ -56,8 +60,8 @@ def limits_vs_exposure(
             )
         )
     # labels at powers of ten only: the 2/5 minor labels of a log axis clutter a money axis
-    figure.update_xaxes(type="log", dtick=1, tickprefix="¥", title_text=limit_label)
-    figure.update_yaxes(type="log", dtick=1, tickprefix="¥", title_text=exposure_label)
+    figure.update_xaxes(type="log", dtick=1, tickprefix=money_prefix(), title_text=limit_label)
+    figure.update_yaxes(type="log", dtick=1, tickprefix=money_prefix(), title_text=exposure_label)
     return styled(figure, title, height=420)
 
 

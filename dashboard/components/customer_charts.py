@@ -7,7 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money
 from dashboard.components.month_axis import on_month_periods
 
 
@@ -100,7 +100,7 @@ def payments_timeline(
 ) -> go.Figure:
     """Each instalment at its due date, height = days late (negative = early; null = not yet due,
     drawn at 0), colour by lateness (green on time, yellow 1-30, orange 31-90, red > 90 days), size
-    by amount due (¥); rows still outstanding are open markers."""
+    by amount due; rows still outstanding are open markers."""
     days = payments["days_late"].fill_null(0)
     open_rows = payments["outstanding"] > 0
     colours = [
@@ -131,9 +131,13 @@ def payments_timeline(
             hovertemplate=(
                 "%{customdata[0]} · %{x|%Y-%m-%d}<br>"
                 + late_label
-                + ": %{y}<br>¥%{customdata[1]:,.0f} ("
+                + ": %{y}<br>"
+                + d3_money("customdata[1]")
+                + " ("
                 + outstanding_label
-                + " ¥%{customdata[2]:,.0f})<extra></extra>"
+                + " "
+                + d3_money("customdata[2]")
+                + ")<extra></extra>"
             ),
         )
     )

@@ -1,9 +1,15 @@
 """How numbers, dates and grades look everywhere in the product, in the current language.
 
-English: ¥ with K / M / B for large amounts, thousands separators, '12.3 %', 'Oct 2026'.
-Chinese: ¥ with 万 (10^4) and 亿 (10^8), as amounts are read in China, '12.3%', '2026年10月'.
+English: the currency's symbol with K / M / B for large amounts, thousands separators, '12.3 %',
+'Oct 2026'. Chinese: ¥ with 万 (10^4) and 亿 (10^8) for yuan, as amounts are read in China
+(another currency keeps K / M / B), '12.3%', '2026年10月'.
 Every function follows dashboard.i18n.language(), so pages and charts pick up the language of the
 run without passing it around; `lang` overrides it (tests, exports).
+
+Amounts are in the warehouse's reporting currency (data.warehouse.reporting_currency): the app
+reads it when it opens the warehouse and calls `set_currency`, a process setting (CNY until then).
+Money formats for charts and tables come from here too (`money_prefix`, `d3_money`,
+`column_money`), never a literal '¥'.
 """
 
 from __future__ import annotations
@@ -13,7 +19,11 @@ from datetime import date
 
 from dashboard.i18n import language
 
-CURRENCY_SYMBOL = "¥"
+DEFAULT_CURRENCY = "CNY"
+# Currencies written with a symbol; any other code is written before the amount: 'CHF 1.2 M'.
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥", "HKD": "HK$"}
+# 万 / 亿 are how yuan amounts are read; other currencies keep K / M / B in Chinese too.
+TEN_THOUSANDS = frozenset({"CNY"})
 GRADES = ("A", "B", "C", "D", "E")
 # One colour per grade on every chart: green (low risk) to red (high risk).
 GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027"}
@@ -32,6 +42,37 @@ D3_MONTH = {"en": "%b %Y", "zh": "%Y年%-m月"}
 D3_DAY = {"en": "%Y-%m-%d", "zh": "%Y年%-m月%-d日"}
 
 
+_currency = DEFAULT_CURRENCY
+
+
+def set_currency(code: str | None) -> None:
+    """Show amounts in `code` (the warehouse's reporting currency, ISO 4217); None: CNY."""
+    global _currency
+    _currency = code or DEFAULT_CURRENCY
+
+
+def currency() -> str:
+    """The ISO code amounts are shown in (see set_currency)."""
+    return _currency
+
+
+def money_prefix(code: str | None = None) -> str:
+    """What precedes an amount: the currency's symbol ('¥', '$', 'JP¥'), else its code and a
+    space ('CHF '). Also the tickprefix that marks a chart axis as money."""
+    code = code or _currency
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
+def d3_money(field: str, digits: int = 0, code: str | None = None) -> str:
+    """A Plotly hover placeholder for an amount: d3_money('y') -> '¥%{y:,.0f}'."""
+    return f"{money_prefix(code)}%{{{field}:,.{digits}f}}"
+
+
+def column_money(digits: int = 0, code: str | None = None) -> str:
+    """The printf format of a money column in st.column_config: '¥%,.0f', 'CHF %,.0f'."""
+    return money_prefix(code).replace("%", "%%") + f"%,.{digits}f"
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -41,28 +82,35 @@ def _lang(lang: str | None) -> str:
     return chosen if chosen in UNITS else "en"
 
 
-def money(value: float | None, digits: int = 1, lang: str | None = None) -> str:
-    """Money in the reporting currency, large amounts in the language's units; None -> '—'.
+def money(
+    value: float | None, digits: int = 1, lang: str | None = None, code: str | None = None
+) -> str:
+    """Money in the reporting currency (`code` overrides it), large amounts in the language's
+    units; None -> '—'.
 
     en: 4_200_000 -> '¥4.2 M', 950 -> '¥950'. zh: 4_200_000 -> '¥420.0 万',
-    120_000_000 -> '¥1.2 亿', 9_500 -> '¥9,500'.
+    120_000_000 -> '¥1.2 亿', 9_500 -> '¥9,500'. USD: '$4.2 M' in both languages; a code
+    without a symbol: 'CHF 4.2 M'.
     """
     if _missing(value):
         return MISSING
     lang = _lang(lang)
+    code = code or _currency
+    prefix = money_prefix(code)
+    ten_thousands = lang == "zh" and code in TEN_THOUSANDS
     sign = "-" if value < 0 else ""
     value = abs(value)
-    units = UNITS[lang]
+    units = UNITS["zh" if ten_thousands else "en"]
     for position, (size, suffix) in enumerate(units):
         if value >= size:
             scaled = round(value / size, digits)
             # 99 995 000 would round to '10,000.0 万': show it in the next unit up, '1.0 亿'.
-            if lang == "zh" and position > 0:
+            if ten_thousands and position > 0:
                 bigger, bigger_suffix = units[position - 1]
                 if scaled * size >= bigger:
-                    return f"{sign}{CURRENCY_SYMBOL}{value / bigger:,.{digits}f}{bigger_suffix}"
-            return f"{sign}{CURRENCY_SYMBOL}{value / size:,.{digits}f}{suffix}"
-    return f"{sign}{CURRENCY_SYMBOL}{value:,.0f}"
+                    return f"{sign}{prefix}{value / bigger:,.{digits}f}{bigger_suffix}"
+            return f"{sign}{prefix}{value / size:,.{digits}f}{suffix}"
+    return f"{sign}{prefix}{value:,.0f}"
 
 
 def percent(share: float | None, digits: int = 1, lang: str | None = None) -> str:

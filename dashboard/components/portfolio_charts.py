@@ -7,7 +7,14 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, NO_EXPOSURE_COLOUR, money
+from dashboard.components.formats import (
+    ACCENT,
+    GRADE_COLOURS,
+    NO_EXPOSURE_COLOUR,
+    d3_money,
+    money,
+    money_prefix,
+)
 from dashboard.components.month_axis import on_month_periods
 
 
@@ -51,7 +58,7 @@ def grade_distribution(
             text=[money(v) for v in grades["exposure"]],
             textposition="outside",
             name=exposure_label,
-            hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>",
+            hovertemplate="%{x}: " + d3_money("y") + "<extra></extra>",
         ),
         row=1,
         col=2,
@@ -76,7 +83,7 @@ def exposure_trend(
             fill="tozeroy",
             line={"color": ACCENT, "width": 2},
             fillcolor="rgba(31, 78, 121, 0.15)",
-            hovertemplate="%{x|%b %Y}: ¥%{y:,.0f}<extra>" + exposure_label + "</extra>",
+            hovertemplate="%{x|%b %Y}: " + d3_money("y") + "<extra>" + exposure_label + "</extra>",
         ),
         secondary_y=False,
     )
@@ -86,15 +93,22 @@ def exposure_trend(
             y=trend["expected_loss"].to_list(),
             name=el_label,
             line={"color": GRADE_COLOURS["E"], "width": 2},
-            hovertemplate="%{x|%b %Y}: ¥%{y:,.0f}<extra>" + el_label + "</extra>",
+            hovertemplate="%{x|%b %Y}: " + d3_money("y") + "<extra>" + el_label + "</extra>",
         ),
         secondary_y=True,
     )
     figure.update_yaxes(
-        title_text=exposure_label, secondary_y=False, rangemode="tozero", tickprefix="¥"
+        title_text=exposure_label,
+        secondary_y=False,
+        rangemode="tozero",
+        tickprefix=money_prefix(),
     )
     figure.update_yaxes(
-        title_text=el_label, secondary_y=True, rangemode="tozero", showgrid=False, tickprefix="¥"
+        title_text=el_label,
+        secondary_y=True,
+        rangemode="tozero",
+        showgrid=False,
+        tickprefix=money_prefix(),
     )
     return styled(on_month_periods(figure), title, height=320)
 

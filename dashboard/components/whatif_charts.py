@@ -62,7 +62,7 @@ def bands_figure(
         bargap=0.25,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "center", "x": 0.5},
     )
-    # money ticks in the product's format (¥ with K/M/B, or 万/亿 in Chinese)
+    # money ticks in the product's format (formats.money: K/M/B, or 万/亿 for yuan in Chinese)
     top = max(float(bands[c].max() or 0) for c in ("exposure", "exposure_new"))
     ticks = [top * share for share in (0, 0.25, 0.5, 0.75, 1.0)] if top > 0 else [0]
     figure.update_yaxes(tickvals=ticks, ticktext=[money(v) for v in ticks], row=1, col=2)

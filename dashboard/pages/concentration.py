@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import concentration_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import month, number, percent
+from dashboard.components.formats import column_money, month, number, percent
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
@@ -100,7 +100,7 @@ with right:
         width="stretch",
     )
 
-MONEY = "¥%,.0f"
+MONEY = column_money()
 
 
 def labelled(frame: pl.DataFrame) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import credit_control_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import BAND_COLOURS, month, number
+from dashboard.components.formats import BAND_COLOURS, column_money, month, number
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import available_dates, current_filters
 from dashboard.i18n import t
@@ -17,7 +17,7 @@ from queries import credit_control
 
 ROWS = 200  # rows per table; each table says how many match in all
 SCATTER_POINTS = 2000  # the largest exposures drawn on the limits chart
-MONEY = "¥%,.0f"
+MONEY = column_money()
 
 filters = current_filters()
 params = filters.params()

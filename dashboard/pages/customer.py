@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import customer_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import day, money, month, number, percent
+from dashboard.components.formats import column_money, day, money, month, number, percent
 from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.plain_text import markdown_text, visible
@@ -25,7 +25,7 @@ filters = current_filters()
 as_of = filters.as_of
 st.title(t("customer.title"))
 TRIGGER_NAMES = {code: t(f"customer.trigger_name.{code}") for code in TRIGGERS}
-MONEY = {"format": "¥%,.0f"}
+MONEY = {"format": column_money()}
 
 
 def trigger_text(codes: pl.Expr) -> pl.Expr:

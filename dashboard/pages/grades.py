@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import grades_charts
-from dashboard.components.formats import MISSING, money, month, number, percent
+from dashboard.components.formats import MISSING, column_money, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
 from queries import grades
@@ -217,11 +217,11 @@ st.dataframe(
         "defaulted_customers": st.column_config.NumberColumn(
             t("grades.col_defaulted"), format="localized"
         ),
-        "exposure": st.column_config.NumberColumn(t("grades.col_exposure"), format="¥%,.0f"),
+        "exposure": st.column_config.NumberColumn(t("grades.col_exposure"), format=column_money()),
         "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%"),
-        "expected_loss": st.column_config.NumberColumn(t("grades.col_el"), format="¥%,.0f"),
+        "expected_loss": st.column_config.NumberColumn(t("grades.col_el"), format=column_money()),
         "expected_loss_in_default": st.column_config.NumberColumn(
-            t("grades.col_el_default"), format="¥%,.0f"
+            t("grades.col_el_default"), format=column_money()
         ),
     },
 )

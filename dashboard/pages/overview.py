@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import portfolio_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import money, month, number, percent, points
+from dashboard.components.formats import column_money, money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.summary import SummaryInputs, summary_text
 from dashboard.filters import current_filters
@@ -205,7 +205,9 @@ with right:
         column_config={
             "name": st.column_config.TextColumn(t("overview.col_customer"), width="medium"),
             "grade": t("overview.col_grade"),
-            "exposure": st.column_config.NumberColumn(t("overview.col_exposure"), format="¥%,.0f"),
+            "exposure": st.column_config.NumberColumn(
+                t("overview.col_exposure"), format=column_money()
+            ),
             "share": st.column_config.NumberColumn(t("overview.col_share"), format="%.1f %%"),
         },
     )

@@ -9,7 +9,7 @@ from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import watchlist_charts
 from dashboard.components.export import neutralise, to_csv, to_xlsx
-from dashboard.components.formats import GRADES, month, number
+from dashboard.components.formats import GRADES, column_money, money_prefix, month, number
 from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
 from dashboard.filters import current_filters
@@ -54,7 +54,7 @@ else:
                 "name": t("watchlist.col_name"),
                 "grade": t("watchlist.col_grade"),
                 "exposure": st.column_config.NumberColumn(
-                    t("watchlist.col_exposure"), format="¥%,.0f"
+                    t("watchlist.col_exposure"), format=column_money()
                 ),
                 "new_triggers": t("watchlist.new_triggers"),
                 "owner": t("watchlist.col_owner"),
@@ -88,10 +88,18 @@ def members_section() -> None:
         search = d.text_input(t("watchlist.search"), key="wl_search")
         e, f, g = st.columns([2, 2, 4])
         minimum = e.number_input(
-            t("watchlist.exposure_min"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_min"
+            t("watchlist.exposure_min", currency=money_prefix().strip()),
+            min_value=0.0,
+            step=100_000.0,
+            format="%.0f",
+            key="wl_min",
         )
         maximum = f.number_input(
-            t("watchlist.exposure_max"), min_value=0.0, step=100_000.0, format="%.0f", key="wl_max"
+            t("watchlist.exposure_max", currency=money_prefix().strip()),
+            min_value=0.0,
+            step=100_000.0,
+            format="%.0f",
+            key="wl_max",
         )
         sort = g.radio(
             t("watchlist.sort"),
@@ -164,10 +172,10 @@ def members_section() -> None:
                     t("watchlist.col_score"), format="%.1f", width="small"
                 ),
                 "exposure": st.column_config.NumberColumn(
-                    t("watchlist.col_exposure"), format="¥%,.0f"
+                    t("watchlist.col_exposure"), format=column_money()
                 ),
                 "overdue_amount": st.column_config.NumberColumn(
-                    t("watchlist.col_overdue"), format="¥%,.0f"
+                    t("watchlist.col_overdue"), format=column_money()
                 ),
                 "utilisation": st.column_config.NumberColumn(
                     t("watchlist.col_utilisation"), format="%.0f %%", width="small"

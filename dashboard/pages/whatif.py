@@ -14,7 +14,15 @@ from dashboard.access import fetch, fetch_shared
 from dashboard.components import whatif_charts
 from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.export import neutralise, to_csv
-from dashboard.components.formats import money, month, number, percent, points
+from dashboard.components.formats import (
+    column_money,
+    money,
+    money_prefix,
+    month,
+    number,
+    percent,
+    points,
+)
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.plain_text import markdown_text
 from dashboard.filters import current_filters
@@ -128,7 +136,7 @@ with st.form(f"{prefix}form", border=True):
             help=t("whatif.limit_cut_help"),
         )
         collateral_above = b.number_input(
-            t("whatif.collateral_above"),
+            t("whatif.collateral_above", currency=money_prefix().strip()),
             min_value=0.0,
             value=0.0,
             step=1_000_000.0,
@@ -352,15 +360,19 @@ else:
             "name": st.column_config.TextColumn(t("whatif.col_name")),
             "segment": st.column_config.TextColumn(t("whatif.col_segment")),
             "region": st.column_config.TextColumn(t("whatif.col_region")),
-            "exposure": st.column_config.NumberColumn(t("whatif.col_exposure"), format="¥%,.0f"),
+            "exposure": st.column_config.NumberColumn(
+                t("whatif.col_exposure"), format=column_money()
+            ),
             "score": st.column_config.NumberColumn(t("whatif.col_score"), format="%.1f"),
             "score_new": st.column_config.NumberColumn(t("whatif.col_score_new"), format="%.1f"),
             "grade": st.column_config.TextColumn(t("whatif.col_grade")),
             "grade_new": st.column_config.TextColumn(t("whatif.col_grade_new")),
             "band_new": st.column_config.TextColumn(t("whatif.col_band_new")),
-            "expected_loss": st.column_config.NumberColumn(t("whatif.col_el"), format="¥%,.0f"),
+            "expected_loss": st.column_config.NumberColumn(
+                t("whatif.col_el"), format=column_money()
+            ),
             "expected_loss_new": st.column_config.NumberColumn(
-                t("whatif.col_el_new"), format="¥%,.0f"
+                t("whatif.col_el_new"), format=column_money()
             ),
             "on_watchlist_new": st.column_config.CheckboxColumn(t("whatif.col_watchlist_new")),
         },
