@@ -68,8 +68,10 @@ FIELD_KEYS = {
     "absolute",
     "decimal",
     "thousands",
+    "where",
+    "subtract",
 }
-WHERE_KEYS = {"column", "in", "not_in", "not_blank", "above"}
+WHERE_KEYS = {"column", "in", "not_in", "not_blank", "blank", "above", "below"}
 UNPIVOT_KEYS = {"pattern", "period", "measure", "periods"}
 TIME_DIRECTIVES = re.compile(r"%[HIMSpfTRz]")
 EXCEL_EPOCH = "1899-12-30"  # day 0 of Excel's 1900 date system (with its leap-year bug absorbed)
@@ -98,11 +100,21 @@ class Source:
     decimal: str | None = None
     thousands: str | None = None
     alternatives: tuple[str, ...] = ()  # other headers the column may have (the first found wins)
+    where: tuple[Where, ...] = ()  # the field is blank on rows that do not meet these
+    subtract: Source | None = None  # a number column taken off this field's number
 
     def columns(self) -> list[str]:
-        if self.column:
-            return [self.column]
-        return [c for _, c in self.template or () if c]
+        """The source headers the field reads (its conditions' and subtrahend's included)."""
+        own = [self.column] if self.column else [c for _, c in self.template or () if c]
+        own += [w.column for w in self.where]
+        return own + (self.subtract.columns() if self.subtract else [])
+
+    def headers(self) -> set[str]:
+        """Every header the field may read, the alternatives of its column lists included."""
+        found = {*self.columns(), *self.alternatives}
+        for condition in self.where:
+            found.update(condition.alternatives)
+        return found | (self.subtract.headers() if self.subtract else set())
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,10 @@ class Where:
     values: tuple[str, ...] | None = None  # keep rows whose cell is one of these
     excluded: tuple[str, ...] | None = None  # drop rows whose cell is one of these
     not_blank: bool = False
-    above: float | None = None  # keep rows whose cell, read as a plain number, is above this
+    above: float | None = None  # keep rows whose cell, read as a number, is above this
+    below: float | None = None  # keep rows whose cell, read as a number, is below this
+    blank: bool = False
+    alternatives: tuple[str, ...] = ()  # other headers the column may have (the first found wins)
 
 
 @dataclass(frozen=True)
@@ -119,7 +134,7 @@ class TableMap:
     table: str
     key: str
     fields: dict[str, Source]
-    where: Where | None = None
+    where: tuple[Where, ...] = ()  # a row feeds the table when it meets all of these
     unique_by: str | None = None  # one output row per distinct value of this target field
     if_missing: bool = False  # derived rows only for keys not already known
 
@@ -162,11 +177,10 @@ class FileMap:
         found: set[str] = set()
         sources = [s for t in self.tables for s in t.fields.values()]
         for source in [*sources, *([self.currency] if self.currency else [])]:
-            found.update(source.columns())
-            found.update(source.alternatives)
+            found.update(source.headers())
         for table in self.tables:
-            if table.where:
-                found.add(table.where.column)
+            for condition in table.where:
+                found.update({condition.column, *condition.alternatives})
         return found
 
 
@@ -374,7 +388,7 @@ def _table(table: str, spec: dict, key: str, path: str) -> TableMap:
         raise _fail(path, f"{key}.if_missing", "must be true or false")
     if if_missing and len(KEYS[table]) != 1:
         raise _fail(path, f"{key}.if_missing", f"{table} has a composite key; not supported")
-    where = _where(reserved["where"], f"{key}.where", path) if "where" in reserved else None
+    where = _where(reserved["where"], f"{key}.where", path) if "where" in reserved else ()
     return TableMap(table, key, fields, where, unique_by, if_missing)
 
 
@@ -426,6 +440,27 @@ def _source(value: object, key: str, path: str) -> Source:
     decimal, thousands = value.get("decimal"), value.get("thousands")
     if decimal is not None or thousands is not None:
         _separators(decimal or ".", thousands, path, key)
+    where = _where(value["where"], f"{key}.where", path) if "where" in value else ()
+    subtract = None
+    if "subtract" in value:
+        headers = value["subtract"]
+        if isinstance(headers, str):
+            headers = [headers]
+        if (
+            not isinstance(headers, list)
+            or not headers
+            or not all(isinstance(h, str) and h.strip() for h in headers)
+        ):
+            raise _fail(
+                path,
+                f"{key}.subtract",
+                "must be a column's header, or a list of the headers it may have",
+            )
+        subtract = Source(
+            f"{key}.subtract",
+            column=normalise_header(headers[0]),
+            alternatives=tuple(normalise_header(h) for h in headers[1:]),
+        )
     column = value.get("column")
     alternatives: tuple[str, ...] = ()
     if isinstance(column, list) and column and all(isinstance(c, str) for c in column):
@@ -450,6 +485,8 @@ def _source(value: object, key: str, path: str) -> Source:
         decimal=decimal,
         thousands=thousands,
         alternatives=alternatives,
+        where=where,
+        subtract=subtract,
         **flags,
     )
 
@@ -469,7 +506,14 @@ def _template(text: object, key: str, path: str) -> tuple[tuple[str, str | None]
     return tuple(parts)
 
 
-def _where(value: object, key: str, path: str) -> Where:
+def _where(value: object, key: str, path: str) -> tuple[Where, ...]:
+    """A condition, or a list of conditions a row must all meet."""
+    if isinstance(value, list) and value:
+        return tuple(_condition(item, f"{key}[{i}]", path) for i, item in enumerate(value, 1))
+    return (_condition(value, key, path),)
+
+
+def _condition(value: object, key: str, path: str) -> Where:
     if not isinstance(value, dict) or "column" not in value:
         raise _fail(path, key, 'must be a table like { column = "Disputed", in = ["Yes"] }')
     unknown = set(value) - WHERE_KEYS
@@ -481,18 +525,39 @@ def _where(value: object, key: str, path: str) -> Where:
         if items is not None and (not isinstance(items, list) or not items):
             raise _fail(path, f"{key}.{name}", "must be a non-empty list of values")
         lists[name] = tuple(str(i).strip() for i in items) if items else None
-    not_blank = value.get("not_blank", False)
-    above = value.get("above")
-    if above is not None and (not isinstance(above, (int, float)) or isinstance(above, bool)):
-        raise _fail(path, f"{key}.above", "must be a number")
-    if not lists["in"] and not lists["not_in"] and not not_blank and above is None:
-        raise _fail(path, key, "needs in = […], not_in = […], above = N or not_blank = true")
+    flags = {}
+    for name in ("not_blank", "blank"):
+        flags[name] = value.get(name, False)
+        if not isinstance(flags[name], bool):
+            raise _fail(path, f"{key}.{name}", "must be true or false")
+    bounds = {}
+    for name in ("above", "below"):
+        bound = value.get(name)
+        if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
+            raise _fail(path, f"{key}.{name}", "must be a number")
+        bounds[name] = None if bound is None else float(bound)
+    if not any([*lists.values(), *flags.values()]) and all(b is None for b in bounds.values()):
+        raise _fail(
+            path,
+            key,
+            "needs in = […], not_in = […], above = N, below = N, blank = true or not_blank = true",
+        )
+    column = value["column"]
+    if isinstance(column, list) and column and all(isinstance(c, str) for c in column):
+        column, alternatives = column[0], tuple(normalise_header(c) for c in column[1:])
+    else:
+        alternatives = ()
+    if not isinstance(column, str):
+        raise _fail(path, f"{key}.column", "must be a header, or a list of the headers it may have")
     return Where(
-        normalise_header(value["column"]),
+        normalise_header(column),
         lists["in"],
         lists["not_in"],
-        bool(not_blank),
-        None if above is None else float(above),
+        flags["not_blank"],
+        bounds["above"],
+        bounds["below"],
+        flags["blank"],
+        alternatives,
     )
 
 
@@ -563,31 +628,48 @@ def apply(file_map: FileMap, mapping: Mapping, name: str, content: bytes) -> lis
                             found=few_columns([c for c in frame.columns if c != "_row"]),
                         )
                     )
-        if table.where and table.where.column not in present:
-            raise FileRejected(
-                describe(
-                    "mapping_missing_column",
-                    name=name,
-                    column=cut_value(table.where.column),
-                    key=f"{table.key}.where",
-                    found=few_columns([c for c in frame.columns if c != "_row"]),
+        for condition in table.where:
+            if condition.column not in present:
+                raise FileRejected(
+                    describe(
+                        "mapping_missing_column",
+                        name=name,
+                        column=cut_value(condition.column),
+                        key=f"{table.key}.where",
+                        found=few_columns([c for c in frame.columns if c != "_row"]),
+                    )
                 )
-            )
     read_note = describe("note_mapping", mapping=mapping.name, pattern=file_map.pattern)
     return [_table_rows(file_map, table, frame, [read_note, *notes]) for table in file_map.tables]
 
 
 def _resolved(file_map: FileMap, present: set[str]) -> FileMap:
-    """The block with each field's column chosen among its alternatives: the first in the file."""
+    """The block with each column chosen among its alternatives: the first in the file (for
+    fields, their conditions and subtrahends, and the tables' conditions)."""
+
+    def first(column: str | None, alternatives: tuple[str, ...]) -> str | None:
+        if not alternatives or column in present:
+            return column
+        return next((c for c in alternatives if c in present), column)
+
+    def conditions(where: tuple[Where, ...]) -> tuple[Where, ...]:
+        return tuple(replace(w, column=first(w.column, w.alternatives)) for w in where)
 
     def pick(source: Source | None) -> Source | None:
-        if source is None or not source.alternatives or source.column in present:
-            return source
-        found = next((c for c in source.alternatives if c in present), source.column)
-        return replace(source, column=found)
+        if source is None:
+            return None
+        return replace(
+            source,
+            column=first(source.column, source.alternatives),
+            where=conditions(source.where),
+            subtract=pick(source.subtract),
+        )
 
     tables = tuple(
-        replace(t, fields={name: pick(s) for name, s in t.fields.items()}) for t in file_map.tables
+        replace(
+            t, fields={name: pick(s) for name, s in t.fields.items()}, where=conditions(t.where)
+        )
+        for t in file_map.tables
     )
     return replace(file_map, tables=tables, currency=pick(file_map.currency))
 
@@ -698,7 +780,15 @@ def _reads_amounts(table: TableMap) -> bool:
     )
 
 
-def _where_expr(where: Where, file_map: FileMap) -> pl.Expr:
+def _where_expr(where: tuple[Where, ...], file_map: FileMap) -> pl.Expr:
+    """True on the rows that meet every condition."""
+    keep = pl.lit(True)
+    for condition in where:
+        keep = keep & _condition_expr(condition, file_map)
+    return keep
+
+
+def _condition_expr(where: Where, file_map: FileMap) -> pl.Expr:
     cell = pl.col(where.column).str.strip_chars()
     keep = pl.lit(True)
     if where.values:
@@ -707,16 +797,38 @@ def _where_expr(where: Where, file_map: FileMap) -> pl.Expr:
         keep = keep & ~cell.is_in(list(where.excluded)).fill_null(False)
     if where.not_blank:
         keep = keep & cell.is_not_null() & (cell != "")
-    if where.above is not None:
-        # read with the file's separators, as the field itself would be
-        number = cell
-        if file_map.thousands:
-            number = number.str.replace_all(file_map.thousands, "", literal=True)
-        if file_map.decimal != ".":
-            number = number.str.replace(file_map.decimal, ".", literal=True)
-        number = number.cast(pl.Float64, strict=False)
-        keep = keep & (number > where.above)
+    if where.blank:
+        keep = keep & (cell.is_null() | (cell == ""))
+    if where.above is not None or where.below is not None:
+        # read with the file's separators and signs, as a field would be; a cell that is not such
+        # a number is neither above nor below
+        number = _condition_number(cell, file_map)
+        if where.above is not None:
+            keep = keep & (number > where.above)
+        if where.below is not None:
+            keep = keep & (number < where.below)
     return keep.fill_null(False)
+
+
+def _condition_number(cell: pl.Expr, file_map: FileMap) -> pl.Expr:
+    """A condition's reading of a number: the file's separators dropped without checking their
+    grouping and its negative signs applied, so a cell its field will refuse (1,250.00 in a file
+    declaring decimal ',') still meets `above = 0` and is reported there, not dropped."""
+    number = cell
+    negative = pl.lit(False)
+    if file_map.parentheses_negative:
+        negative = number.str.contains(r"^\(.*\)$").fill_null(False)
+        number = number.str.replace(r"^\((.*)\)$", "$1")
+    if file_map.trailing_minus:
+        trailing = number.str.ends_with("-").fill_null(False)
+        negative = negative | trailing
+        number = pl.when(trailing).then(number.str.strip_suffix("-")).otherwise(number)
+    if file_map.thousands:
+        number = number.str.replace_all(file_map.thousands, "", literal=True)
+    if file_map.decimal != ".":
+        number = number.str.replace(file_map.decimal, ".", literal=True)
+    number = number.cast(pl.Float64, strict=False)
+    return pl.when(negative).then(-number).otherwise(number)
 
 
 def _raw(source: Source, present: list[str]) -> pl.Expr:
@@ -749,6 +861,9 @@ def _converted(
 ) -> tuple[pl.Expr, pl.Expr | None]:
     """(value as warehouse-ready text, rule text where the cell failed to convert, else null)."""
     text = _raw(source, present)
+    if source.where:
+        # the field's own condition: blank elsewhere (and then its default)
+        text = pl.when(_where_expr(source.where, file_map)).then(text)
     failed: pl.Expr | None = None
     if source.lookup is not None:
         looked = text.replace_strict(
@@ -768,7 +883,7 @@ def _converted(
     if dtype == pl.Date:
         return _date(text, source, file_map, failed)
     if dtype in (pl.Float64, pl.Int64):
-        return _number(text, source, file_map, failed)
+        return _number(text, source, file_map, failed, present)
     return text, failed
 
 
@@ -814,7 +929,7 @@ def _date(
 
 
 def _number(
-    text: pl.Expr, source: Source, file_map: FileMap, failed: pl.Expr | None
+    text: pl.Expr, source: Source, file_map: FileMap, failed: pl.Expr | None, present: list[str]
 ) -> tuple[pl.Expr, pl.Expr | None]:
     if source.value is not None and source.decimal is None and source.thousands is None:
         # a constant is a TOML number (value = 1250.5): plain, whatever the file's separators
@@ -824,6 +939,49 @@ def _number(
     declared = source.decimal is not None or source.thousands is not None
     declared = declared or decimal != "." or bool(thousands)
     declared = declared or file_map.trailing_minus or file_map.parentheses_negative
+    key = (
+        f"{source.key}"
+        if source.decimal or source.thousands
+        else f"{file_map.key}.decimal/thousands"
+    )
+    signed = _declared_number(text, decimal, thousands, file_map)
+    bad_subtrahend = None
+    if source.subtract is not None:
+        # what is left after another column, read with the same separators and signs (rounded
+        # off the binary noise of the difference: 1234.56 - 234.56 is 1000, not 1000.0000000002)
+        other = _declared_number(_raw(source.subtract, present), decimal, thousands, file_map)
+        bad_subtrahend = pl.when(signed.is_not_null() & other.is_null()).then(
+            pl.lit(
+                describe(
+                    "mapping_number",
+                    decimal=decimal,
+                    thousands=thousands or "",
+                    key=source.subtract.key,
+                )
+            )
+        )
+        signed = (signed - other).round(6)
+    if source.negate:
+        signed = -signed
+    if source.absolute:
+        signed = signed.abs()
+    rendered = pl.when(signed.is_not_null()).then(signed.cast(pl.String)).otherwise(None)
+    if not declared and not source.negate and not source.absolute and source.subtract is None:
+        # nothing declared: hand the text on, the parser's own rule and message apply
+        return text, failed
+    bad = pl.when(text.is_not_null() & signed.is_null()).then(
+        pl.lit(describe("mapping_number", decimal=decimal, thousands=thousands or "", key=key))
+    )
+    if bad_subtrahend is not None:
+        bad = pl.coalesce(bad_subtrahend, bad)
+    return rendered, _first(failed, bad)
+
+
+def _declared_number(
+    text: pl.Expr, decimal: str, thousands: str | None, file_map: FileMap
+) -> pl.Expr:
+    """The number a cell holds written with these separators and the file's negative signs;
+    null when it is not such a number (thousands separators must group by three)."""
     cleaned = text.str.replace_all(r"\s", "") if thousands in (" ", "\u00a0", "\u202f") else text
     negative = pl.lit(False)
     if file_map.parentheses_negative:
@@ -845,29 +1003,7 @@ def _number(
         cleaned = cleaned.str.replace(re.escape(decimal), ".", literal=False)
     number = cleaned.cast(pl.Float64, strict=False)
     plain = cleaned.str.contains(r"^[+-]?(?:\d+\.?\d*|\.\d+)$") & ok_grouping
-    if source.negate:
-        negative = ~negative
-    signed = pl.when(negative).then(-number).otherwise(number)
-    if source.absolute:
-        signed = signed.abs()
-    value = pl.when(plain).then(signed)
-    rendered = pl.when(value.is_not_null()).then(value.cast(pl.String)).otherwise(None)
-    if not declared and not source.negate and not source.absolute:
-        # nothing declared: hand the text on, the parser's own rule and message apply
-        return text, failed
-    bad = pl.when(text.is_not_null() & value.is_null()).then(
-        pl.lit(
-            describe(
-                "mapping_number",
-                decimal=decimal,
-                thousands=thousands or "",
-                key=f"{source.key}"
-                if source.decimal or source.thousands
-                else f"{file_map.key}.decimal/thousands",
-            )
-        )
-    )
-    return rendered, _first(failed, bad)
+    return pl.when(plain).then(pl.when(negative).then(-number).otherwise(number))
 
 
 def _first(a: pl.Expr | None, b: pl.Expr) -> pl.Expr:
