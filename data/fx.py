@@ -88,21 +88,23 @@ def convert(
         # the contract is written in the declared currency: its currency column says so
         typed = typed.with_columns(pl.coalesce(pl.lit(declared), "currency").alias("currency"))
     currency = _row_currency(con, table, typed, declared, batch_ids, reporting)
-    rows = pl.DataFrame(
-        {
-            "index": pl.int_range(0, typed.height, dtype=pl.Int64, eager=True),
-            "currency": currency,
-            "date": typed.select(RATE_DATES[table]).to_series(),
-        }
+    # only rows not in the reporting currency need a look (in most loads: none)
+    other = (
+        currency.rename("currency")
+        .to_frame()
+        .with_row_index("index")
+        .with_columns(pl.col("index").cast(pl.Int64))
+        .filter(pl.col("currency").is_not_null() & (pl.col("currency") != reporting))
     )
+    if other.is_empty():
+        return typed, _no_failures()
+    dates = typed.select(RATE_DATES[table]).to_series()
+    other = other.with_columns(dates.gather(other["index"]).alias("date"))
     carrier = "currency" if table == "contracts" else AMOUNTS[table][0]
-    code = f"^{CURRENCY_CODE.pattern}$"
-    bad_code = rows.filter(
-        pl.col("currency").is_not_null() & ~pl.col("currency").str.contains(code)
-    )
+    valid = pl.col("currency").str.contains(f"^{CURRENCY_CODE.pattern}$")
     # a malformed code in the currency column is the schema's to report; a declared one is here
     code_failures = (
-        bad_code.select(
+        other.filter(~valid).select(
             "index",
             pl.lit(carrier).alias("column"),
             pl.lit(describe("currency_code")).alias("rule"),
@@ -110,14 +112,11 @@ def convert(
         )
         if table != "contracts"
         else _no_failures()
-    )
-    foreign = rows.filter(
-        pl.col("currency").str.contains(code)
-        & (pl.col("currency") != reporting)
-        & pl.col("date").is_not_null()  # a missing date is the schema's to report
-    )
+    ).cast(FAILURES)
+    # a missing date is the schema's to report
+    foreign = other.filter(valid & pl.col("date").is_not_null())
     if foreign.is_empty():
-        return typed, code_failures.cast(FAILURES)
+        return typed, code_failures
     rates = _rates(con, foreign["currency"].unique().to_list(), batch_ids.get("fx_rates", []))
     # both sides sorted by date, hence by date within each currency (Polars cannot check that)
     in_force = foreign.sort("date").join_asof(
@@ -139,16 +138,13 @@ def convert(
         )
         .alias("rule"),
         pl.lit(None, pl.String).alias("value"),
-    )
-    factor = (
-        rows.select("index")
-        .join(in_force.select("index", "rate_to_reporting"), on="index", how="left")
-        .sort("index")["rate_to_reporting"]
-        .fill_null(1.0)
+    ).cast(FAILURES)
+    found = in_force.filter(pl.col("rate_to_reporting").is_not_null())
+    factor = pl.repeat(1.0, typed.height, dtype=pl.Float64, eager=True).scatter(
+        found["index"], found["rate_to_reporting"]
     )
     converted = typed.with_columns(pl.col(c) * factor for c in AMOUNTS[table])
-    failures = pl.concat([code_failures.cast(FAILURES), rate_failures.cast(FAILURES)])
-    return converted, failures.sort("index")
+    return converted, pl.concat([code_failures, rate_failures]).sort("index")
 
 
 def _row_currency(
@@ -183,32 +179,24 @@ def _contract_currency(
     batch_ids: dict[str, list[pl.DataFrame]],
     reporting: str,
 ) -> pl.Series:
-    """The currency of each contract named (this batch's accepted contracts first, then the
-    warehouse's); null for a contract in neither."""
+    """The currency of each contract named: this batch's accepted contracts first, then the
+    warehouse's. A contract in neither counts as in the reporting currency (the reference rule
+    rejects its rows)."""
     batch = _batch_map(batch_ids.get("contracts", []), "contract_id", "currency")
-    wanted = contract_ids.drop_nulls().unique()
-    unseen = wanted.filter(~wanted.is_in(batch["contract_id"].implode())).to_list()
+    ids = contract_ids.drop_nulls()
+    # unique after the filter: on a large batch whose contracts come with it, nothing is left
+    unseen = ids.filter(~ids.is_in(batch["contract_id"].implode())).unique().to_list()
+    # the query returns only contracts in another currency than the reporting one
     stored = (
         run(con, "load_contract_currency", contract_ids=unseen, reporting=reporting)
         if unseen
         else batch.clear()
     )
-    # the query leaves out contracts in the reporting currency: a known id it does not return is
-    # in that currency
-    known = pl.concat([batch, stored.cast(batch.schema)])
-    looked_up = (
-        contract_ids.rename("contract_id")
-        .to_frame()
-        .join(known, on="contract_id", how="left", maintain_order="left")
-    )
-    return (
-        looked_up.select(
-            pl.when(pl.col("currency").is_null() & pl.col("contract_id").is_in(unseen))
-            .then(pl.lit(reporting))
-            .otherwise(pl.col("currency"))
-        )
-        .to_series()
-        .rename("currency")
+    foreign = pl.concat([batch.filter(pl.col("currency") != reporting), stored.cast(batch.schema)])
+    if foreign.is_empty():
+        return pl.repeat(reporting, contract_ids.len(), dtype=pl.String, eager=True)
+    return contract_ids.replace_strict(
+        foreign["contract_id"], foreign["currency"], default=reporting, return_dtype=pl.String
     )
 
 
@@ -223,11 +211,12 @@ def _payment_contract(
     wanted = payment_ids.drop_nulls().unique()
     unseen = wanted.filter(~wanted.is_in(batch["payment_id"].implode())).to_list()
     stored = run(con, "load_payment_contract", payment_ids=unseen) if unseen else batch.clear()
-    known = pl.concat([batch, stored.cast(batch.schema)])
-    return (
-        payment_ids.rename("payment_id")
-        .to_frame()
-        .join(known, on="payment_id", how="left", maintain_order="left")["contract_id"]
+    known = pl.concat([batch.filter(pl.col("payment_id").is_in(wanted.implode())), stored])
+    return payment_ids.replace_strict(
+        known["payment_id"],
+        known["contract_id"].cast(pl.String),
+        default=None,
+        return_dtype=pl.String,
     )
 
 
