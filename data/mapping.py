@@ -800,13 +800,15 @@ def _condition_expr(where: Where, file_map: FileMap) -> pl.Expr:
     if where.blank:
         keep = keep & (cell.is_null() | (cell == ""))
     if where.above is not None or where.below is not None:
-        # read with the file's separators and signs, as a field would be; a cell that is not such
-        # a number is neither above nor below
+        # read with the file's separators and signs, as a field would be. A cell that is not such
+        # a number (a typo: 5O00) meets the condition, so the field that reads it quarantines the
+        # row with its message instead of the row vanishing from the load.
         number = _condition_number(cell, file_map)
+        unreadable = number.is_null() & cell.is_not_null() & (cell != "")
         if where.above is not None:
-            keep = keep & (number > where.above)
+            keep = keep & ((number > where.above) | unreadable)
         if where.below is not None:
-            keep = keep & (number < where.below)
+            keep = keep & ((number < where.below) | unreadable)
     return keep.fill_null(False)
 
 

@@ -265,13 +265,18 @@ amount_due = "bill_amt"
 amount_paid = { column = "pay_amt", default = "0" }
 """
     m = mapping(text)
-    content = b"ID,LIMIT_BAL,BILL_AMT1,BILL_AMT2,PAY_AMT1,PAY_AMT2\n7,5000,300,0,100,\n8,9000,,,,\n"
+    content = (
+        b"ID,LIMIT_BAL,BILL_AMT1,BILL_AMT2,PAY_AMT1,PAY_AMT2\n7,5000,300,0,100,\n8,9000,,,,\n"
+        b"9,1000,5O0,,,\n"
+    )
     (out,) = apply(m.files[0], m, "cards.csv", content)
-    # account 7: month 1 billed 300 and paid 100; month 2 billed 0 (no row); account 8 empty
+    # account 7: month 1 billed 300 and paid 100; month 2 billed 0 (no row); account 8 empty;
+    # account 9's bill 5O0 (a letter O) is no number: the row stays, for the parser to refuse
     assert out.cells.select("payment_id", "due_on", "amount_due", "amount_paid").rows() == [
         ("7-1", "2005-09-30", "300", "100"),
+        ("9-1", "2005-09-30", "5O0", "0"),
     ]
-    assert out.source_rows.to_list() == [1]
+    assert out.source_rows.to_list() == [1, 3]
 
 
 def test_excel_serials_only_when_declared():

@@ -444,10 +444,11 @@ def test_where_conditions_in_a_list_must_all_hold():
 
 
 def test_above_reads_the_files_signs_and_keeps_a_misformatted_number_for_its_field():
-    # 1.000,00 is above 0, the credits are not; 'abc' is no number (neither above nor below);
-    # 1,250.00 is read leniently (1.25) so that the field reading it reports it, not dropped
-    assert event_ids('where = { column = "Betrag", above = 0 }') == ["1", "5"]
-    assert event_ids('where = { column = "Betrag", below = 0 }') == ["2", "3"]
+    # 1.000,00 is above 0, the credits are not; 'abc' is no number: it meets both conditions, so
+    # the field reading it quarantines the row instead of the row vanishing; 1,250.00 is read
+    # leniently (1.25) so that the field reading it reports it, not dropped
+    assert event_ids('where = { column = "Betrag", above = 0 }') == ["1", "4", "5"]
+    assert event_ids('where = { column = "Betrag", below = 0 }') == ["2", "3", "4"]
 
 
 def test_a_condition_column_may_be_a_list_of_headers():
