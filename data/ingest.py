@@ -294,12 +294,12 @@ def _prepare_unit(
         cells, source_rows = cells.filter(keep), source_rows.filter(keep)
         currency = currency.filter(keep) if currency is not None else None
     typed, parse_failures = parse_cells(table, cells, strict_dates=unit.strict_dates)
+    # values the parser refused were in no declared format: say which mapping key would read them
+    report.notes += _format_hints(parse_failures, mapped=mapped is not None)
     if mapping_failures is not None and mapping_failures.height:
         parse_failures = pl.concat([mapping_failures, parse_failures]).unique(
             ["index", "column"], keep="first", maintain_order=True
         )
-    elif mapped is None:
-        report.notes += _format_hints(parse_failures)
     extra = {"declared_currency": currency} if currency is not None else {}
     item = _validate(con, table, typed, cells, parse_failures, batch_ids, report, **extra)
     if source_rows is not None:
@@ -339,8 +339,10 @@ def _renumber(item: Prepared, source_rows: pl.Series) -> None:
         )
 
 
-def _format_hints(parse_failures: pl.DataFrame) -> list[str]:
-    """For a plain file: which mapping key would read the dates or numbers it could not."""
+def _format_hints(parse_failures: pl.DataFrame, mapped: bool = False) -> list[str]:
+    """Which mapping key would read the dates or numbers the parser could not (for a mapped file:
+    the key its mapping lacks)."""
+    suffix = "_mapped" if mapped else ""
     hints = []
     dates = describe("not_a_date")
     numbers = describe("not_a_number")
@@ -354,7 +356,7 @@ def _format_hints(parse_failures: pl.DataFrame) -> list[str]:
             if example:
                 hints.append(
                     describe(
-                        "note_hint_date",
+                        "note_hint_date" + suffix,
                         column=column,
                         count=f"{group.height:,}",
                         first=repr(cut_value(value)),
@@ -366,7 +368,7 @@ def _format_hints(parse_failures: pl.DataFrame) -> list[str]:
             if example:
                 hints.append(
                     describe(
-                        "note_hint_number",
+                        "note_hint_number" + suffix,
                         column=column,
                         count=f"{group.height:,}",
                         first=repr(cut_value(value)),

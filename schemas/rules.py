@@ -26,7 +26,6 @@ RULES: dict[str, str] = {
         "(mapping key {key})"
     ),
     "mapping_lookup": "not one of the codes of mapping key {key} ({codes})",
-    "mapping_fallback": "{value} did not match the lookup and fell back on its default",
     # a row against the table's rules
     "required": "required: value is missing",
     "duplicate_key": "duplicate key within the file",
@@ -162,6 +161,15 @@ RULES: dict[str, str] = {
         "column {column}: {count} value(s) are not ISO dates (first: {first}); if the file writes "
         "dates another way, declare it in a mapping file, e.g. date_format = \"{example}\" "
         "(python -m data ingest FILE --mapping MAPPING.toml)"
+    ),
+    "note_hint_date_mapped": (
+        "column {column}: {count} value(s) are not ISO dates (first: {first}); declare how the "
+        "file writes them in the mapping: date_format = \"{example}\" in its [[file]] block "
+        "(or the same format = … on the field)"
+    ),
+    "note_hint_number_mapped": (
+        "column {column}: {count} value(s) are not plain numbers (first: {first}); declare the "
+        "file's separators in the mapping's [[file]] block, e.g. {example}"
     ),
     "note_hint_number": (
         "column {column}: {count} value(s) are not plain numbers (first: {first}); if the file "
