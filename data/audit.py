@@ -1,4 +1,5 @@
-"""The audit log: who signed in (or failed to), exported, loaded or opened a customer, and when.
+"""The audit log: who signed in (or failed to), exported, loaded, opened a customer or changed a work
+item (data/worklog.py), and when.
 
 The log lives in its own small SQLite file next to the warehouse ($RISK_AUDIT_DB, else
 `audit.sqlite` in the warehouse's folder), not in the warehouse: the warehouse is replaced whole by
@@ -48,6 +49,7 @@ ACTIONS = (
     "lockout",
     "session_rejected",
     "session_expired",
+    "worklog",
 )
 COLUMNS = ("audit_id", "at", "who", "role", "action", "detail", "rows")
 # The prev_hash of the first chained row.

@@ -112,7 +112,12 @@ def rebuild(
     data/policy.toml), then record the build in warehouse_state and bump its load_version.
 
     `progress(label, steps done, steps total)` is called before each step and once at the end.
+    Approved credit decisions of the worklog are written into credit_reviews first
+    (data.worklog_decisions.sync_to_warehouse), so they survive every load and replacement.
     """
+    from data.worklog_decisions import sync_to_warehouse  # late: the worklog reads the query layer
+
+    sync_to_warehouse(con)
     policy = policy if policy is not None else load_policy()
     as_of = as_of if as_of is not None else default_as_of(con)
     params = step_params(as_of, policy)

@@ -29,6 +29,19 @@ GRADES = ("A", "B", "C", "D", "E")
 BANDS = ("Low", "Medium", "High")
 RATINGS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
 SEVERITIES = (1, 2, 3, 4, 5)
+# Roles that may hold approval authority (data.users.ROLES; not imported: the policy loads without
+# the access-control dependencies).
+AUTHORITY_ROLES = ("executive", "analyst", "admin")
+# How the collections worklist is ranked (queries/worklist.py): expected loss x days past due,
+# overdue amount, or days past due.
+RANKINGS = ("el_x_dpd", "overdue_amount", "dpd")
+UNLIMITED = math.inf
+# Sections added after policy 2026.2: a file (or a warehouse's stored policy_in_force) written
+# before them reads with these values, the ones data/policy.toml ships.
+OPTIONAL_SECTIONS: dict[str, dict[str, Any]] = {
+    "authority": {"analyst": 1_000_000.0, "admin": "unlimited"},
+    "collections": {"ranking": "el_x_dpd"},
+}
 
 
 class PolicyError(ValueError):
@@ -91,6 +104,11 @@ class ControlAction:
     prepayment_required: bool
 
 
+@dataclass(frozen=True)
+class CollectionsParams:
+    ranking: str  # one of RANKINGS
+
+
 # --- validation helpers: each returns a checker (value, dotted key) -> cleaned value -------------
 
 Check = Callable[[Any, str], Any]
@@ -141,6 +159,30 @@ def _table(spec: Mapping[str, Check]) -> Check:
     return check
 
 
+def _authority_amount(value: Any, key: str) -> float:
+    # "unlimited" in the file, inf once written back by to_toml/flat (both read as UNLIMITED).
+    if value == "unlimited" or (isinstance(value, float) and value == math.inf):
+        return UNLIMITED
+    return _number()(value, key)
+
+
+def _authority(value: Any, key: str) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise PolicyError(key, "expected a table")
+    for role in value:
+        if role not in AUTHORITY_ROLES:
+            raise PolicyError(
+                f"{key}.{role}", f"unknown role (expected one of {', '.join(AUTHORITY_ROLES)})"
+            )
+    return {role: _authority_amount(value[role], f"{key}.{role}") for role in value}
+
+
+def _ranking(value: Any, key: str) -> str:
+    if value not in RANKINGS:
+        raise PolicyError(key, f"unknown ranking {value!r} (expected one of {', '.join(RANKINGS)})")
+    return value
+
+
 def _band(value: Any, key: str) -> str:
     if value not in BANDS:
         raise PolicyError(key, f"unknown band {value!r} (expected one of {', '.join(BANDS)})")
@@ -184,6 +226,8 @@ _SPEC = _table(
         "watchlist": _fields(WatchlistParams, single_name_share=SHARE),
         "default": _fields(DefaultParams, cure_months=_number(1, integer=True)),
         "controls": _table({b: _fields(ControlAction) for b in BANDS}),
+        "authority": _authority,
+        "collections": _table({"ranking": _ranking}),
     }
 )
 
@@ -192,6 +236,7 @@ _SPEC = _table(
 _TEXT_KEYS = frozenset(
     ["version", "name", *(f"bands.{g}" for g in GRADES)]
     + [f"controls.{b}.limit_action" for b in BANDS]
+    + ["collections.ranking"]
 )
 
 
@@ -223,11 +268,17 @@ class Policy:
     watchlist: WatchlistParams
     default: DefaultParams
     controls: Mapping[str, ControlAction]  # band -> action
+    # role -> the highest credit limit (reporting currency) it may approve; UNLIMITED for no
+    # ceiling; a role not listed approves nothing (see approval_authority)
+    authority: Mapping[str, float]
+    collections: CollectionsParams
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Policy:
-        """Validate a parsed policy file; raises PolicyError naming the first offending key."""
-        d = _SPEC(dict(raw) if isinstance(raw, Mapping) else raw, "")
+        """Validate a parsed policy file; raises PolicyError naming the first offending key.
+
+        The sections of OPTIONAL_SECTIONS may be left out (policies written before them)."""
+        d = _SPEC({**OPTIONAL_SECTIONS, **raw} if isinstance(raw, Mapping) else raw, "")
         total = sum(d["weights"].values())
         if abs(total - 1.0) > 1e-9:
             raise PolicyError("weights", f"must sum to 1, got {total!r}")
@@ -256,6 +307,8 @@ class Policy:
             watchlist=WatchlistParams(**d["watchlist"]),
             default=DefaultParams(**d["default"]),
             controls=_frozen({b: ControlAction(**c) for b, c in d["controls"].items()}),
+            authority=_frozen(d["authority"]),
+            collections=CollectionsParams(**d["collections"]),
         )
 
     @classmethod
@@ -371,6 +424,11 @@ class Policy:
     def band(self, grade: str) -> str:
         """'Low', 'Medium' or 'High' for a grade."""
         return self.bands[grade]
+
+    def approval_authority(self, role: str | None) -> float | None:
+        """The highest credit limit (reporting currency) `role` may approve: UNLIMITED (inf) for
+        no ceiling, None when the role holds no authority (it is not in [authority])."""
+        return self.authority.get(role) if role is not None else None
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
