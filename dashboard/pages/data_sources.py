@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components.export import neutralise, to_csv
+from dashboard.components.mapping_flow import mapping_flow
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
 from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
@@ -184,6 +185,8 @@ if files:
             )
         st.cache_data.clear()
         st.rerun()
+    # a file refused for its name or headers: a mapping proposed from its headers, then loaded
+    mapping_flow(files, reports)
 
 # --- quarantine ---------------------------------------------------------------------------
 st.subheader(t("data.quarantine"))
