@@ -1,10 +1,11 @@
-"""Command line: python -m data {demo,ingest,build,info,settings,user} — see --help of each."""
+"""Command line: python -m data {demo,ingest,build,info,quarantine,settings,user} — see --help of each."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -21,19 +22,36 @@ EXIT_OK, EXIT_ROWS_REJECTED, EXIT_REFUSED = 0, 1, 2
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator:
-    """A progress callback (label, step, total) drawing one terminal bar per stage."""
+    """A progress callback (label, step, total) for long work, written to stderr.
+
+    On a terminal, one bar per stage (tqdm) redrawn in place. Anywhere else (a log file, CI,
+    cron, a pipe) redraws would be kept as noise, so each step is one plain line instead:
+    "validating payments.csv (2/5)". Labels name the user's files: escaped either way, so a file
+    name cannot drive the terminal. `enabled` False (--quiet) writes nothing.
+    """
+    stream = sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    terminal = bool(isatty and isatty())
     bars: dict[str, tqdm] = {}
+    last: list[tuple[str, int, int]] = []
 
     def update(label: str, step: int, total: int) -> None:
         if not enabled:
+            return
+        text = escape_unsafe(label)
+        if not terminal:
+            if last and last[-1] == (label, step, total):
+                return  # the same step reported again: a bar would only redraw it
+            last[:] = [(label, step, total)]
+            print(f"{text} ({step}/{total})", file=stream, flush=True)
             return
         stage = label.split(" ", 1)[0]
         bar = bars.get(stage)
         if bar is None or bar.total != max(total, 1):
             if bar is not None:
                 bar.close()
-            bar = bars[stage] = tqdm(total=max(total, 1), unit="step", file=sys.stderr, leave=False)
-        bar.set_description(label[:50])
+            bar = bars[stage] = tqdm(total=max(total, 1), unit="step", file=stream, leave=False)
+        bar.set_description(text[:50])
         bar.n = step
         bar.refresh()
 
@@ -90,21 +108,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     for report in result.reports:
         # names and notes come from the files: nothing in them may drive the terminal
-        print(f"[{report.status}] {escape_unsafe(report.summary())}")
-    failures = failures_report(result.reports)
-    if failures.height:
-        print(f"\n{failures.height} failure(s) — rejected rows are kept in the quarantine table:")
-        for row in failures.head(args.show).iter_rows(named=True):
-            print(
-                escape_unsafe(
-                    f"  {Path(row['file']).name} row {row['row_number']}, column {row['column']}: "
-                    f"{row['rule']} (value: {_quoted(row['value'])})"
-                )
-            )
-        if failures.height > args.show:
-            print(
-                f"  ... and {failures.height - args.show} more (python -m data info shows the quarantine)"
-            )
+        print(f"[{status_label(report.status)}] {escape_unsafe(report.summary())}")
+    _print_failures(result, failures_report(result.reports), args.show)
+    if not result.changed:
+        _print_nothing_changed(result, warehouse.db_path(args.db))
     user_commands.record_load(
         "ingest " + ", ".join(Path(r.source).name for r in result.reports),
         sum(r.rows_accepted for r in result.reports if r.status in ("loaded", "partial")),
@@ -113,9 +120,66 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _quoted(value: str | None) -> str:
-    """A cell value as the failure list prints it: quoted, cut to 40 characters, escaped."""
-    return "None" if value is None else f"'{cut_value(value)}'"
+def status_label(status: str) -> str:
+    """A file's status as the command line prints it: [loaded], [partial], [nothing loaded] …"""
+    return status.replace("_", " ")
+
+
+def _print_failures(result, failures, show: int) -> None:
+    """The failures of a load grouped by file, rule and column with three example rows each
+    (data.ingest.grouped_failures), at most `show` groups, and where the rejected rows went."""
+    from data.ingest import failure_group_lines, grouped_failures
+
+    if not failures.height:
+        return
+    groups = grouped_failures(result.reports)
+    rows = failures.select("file", "row_number").unique().height
+    print(
+        f"\n{_plural(failures.height, 'failure')} in {_plural(rows, 'row')}, by rule and column "
+        f"({_plural(groups.height, 'group')}, the first rows of each):"
+    )
+    for line in failure_group_lines(groups.head(max(show, 0))):
+        print(escape_unsafe(f"  {line}"))
+    if groups.height > show:
+        print(f"  … and {_plural(groups.height - show, 'more group')} (--show N prints more)")
+    kept = sum(r.rows_rejected for r in result.reports if r.status == "partial")
+    if kept:
+        print(
+            f"Kept in the quarantine table: {_plural(kept, 'rejected row')} of the files that "
+            "loaded (python -m data quarantine lists and exports them)."
+        )
+    if any(r.status == "nothing_loaded" for r in result.reports):
+        print(
+            "A file with every row rejected writes nothing (not even to the quarantine): "
+            "correct it and load it again."
+        )
+
+
+def _print_nothing_changed(result, path: Path) -> None:
+    """Why exit status 2: nothing of this load was written."""
+    counts = Counter(r.status for r in result.reports)
+    parts = [
+        f"{counts[status]:,} {words}"
+        for status, words in (
+            ("rejected", "refused"),
+            ("duplicate", "already loaded"),
+            ("nothing_loaded", "with every row rejected"),
+        )
+        if counts[status]
+    ]
+    reason = (
+        f"of {_plural(len(result.reports), 'file')}, {', '.join(parts)}" if parts else "no file"
+    )
+    where = (
+        "the warehouse is as it was"
+        if path.exists()
+        else f"no warehouse was created at {escape_unsafe(str(path))}"
+    )
+    print(f"nothing changed: {reason}; {where}.")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -198,6 +262,75 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    """List the quarantine grouped by file, table, rule and column; with --export, write the
+    matching rows too. Reads through a read-only connection: nothing is changed."""
+    from data import audit, quarantine
+    from data.ingest import failure_group_lines
+
+    if args.export:
+        try:
+            kind = quarantine.export_format(args.export)
+        except quarantine.ExportRefused as err:
+            print(f"refused: {escape_unsafe(str(err))}", file=sys.stderr)
+            return EXIT_REFUSED
+    path = warehouse.db_path(args.db)
+    if not path.exists():
+        print(f"no warehouse at {path} (build one with: python -m data demo)", file=sys.stderr)
+        return EXIT_REFUSED
+    warehouse.check_file(path)
+    con = warehouse.connect(path, read_only=True)
+    try:
+        groups = quarantine.groups(con, args.rule, args.file, args.table)
+        matching = quarantine.rows(con, args.rule, args.file, args.table) if args.export else None
+    finally:
+        con.close()
+    asked = [
+        f"{name} {value!r}"
+        for name, value in (("rule", args.rule), ("file", args.file), ("table", args.table))
+        if value
+    ]
+    which = f" matching {', '.join(asked)}" if asked else ""
+    if groups.is_empty():
+        print(escape_unsafe(f"no quarantined rows{which} in {path}"))
+    else:
+        total = int(groups["count"].sum())
+        print(
+            escape_unsafe(
+                f"{_plural(total, 'quarantined failure')}{which} in {path}, by file, table, rule "
+                f"and column ({_plural(groups.height, 'group')}, newest load first):"
+            )
+        )
+        shown = groups.head(max(args.show, 0))
+        for line, group in zip(
+            failure_group_lines(shown), shown.iter_rows(named=True), strict=True
+        ):
+            loads = f" ({group['loads']} loads)" if group["loads"] > 1 else ""
+            print(escape_unsafe(f"  [{group['table']}] {line}{loads}"))
+        if groups.height > args.show:
+            print(
+                f"  … and {_plural(groups.height - args.show, 'more group')} (--show N prints more)"
+            )
+    if matching is not None:
+        try:
+            quarantine.export(matching, args.export)
+        except OSError as err:
+            print(
+                f"refused: cannot write {escape_unsafe(str(args.export))}: {err.strerror or err}",
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
+        print(escape_unsafe(f"{_plural(matching.height, 'row')} written to {args.export} ({kind})"))
+        audit.record(
+            "export",
+            who=user_commands._who(),  # the same "cli:<user>" as loads
+            detail=f"quarantine ({kind}) -> {args.export}",
+            rows=matching.height,
+            db=args.db,
+        )
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="warehouse file (default: $RISK_DB or data/warehouse.duckdb)")
@@ -235,7 +368,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--no-build", action="store_true", help="do not rebuild derived tables afterwards"
     )
-    ingest.add_argument("--show", type=int, default=50, help="failures to print (default 50)")
+    ingest.add_argument(
+        "--show", type=int, default=50, help="groups of failures to print (default 50)"
+    )
     ingest.add_argument(
         "--mapping",
         metavar="FILE",
@@ -253,6 +388,27 @@ def parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", parents=[common], help="tables, row counts and recent loads")
     info.set_defaults(run=cmd_info)
+
+    quarantine = sub.add_parser(
+        "quarantine",
+        parents=[common],
+        help="the rejected rows of earlier loads, grouped by file, table, rule and column",
+    )
+    quarantine.add_argument(
+        "--rule",
+        help="a rule code (one_of, not_a_date, reference, …) or part of the rule's text",
+    )
+    quarantine.add_argument(
+        "--file", help="the loaded file: its path as loaded or its name (payments.csv)"
+    )
+    quarantine.add_argument("--table", choices=warehouse.SOURCE_TABLES)
+    quarantine.add_argument(
+        "--export",
+        metavar="PATH",
+        help="also write the matching rows to PATH (.csv, formulas neutralised, or .parquet)",
+    )
+    quarantine.add_argument("--show", type=int, default=50, help="groups to print (default 50)")
+    quarantine.set_defaults(run=cmd_quarantine)
 
     settings = sub.add_parser(
         "settings", parents=[common], help="show or set the warehouse's settings"

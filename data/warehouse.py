@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -269,7 +271,10 @@ def write_target(path: Path, fresh: bool = False, force: bool = False) -> Path:
 
 @contextmanager
 def writing(
-    path: str | os.PathLike[str] | None = None, fresh: bool = False, force: bool = False
+    path: str | os.PathLike[str] | None = None,
+    fresh: bool = False,
+    force: bool = False,
+    keep_empty: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection to a private copy of the warehouse, swapped in atomically on success.
 
@@ -277,11 +282,17 @@ def writing(
     never meet a lock or a half-written state; a crash or exception at any point leaves the previous
     warehouse untouched. Writers are serialised by a lock file. `fresh` starts from an empty file
     and refuses to replace a file that is not a warehouse unless `force` (see write_target).
+
+    A target that did not exist is created only when something was written into it: when the
+    work leaves the new warehouse as empty as `connect` makes it (a refused ingest) or raises,
+    no warehouse, staging or lock file this call created remains, nor a folder it created (see
+    _lock_file and the end of this function). `keep_empty` creates it even so (a caller whose
+    purpose is an empty warehouse). An existing warehouse is replaced as before.
     """
     target = write_target(db_path(path), fresh, force)
+    lock_path = target.with_name(target.name + ".lock")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(target.with_name(target.name + ".lock"), "w")  # noqa: SIM115 - held until the swap
+        lock, lock_created, made = _lock_file(lock_path)
     except OSError as err:
         raise WarehouseUnavailable(
             f"cannot write the warehouse at {target}: {err.strerror or err}"
@@ -289,12 +300,13 @@ def writing(
     staging = target.with_name(f"{target.name}.{os.getpid()}.staging")
     con = None
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         # Holding the lock, no other writer is at work: any staging file is a killed writer's.
         for leftover in target.parent.glob(f"{target.name}.*.staging*"):
             leftover.unlink(missing_ok=True)
         try:
-            if target.exists() and not fresh:
+            # Asked under the lock: another writer may have created the target while we waited.
+            existed = target.exists()
+            if existed and not fresh:
                 shutil.copyfile(target, staging)
             con = connect(staging)
         except OSError as err:
@@ -302,18 +314,96 @@ def writing(
                 f"cannot prepare a copy of the warehouse next to {target}: {err.strerror or err}"
             ) from err
         yield con
-        con.execute("checkpoint")
-        con.close()
-        con = None
-        os.replace(staging, target)
-        _fsync_dir(target.parent)
+        if existed or keep_empty or not _holds_nothing(con):
+            con.execute("checkpoint")
+            con.close()
+            con = None
+            os.replace(staging, target)
+            _fsync_dir(target.parent)
     finally:
         if con is not None:
             con.close()
         for leftover in (staging, Path(f"{staging}.wal")):
             leftover.unlink(missing_ok=True)
+        # No warehouse came of it and this call created the lock file: remove it, while still
+        # holding the lock. Safe for the other writers: one that opened this file meanwhile and
+        # waits for it finds, once it holds it, that the file at lock_path is no longer the one it
+        # locked and locks the current one instead (_lock_file), so no two writers ever hold
+        # locks on two different files at once. A lock file that was there before is kept (an
+        # earlier writer's, maybe of a warehouse someone removed), and so is this one once the
+        # target exists: from then on writers of that warehouse share it.
+        removed = lock_created and not target.exists()
+        if removed:
+            lock_path.unlink(missing_ok=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+        if removed:
+            for folder in made:  # innermost first; a folder someone else put a file in stays
+                with suppress(OSError):
+                    folder.rmdir()
+
+
+def _lock_file(path: Path) -> tuple[IO[str], bool, list[Path]]:
+    """`path` opened and exclusively locked (flock): (file, whether this call created it, the
+    folders this call created for it, innermost first).
+
+    A writer that created the lock file and wrote no warehouse removes it again while holding it
+    (see `writing`). A writer that opened the file before that wakes up holding a lock on a file
+    no longer at `path`, which a later writer would not see; so after locking, the file at `path`
+    must still be the one locked (same device and inode), or the lock is taken again on the
+    current file (created anew when it is gone). Its folder may have been removed the same way:
+    it is created again. (A writer running code from before this rule does not check; only
+    during an upgrade could it overlap with a writer that removes its lock file.)
+    """
+    made: list[Path] = []
+    for _ in range(1000):  # each retry means another writer removed the file or folder meanwhile
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        if missing:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made += [p for p in missing if p not in made]
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            created = True
+        except FileExistsError:
+            try:
+                fd = os.open(path, os.O_WRONLY)
+            except FileNotFoundError:
+                continue  # removed in between: create it
+            created = False
+        except FileNotFoundError:
+            continue  # the folder was removed in between: create it again
+        lock = os.fdopen(fd, "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            held = os.fstat(fd)
+            current = os.stat(path)
+        except FileNotFoundError:
+            lock.close()
+            continue
+        except BaseException:
+            lock.close()
+            raise
+        if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+            return lock, created, made
+        lock.close()  # locked a file another writer removed: lock the one at `path` now
+    raise OSError(errno.EAGAIN, "the lock file keeps disappearing", str(path))
+
+
+def _holds_nothing(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database of `con` is what `connect` makes of a new file: the same tables,
+    none with a row, warehouse_state as migrated (no load, build or setting written)."""
+    counts = table_counts(con)
+    if any(n for name, n in counts.items() if name not in ("schema_version", "warehouse_state")):
+        return False
+    pristine = duckdb.connect(":memory:")
+    try:
+        migrate(pristine)
+        if set(table_counts(pristine)) != set(counts):
+            return False
+        state = "select * from warehouse_state"
+        return con.sql(state).fetchall() == pristine.sql(state).fetchall()
+    finally:
+        pristine.close()
 
 
 def _fsync_dir(folder: Path) -> None:

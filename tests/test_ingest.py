@@ -158,11 +158,6 @@ def test_rejected_rows_go_to_quarantine_with_row_column_rule_value(con):
             "missing required column(s) for customers: industry",
         ),
         ("customers.csv", b"", "the file is empty"),
-        (
-            "customers.csv",
-            sample_files.CUSTOMERS.splitlines()[0].encode() + b"\n",
-            "header but no data rows",
-        ),
         ("customers.csv", b"\x00\x01\x02\xff\xfe\x00binary", "not readable text"),
         ("customers.xlsx", b"customer_id,name\nnot really excel", "cannot be read as EXCEL"),
         ("clients.csv", b"a,b\n1,2\n", "cannot tell which table"),
@@ -241,3 +236,214 @@ def test_failed_write_in_swap_leaves_previous_file(tmp_path):
     assert warehouse.checksum(reader) == before
     reader.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["swap.duckdb", "swap.duckdb.lock"]
+
+
+# --- the load report: grouped failures, statuses and exit codes ------------------------------
+
+
+def many_failures() -> bytes:
+    """payments.csv with 30 new rows: every third (rows 5, 8, …, 32) has a date the parser
+    refuses, every fifth (rows 5, 10, …, 30) an amount with a thousands separator; row 5, 20 and
+    35 break both. Rows 1-4 are the valid sample rows."""
+    lines = [sample_files.PAYMENTS.rstrip("\n")]
+    for row in range(5, 35):
+        due = f"2024/05/{row - 4:02d}" if row % 3 == 2 else "2024-05-01"
+        amount = f'"1,{row:03d}"' if row % 5 == 0 else "100"
+        lines.append(f"Q{row},K1,{due},{amount},,0")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_failures_are_grouped_by_rule_and_column_with_three_example_rows(con):
+    from data.ingest import grouped_failures
+    from schemas.rules import describe
+
+    result = load_text(con, base_files() | {"payments.csv": many_failures()})
+    payments = result.reports[2]
+    # by hand: dates fail on rows 5, 8, …, 32 (10 rows), amounts on 5, 10, …, 30 (6 rows);
+    # rows 5, 20 break both: 14 rows rejected, 16 failures
+    date_rows = [r for r in range(5, 35) if r % 3 == 2]
+    amount_rows = [r for r in range(5, 35) if r % 5 == 0]
+    assert len(date_rows) == 10 and len(amount_rows) == 6
+    assert payments.rows_rejected == len(set(date_rows) | set(amount_rows)) == 14
+    assert payments.failures.height == 16
+    groups = grouped_failures(result.reports)
+    assert groups.columns == ["file", "table", "column", "rule", "count", "examples"]
+    assert groups.select("file", "table", "column", "rule", "count").rows() == [
+        ("payments.csv", "payments", "due_on", describe("not_a_date"), 10),
+        ("payments.csv", "payments", "amount_due", describe("not_a_number"), 6),
+    ]
+    assert groups["examples"].to_list() == [
+        [
+            {"row_number": 5, "value": "2024/05/01"},
+            {"row_number": 8, "value": "2024/05/04"},
+            {"row_number": 11, "value": "2024/05/07"},
+        ],
+        [
+            {"row_number": 5, "value": "1,005"},
+            {"row_number": 10, "value": "1,010"},
+            {"row_number": 15, "value": "1,015"},
+        ],
+    ]
+    assert grouped_failures([r for r in result.reports if r.table != "payments"]).is_empty()
+
+
+def test_group_lines_quote_and_cut_values():
+    from data.ingest import FileReport, failure_group_lines, grouped_failures
+
+    failures = pl.DataFrame(
+        {
+            "row_number": [2, 7, 9, 12],
+            "column": ["name", "name", "name", "name"],
+            "rule": ["required: value is missing"] * 4,
+            "value": [None, "   ", "x" * 60, "N/A"],
+        }
+    )
+    report = FileReport(source="/x/customers.csv", table="customers", failures=failures)
+    assert failure_group_lines(grouped_failures([report])) == [
+        "customers.csv, column name: required: value is missing — 4 rows: "
+        f"row 2 (empty), row 7 '   ', row 9 '{'x' * 39}…'"
+    ]
+
+
+def test_exit_codes_0_all_loaded_1_some_rejected_2_nothing_changed(con):
+    assert load_text(con, base_files()).exit_code == 0
+    # the same files again: every file already loaded, nothing changed
+    before = warehouse.checksum(con)
+    again = load_text(con, base_files())
+    assert [r.status for r in again.reports] == ["duplicate"] * 4
+    assert (again.changed, again.exit_code) == (False, 2)
+    assert warehouse.checksum(con) == before
+    # one file new, the others already loaded: everything is in
+    newer = sample_files.RISK_EVENTS + "E3,C2,2024-07-01,legal,litigation,2,news,\n"
+    mixed = load_text(con, base_files() | {"risk_events.csv": newer.encode()})
+    assert [r.status for r in mixed.reports] == ["duplicate"] * 3 + ["loaded"]
+    assert mixed.exit_code == 0
+    # some rows rejected, the rest loaded
+    partial = load_text(con, {"payments.csv": many_failures()})
+    assert (partial.reports[0].status, partial.exit_code) == ("partial", 1)
+    # a file refused whole next to one that loads: something changed, not everything: 1
+    refused = load_text(
+        con,
+        {
+            "customers.csv": b"customer_id\nC1\n",
+            "risk_events.csv": sample_files.RISK_EVENTS.replace("E1,", "E7,").encode(),
+        },
+    )
+    assert [r.status for r in refused.reports] == ["rejected", "loaded"]
+    assert refused.exit_code == 1
+
+
+def test_a_file_with_every_row_rejected_is_nothing_loaded_and_changes_nothing(con):
+    load_text(con, base_files())
+    before = warehouse.checksum(con)
+    every_row_bad = (
+        "payment_id,contract_id,due_on,amount_due,paid_on,amount_paid\n"
+        "Q1,K1,2024/05/01,100,,0\nQ2,K9,2024-05-01,100,,0\n"
+    )
+    result = load_text(con, {"payments.csv": every_row_bad.encode()})
+    report = result.reports[0]
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (2, 0, 2)
+    assert report.status == "nothing_loaded"
+    assert (result.changed, result.exit_code) == (False, 2)
+    # nothing at all is written: no rows, no quarantine, no load history, no load version
+    assert warehouse.checksum(con) == before
+    # next to a file that loads, it still writes nothing of its own; the load is a 1
+    newer = sample_files.RISK_EVENTS.replace("E1,", "E8,").replace("E2,", "E9,")
+    mixed = load_text(
+        con, {"payments.csv": every_row_bad.encode(), "risk_events.csv": newer.encode()}
+    )
+    assert [r.status for r in mixed.reports] == ["nothing_loaded", "loaded"]
+    assert mixed.exit_code == 1
+    assert warehouse.table_counts(con)["quarantine"] == 0
+    assert con.sql(
+        "select count(*) from load_history where table_name = 'payments'"
+    ).fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize("name", ["customers.csv", "customers.parquet", "customers.xlsx"])
+def test_a_header_only_file_is_an_empty_table_and_loads_0_rows(con, tmp_path, name):
+    header = sample_files.CUSTOMERS.splitlines()[0]
+    if name.endswith(".csv"):
+        content = (header + "\n").encode()
+    else:
+        empty = pl.DataFrame(schema={c: pl.String for c in header.split(",")})
+        path = tmp_path / name
+        empty.write_parquet(path) if name.endswith(".parquet") else empty.write_excel(path)
+        content = path.read_bytes()
+    assert read_table(name, content).frame.height == 0
+    load_text(con, base_files())
+    result = load_text(
+        con,
+        {name: content, "risk_events.csv": sample_files.RISK_EVENTS.replace("E1,", "E5,").encode()},
+    )
+    empty_report = result.reports[0]
+    assert (empty_report.status, empty_report.error) == ("loaded", None)
+    assert (empty_report.rows_read, empty_report.rows_accepted, empty_report.rows_rejected) == (
+        0,
+        0,
+        0,
+    )
+    assert "0 rows read, 0 accepted, 0 rejected" in empty_report.summary()
+    assert result.exit_code == 0
+    assert warehouse.table_counts(con)["customers"] == 3
+
+
+def test_a_refused_write_into_a_new_path_leaves_no_file(tmp_path):
+    db = tmp_path / "new" / "deeper" / "w.duckdb"
+    with warehouse.writing(db) as con:
+        result = load_text(con, {"customers.csv": b"customer_id\nC1\n"})
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []  # no warehouse, staging, lock file nor folder
+    with pytest.raises(RuntimeError), warehouse.writing(db):
+        raise RuntimeError("failed before anything was written")
+    assert list(tmp_path.iterdir()) == []
+    # a lock file that was there before is someone else's: it stays
+    (tmp_path / "w.duckdb.lock").write_text("")
+    with warehouse.writing(tmp_path / "w.duckdb") as con:
+        load_text(con, {"customers.csv": b"customer_id\nC1\n"})
+    assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb.lock"]
+
+
+def test_removing_a_lock_file_keeps_writers_apart(tmp_path):
+    """A writer that created the lock file and writes nothing removes it; a writer that waited on
+    that file must not then work alongside one that locked the new file."""
+    import threading
+    import time
+
+    db = tmp_path / "w.duckdb"
+    inside: list[tuple[str, float, float]] = []
+    first_in, release_first = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with warehouse.writing(db):
+            first_in.set()
+            release_first.wait(10)
+
+    errors: list[BaseException] = []
+
+    def writer(name: str, hold: float) -> None:
+        try:
+            with warehouse.writing(db) as con:
+                start = time.monotonic()
+                time.sleep(hold)
+                warehouse.bump_load_version(con)
+                inside.append((name, start, time.monotonic()))
+        except BaseException as err:  # noqa: BLE001 - two writers at once fail here
+            errors.append(err)
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    b = threading.Thread(target=writer, args=("b", 0.5))
+    b.start()
+    time.sleep(0.3)  # b now waits for the lock on the file a created
+    release_first.set()
+    a.join()
+    c = threading.Thread(target=writer, args=("c", 0.0))
+    c.start()  # the file a created is gone: c may create a new one while b wakes up
+    b.join()
+    c.join()
+    assert not errors, errors
+    (_, b_start, b_end), (_, c_start, c_end) = sorted(inside)
+    assert b_end <= c_start or c_end <= b_start, inside
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]

@@ -7,18 +7,17 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import fetch, holder, release
+from dashboard.components import load_report
 from dashboard.components.export import neutralise, to_csv
 from dashboard.components.mapping_flow import mapping_flow
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
-from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
+from dashboard.components.rule_text import with_rule_text
 from dashboard.components.uploads import refusal
 from dashboard.i18n import t
 from data import warehouse
-from data.ingest import commit, failures_report, prepare
+from data.ingest import WRITTEN, commit, prepare
 from queries import data_page
-
-STATUS_ICONS = {"loaded": "✅", "partial": "⚠️", "rejected": "⛔", "duplicate": "↺"}
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
@@ -99,54 +98,7 @@ if files:
         prepared = prepare(con, files)
     reports = [p.report for p in prepared]
     st.markdown(f"**{t('data.preview')}**")
-    st.dataframe(
-        neutralise(
-            pl.DataFrame(
-                {
-                    t("data.file"): [r.source for r in reports],
-                    t("data.table"): [r.table or "—" for r in reports],
-                    t("data.status"): [
-                        f"{STATUS_ICONS[r.status]} {t('data.status_' + r.status)}" for r in reports
-                    ],
-                    t("data.read"): [r.rows_read for r in reports],
-                    t("data.accepted"): [r.rows_accepted for r in reports],
-                    t("data.rejected"): [r.rows_rejected for r in reports],
-                    t("data.notes"): [
-                        rule_text(r.error) or rule_text(r.already_loaded) or notes_text(r.notes)
-                        for r in reports
-                    ],
-                }
-            )
-        ),
-        hide_index=True,
-    )
-    failures = failures_report(reports)
-    if failures.height:
-        st.markdown(f"**{t('data.failures')}**")
-        st.caption(
-            t(
-                "data.failures_caption",
-                count=failures.height,
-                rows=failures.select("file", "row_number").unique().height,
-            )
-        )
-        st.dataframe(
-            neutralise(with_rule_text(failures.head(2000))),
-            hide_index=True,
-            column_config={
-                "file": t("data.file"),
-                "row_number": st.column_config.NumberColumn(t("data.row")),
-                "column": t("data.column"),
-                "rule": t("data.rule"),
-                "value": t("data.value"),
-            },
-        )
-        st.download_button(
-            t("data.download_failures"),
-            data=auth.audited("validation failures", "csv", lambda: failures, to_csv),
-            file_name="validation_failures.csv",
-            mime="text/csv",
-        )
+    load_report.show(reports, key="preview")
     valid_rows = sum(r.rows_accepted for r in reports if r.status in ("loaded", "partial"))
     if valid_rows == 0:
         st.warning(t("data.nothing_to_load"))
@@ -167,16 +119,15 @@ if files:
                 t("data.load_failed", error=markdown_text(err)),
             )
         else:
-            accepted = sum(
-                r.rows_accepted for r in result.reports if r.status in ("loaded", "partial")
-            )
-            rejected = sum(
-                r.rows_rejected for r in result.reports if r.status in ("loaded", "partial")
-            )
+            accepted = sum(r.rows_accepted for r in result.reports if r.status in WRITTEN)
+            rejected = sum(r.rows_rejected for r in result.reports if r.status in WRITTEN)
             st.session_state["data_flash"] = (
-                "ok",
-                t("data.loaded", accepted=f"{accepted:,}", rejected=f"{rejected:,}"),
+                ("ok", t("data.loaded", accepted=f"{accepted:,}", rejected=f"{rejected:,}"))
+                if result.changed
+                else ("error", t("data.nothing_changed"))
             )
+            # shown below the uploader (now empty) until the next upload: what this load did
+            st.session_state["data_last_load"] = result.reports
             st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
             auth.record(
                 "load",
@@ -187,6 +138,9 @@ if files:
         st.rerun()
     # a file refused for its name or headers: a mapping proposed from its headers, then loaded
     mapping_flow(files, reports)
+elif st.session_state.get("data_last_load"):
+    st.markdown(f"**{t('data.last_load')}**")
+    load_report.show(st.session_state["data_last_load"], key="last_load")
 
 # --- quarantine ---------------------------------------------------------------------------
 st.subheader(t("data.quarantine"))
