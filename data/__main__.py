@@ -251,7 +251,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
         current = None
     if wanted is not None and wanted != current:
         try:
-            with warehouse.writing(args.db) as con:
+            with warehouse.writing(args.db, keep_empty=True) as con:
                 current = warehouse.set_reporting_currency(con, wanted)
         except warehouse.SettingRefused as err:
             print(f"refused: {escape_unsafe(str(err))}", file=sys.stderr)

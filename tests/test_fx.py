@@ -276,3 +276,17 @@ def test_settings_command_sets_only_an_empty_warehouse(tmp_path, capsys):
     assert "reporting currency EUR" in capsys.readouterr().out
     assert main(["info", "--db", db]) == 0
     assert "reporting currency EUR" in capsys.readouterr().out
+
+
+def test_the_settings_command_creates_a_new_warehouse_in_the_chosen_currency(tmp_path, capsys):
+    from data.__main__ import main
+
+    db = tmp_path / "new.duckdb"
+    assert main(["settings", "--reporting-currency", "USD", "--db", str(db)]) == 0
+    assert db.exists()
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert warehouse.reporting_currency(con) == "USD"
+    finally:
+        con.close()
+    assert "reporting currency USD" in capsys.readouterr().out
