@@ -50,6 +50,7 @@ ACTIONS = (
     "session_rejected",
     "session_expired",
     "worklog",
+    "policy_promote",
 )
 COLUMNS = ("audit_id", "at", "who", "role", "action", "detail", "rows")
 # The prev_hash of the first chained row.
