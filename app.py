@@ -48,6 +48,7 @@ PAGES = [
         "collections",
         ":material/payments:",
     ),
+    ("operations", "work", "dashboard/pages/work.py", "work", ":material/task_alt:"),
     ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
     ("data", "audit", "dashboard/pages/audit.py", "audit", ":material/policy:"),
 ]

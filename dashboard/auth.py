@@ -65,6 +65,7 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
             "model",
             "credit_control",
             "collections",
+            "work",
         }
     ),
     "admin": frozenset(
@@ -79,6 +80,7 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
             "model",
             "credit_control",
             "collections",
+            "work",
             "data_page",
             "audit",
         }

@@ -16,6 +16,7 @@ from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.plain_text import markdown_text, visible
 from dashboard.components.selection import selected_id
+from dashboard.components.work_history import customer_work
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_label
 from queries import customer
@@ -336,3 +337,6 @@ else:
             "outcome": t("customer.col_outcome"),
         },
     )
+
+# --- the work done on this customer: reviews, decisions, collections; request a decision ------
+customer_work(chosen, p["credit_limit"])

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import portfolio_charts
+from dashboard.components.action_row import action_row
 from dashboard.components.export import neutralise
 from dashboard.components.formats import column_money, money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
@@ -138,6 +139,9 @@ kpi_row(
         ),
     ]
 )
+
+# what is being done about it: reviews, decisions, promises (counts; links to the Work page)
+action_row(filters)
 
 drivers = fetch(portfolio.el_drivers, **params)
 triggers = fetch(portfolio.new_triggers, **params)

@@ -10,6 +10,7 @@ from dashboard.access import fetch
 from dashboard.components import watchlist_charts
 from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import GRADES, column_money, money_prefix, month, number
+from dashboard.components.review_actions import reviews_section
 from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
 from dashboard.filters import current_filters
@@ -225,6 +226,9 @@ def members_section() -> None:
 
 
 members_section()
+
+# --- each alert's review: state, and take / assign / comment / close ------------------------
+reviews_section(filters)
 
 st.subheader(t("watchlist.trend"))
 trend = fetch(watchlist.trend, **params)
