@@ -49,6 +49,13 @@ AMOUNTS: dict[str, tuple[str, ...]] = {
     "credit_reviews": ("credit_limit",),
 }
 # The date whose rate converts a row.
+RATE_DATE_NAMES = {
+    "customers": "onboarded_on",
+    "contracts": "signed_on",
+    "payments": "issued_on, else due_on",
+    "adjustments": "occurred_on",
+    "credit_reviews": "effective_on",
+}
 RATE_DATES: dict[str, pl.Expr] = {
     "customers": pl.col("onboarded_on"),
     "contracts": pl.col("signed_on"),
@@ -128,16 +135,25 @@ def convert(
         check_sortedness=False,
     )
     missing = in_force.filter(pl.col("rate_to_reporting").is_null())
+    # The message names only what is the same for every row of a currency (so a load's report
+    # groups them: one line per currency, not per date); the row's date is the failure's value.
+    earliest = dict(rates.group_by("currency").agg(pl.col("on").min()).iter_rows())
+    messages = {
+        currency: describe(
+            "fx_rate_missing",
+            currency=currency,
+            date_column=RATE_DATE_NAMES[table],
+            first=_iso(earliest[currency]),
+        )
+        if currency in earliest
+        else describe("fx_rate_none", currency=currency)
+        for currency in missing["currency"].unique().to_list()
+    }
     rate_failures = missing.select(
         "index",
         pl.lit(carrier).alias("column"),
-        pl.struct("currency", "date")
-        .map_elements(
-            lambda r: describe("fx_rate_missing", currency=r["currency"], date=_iso(r["date"])),
-            return_dtype=pl.String,
-        )
-        .alias("rule"),
-        pl.lit(None, pl.String).alias("value"),
+        pl.col("currency").replace_strict(messages, return_dtype=pl.String).alias("rule"),
+        pl.col("date").dt.to_string("%Y-%m-%d").alias("value"),
     ).cast(FAILURES)
     found = in_force.filter(pl.col("rate_to_reporting").is_not_null())
     factor = pl.repeat(1.0, typed.height, dtype=pl.Float64, eager=True).scatter(

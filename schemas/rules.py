@@ -50,8 +50,13 @@ RULES: dict[str, str] = {
     # currencies (data.fx): amounts in another currency are converted with fx_rates
     "currency_code": "must be a currency code of three capital letters (ISO 4217, such as USD)",
     "fx_rate_missing": (
-        "no exchange rate for {currency} on or before {date} in fx_rates "
-        "(load fx_rates.csv with currency, on, rate_to_reporting)"
+        "no exchange rate for {currency} on or before the row's date ({date_column}) in "
+        "fx_rates: its first rate there is from {first} (load fx_rates.csv with currency, on, "
+        "rate_to_reporting)"
+    ),
+    "fx_rate_none": (
+        "no exchange rate for {currency} in fx_rates (load fx_rates.csv with currency, on, "
+        "rate_to_reporting)"
     ),
     "fx_reporting_rate": "{currency} is the reporting currency: its rate_to_reporting must be 1",
     # a whole file refused
@@ -159,12 +164,12 @@ RULES: dict[str, str] = {
     ),
     "note_hint_date": (
         "column {column}: {count} value(s) are not ISO dates (first: {first}); if the file writes "
-        "dates another way, declare it in a mapping file, e.g. date_format = \"{example}\" "
+        'dates another way, declare it in a mapping file, e.g. date_format = "{example}" '
         "(python -m data ingest FILE --mapping MAPPING.toml)"
     ),
     "note_hint_date_mapped": (
         "column {column}: {count} value(s) are not ISO dates (first: {first}); declare how the "
-        "file writes them in the mapping: date_format = \"{example}\" in its [[file]] block "
+        'file writes them in the mapping: date_format = "{example}" in its [[file]] block '
         "(or the same format = … on the field)"
     ),
     "note_hint_number_mapped": (

@@ -114,10 +114,18 @@ def test_a_row_without_a_rate_is_quarantined_naming_currency_and_date(con, tmp_p
     result = load_files(con, [folder], rebuild=False)
     contracts = next(r for r in result.reports if r.table == "contracts")
     assert (contracts.rows_accepted, contracts.rows_rejected) == (3, 2)
-    hint = "in fx_rates (load fx_rates.csv with currency, on, rate_to_reporting)"
+    hint = "(load fx_rates.csv with currency, on, rate_to_reporting)"
+    # the message is the same for every row of a currency (a report groups them), the value is
+    # the row's date
     assert contracts.failures.rows() == [
-        (3, "currency", f"no exchange rate for EUR on or before 2024-02-10 {hint}", "EUR"),
-        (4, "currency", f"no exchange rate for USD on or before 2023-12-31 {hint}", "USD"),
+        (3, "currency", f"no exchange rate for EUR in fx_rates {hint}", "2024-02-10"),
+        (
+            4,
+            "currency",
+            "no exchange rate for USD on or before the row's date (signed_on) in fx_rates: its "
+            f"first rate there is from 2024-01-01 {hint}",
+            "2023-12-31",
+        ),
     ]
     quarantined = rows(
         con,
@@ -221,7 +229,8 @@ def test_a_declared_currency_overrides_the_rows_own(con, tmp_path):
     # a declared currency with no rate is the row's failure, on its first amount column
     converted, failures = convert(con, "customers", customers, pl.Series(["GBP", None]), batch)
     assert failures.select("index", "column").rows() == [(0, "annual_revenue")]
-    assert failures["rule"][0].startswith("no exchange rate for GBP on or before 2024-02-01")
+    assert failures["rule"][0].startswith("no exchange rate for GBP in fx_rates")
+    assert failures["value"][0] == "2024-02-01"
 
 
 def test_the_reporting_currency_is_a_setting_of_the_warehouse(con, tmp_path):
