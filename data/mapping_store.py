@@ -17,7 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from data import warehouse
-from data.mapping import Mapping, MappingError, parse_mapping
+from data.mapping import PRESETS, Mapping, MappingError, parse_mapping
 
 HEADER = (
     "# A mapping saved on the Data page: how files like these feed the warehouse tables.\n"
@@ -32,6 +32,7 @@ class SavedMapping:
     path: Path
     document: dict
     mapping: Mapping
+    preset: bool = False  # shipped with the project (data/mappings/), not saved by a user
 
 
 def folder(db: str | os.PathLike[str] | None = None) -> Path:
@@ -66,18 +67,27 @@ def save(document: dict, name: str, db: str | os.PathLike[str] | None = None) ->
 
 def saved(db: str | os.PathLike[str] | None = None) -> list[SavedMapping]:
     """Every readable saved mapping, by name; a file that is not a valid mapping is left out."""
+    return _read_all(folder(db), preset=False)
+
+
+def presets() -> list[SavedMapping]:
+    """The mappings shipped in data/mappings/ (invoice_list, sap_fbl5n, …)."""
+    return _read_all(PRESETS, preset=True)
+
+
+def _read_all(where: Path, preset: bool) -> list[SavedMapping]:
     found = []
-    for path in sorted(folder(db).glob("*.toml")):
+    for path in sorted(where.glob("*.toml")):
         try:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
-            found.append(
-                SavedMapping(path.stem, path, document, parse_mapping(document, path.name))
-            )
+            mapping = parse_mapping(document, path.name)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, MappingError):
             continue
+        found.append(SavedMapping(path.stem, path, document, mapping, preset))
     return found
 
 
 def matching(file_name: str, db: str | os.PathLike[str] | None = None) -> list[SavedMapping]:
-    """The saved mappings with a [[file]] pattern that matches `file_name`."""
-    return [s for s in saved(db) if s.mapping.for_file(file_name) is not None]
+    """The saved mappings, then the presets, with a [[file]] pattern that matches `file_name`."""
+    candidates = [*saved(db), *presets()]
+    return [s for s in candidates if s.mapping.for_file(file_name) is not None]

@@ -170,3 +170,22 @@ def test_a_file_named_after_a_table_is_loaded_as_before(private_db):
         "risk_events.csv", b"event_id,customer_id,occurred_on,category,kind,severity,source\n"
     )
     assert "Map a file with other column names" not in [s.value for s in at.subheader]
+
+
+def test_a_preset_whose_pattern_matches_is_offered_and_loads_as_it_is(private_db):
+    from pathlib import Path
+
+    sample = Path(__file__).parent / "corpus" / "extracts" / "invoice_list"
+    content = (sample / "ar_invoices_2025-06.csv").read_bytes()
+    name = "ar_invoices_2025-06.csv"
+    before = _rows(private_db, "select count(*) from payments")[0][0]
+    at = _uploaded(name, content)
+    key = widget_key(name, content, "en")
+    source = at.radio(key=f"{key}_source")
+    # the invoice_list preset's pattern *invoice* matches: offered before building a new one
+    assert "Use the preset mapping invoice_list (shipped with the product)" in source.options
+    source.set_value("invoice_list").run()
+    at.button(key=f"{key}_load").click().run()
+    assert not at.exception
+    # the sample's 10 invoices, one with an impossible date (2/30/2025): 9 load
+    assert _rows(private_db, "select count(*) from payments")[0][0] - before == 9

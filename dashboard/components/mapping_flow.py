@@ -74,12 +74,19 @@ def mapping_flow(files: list[tuple[str, bytes]], reports: list[FileReport]) -> N
     source = NEW
     if saved:
         options = [s.name for s in saved] + [NEW]
+        presets = {s.name for s in saved if s.preset}
+
+        def label_of(option: str) -> str:
+            if option == NEW:
+                return t("mapping.new")
+            return t(
+                "mapping.use_preset" if option in presets else "mapping.use_saved", mapping=option
+            )
+
         source = st.radio(
             t("mapping.source", name=markdown_text(name)),
             options,
-            format_func=lambda o: (
-                t("mapping.new") if o == NEW else t("mapping.use_saved", mapping=o)
-            ),
+            format_func=label_of,
             key=f"{key}_source",
         )
     if source == NEW:
