@@ -34,7 +34,7 @@ EXECUTIVE_PAGES = {
     "whatif",
     "model",
 }
-ANALYST_PAGES = EXECUTIVE_PAGES | {"watchlist", "customer", "credit_control"}
+ANALYST_PAGES = EXECUTIVE_PAGES | {"watchlist", "customer", "credit_control", "work"}
 ADMIN_PAGES = ANALYST_PAGES | {"data_sources", "audit"}
 CUSTOMER_ID = re.compile(r"\bC\d{7}\b")  # word-bounded: a pseudonym holds hex digits
 

@@ -41,6 +41,7 @@ KNOWN_PAGES = {
     "customer",
     "credit-control",
     "collections",
+    "work",
     "data",
     "what-if",
     "model",
@@ -186,6 +187,7 @@ EXPECTED_NAV = {
         "model",
         "credit-control",
         "collections",
+        "work",
     },
 }
 EXPECTED_NAV["admin"] = EXPECTED_NAV["ana_a"] | {"data", "audit"}

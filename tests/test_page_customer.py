@@ -13,6 +13,9 @@ from dashboard.components import customer_charts
 from dashboard.components.formats import GRADE_COLOURS, money
 from dashboard.components.plain_text import markdown_text
 from tests.conftest import page_path
+from tests.work_page_helpers import button, field, frame_with, message, work_store
+
+__all__ = ["work_store"]  # the fixture
 
 
 def latest(con) -> date:
@@ -188,3 +191,41 @@ def test_payments_timeline_colours_lateness_and_opens_outstanding_rows():
         "circle-open",
     ]
     assert "Days late" in points.hovertemplate
+
+
+# --- the customer's work and "Request a credit decision" (issue 16) ---------------------------
+
+
+def test_the_customers_work_history_and_a_decision_request(page, demo_con, biggest, work_store):
+    from data import worklog
+    from data.worklog_access import open_user
+    from data.worklog_collections import record_contact
+
+    record_contact(
+        demo_con, open_user("li"), biggest, channel="phone", outcome="no_answer",
+        note="tried twice", store=work_store,
+    )  # fmt: skip
+    page.query_params["customer"] = biggest
+    page.session_state["work_as"] = "li"
+    at = page.run()
+    assert not at.exception
+    assert message("work.customer_title") in [s.value for s in at.subheader]
+    history = frame_with(at, "what")
+    assert history.select("kind", "state", "what", "note", "author").rows() == [
+        ("Contact", "Recorded", "Phone · No answer", "tried twice", "li")
+    ]
+    field(at.radio, "_kind_" + biggest).set_value("limit")
+    field(at.number_input, "_limit_" + biggest).set_value(250_000.0)
+    field(at.text_area, "_reason_" + biggest).input("overdue for 60 days")
+    button(at, message("work.request")).click().run()
+    assert not at.exception
+    (decision,) = worklog.items("decision", [biggest], work_store)
+    assert at.success[0].value == message("work.requested", id=f"DEC-{decision.item_id}")
+    assert (decision.state, decision.fields["new_limit"]) == ("pending", 250_000.0)
+    kinds = frame_with(at, "what").select("kind", "state").rows()
+    assert ("Credit decision", "Pending") in kinds
+    # a second request while one is pending is refused with a message, the reason kept
+    field(at.text_area, "_reason_" + biggest).input("again")
+    button(at, message("work.request")).click().run()
+    assert at.error[0].value.startswith("Not possible in this state: customer")
+    assert field(at.text_area, "_reason_" + biggest).value == "again"

@@ -12,6 +12,9 @@ from dashboard.components import portfolio_charts
 from dashboard.components.summary import SummaryInputs, summary_text
 from queries import portfolio
 from tests.conftest import page_path
+from tests.work_page_helpers import work_store
+
+__all__ = ["work_store"]  # the fixture
 
 
 def latest(con) -> date:
@@ -138,3 +141,28 @@ def test_page_shows_empty_state_for_impossible_filter(demo_db):
     at.run()
     assert not at.exception
     assert "No customer matches" in at.info[0].value
+
+
+def test_the_action_row_counts_the_work(demo_db, demo_con, work_store):
+    from data.worklog_access import open_user
+    from data.worklog_decisions import request
+    from queries import worklist
+
+    customer_id = demo_con.sql("select min(customer_id) from customers").fetchall()[0][0]
+    request(demo_con, open_user("li"), customer_id, reason="r", new_limit=1.0, store=work_store)
+    at = AppTest.from_file(page_path("overview"), default_timeout=60).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    as_of = latest(demo_con)
+    on_list = demo_con.sql(
+        "select count(*) from watchlist_spells where entered_on <= $d "
+        "and (left_on is null or left_on > $d)",
+        params={"d": as_of},
+    ).fetchall()[0][0]
+    counts = worklist.action_counts(demo_con, open_user(), as_of=as_of, store=work_store).row(
+        0, named=True
+    )
+    assert shown["Open alerts"] == f"{on_list:,}" == f"{counts['open_alerts']:,}"
+    assert shown["Decisions pending"] == "1"
+    assert shown["Promises broken this month"] == "0"
+    assert "Reviews overdue" in shown

@@ -13,6 +13,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components import watchlist_charts
 from dashboard.components.selection import selected_id
 from tests.conftest import page_path
+from tests.work_page_helpers import button, field, frame_with, message, work_store
+
+__all__ = ["work_store"]  # the fixture
 
 
 def latest(con) -> date:
@@ -148,3 +151,57 @@ def test_selection_maps_a_position_in_the_frame_as_sent_to_its_id():
     assert selected_id({"selection": {"rows": []}}, frame) is None
     assert selected_id({"selection": {"rows": [7]}}, frame) is None  # stale event, smaller frame
     assert selected_id(None, frame) is None
+
+
+# --- alert reviews (issue 16) ---------------------------------------------------------------
+
+
+def _reviews_page(working_as: str = "li") -> AppTest:
+    at = AppTest.from_file(page_path("watchlist"), default_timeout=60)
+    at.session_state["work_as"] = working_as
+    return at.run()
+
+
+def _state_of(at: AppTest, customer_id: str) -> str:
+    shown = frame_with(at, "assignee")
+    return shown.filter(pl.col("customer_id") == customer_id)["state"][0]
+
+
+def test_an_alert_taken_and_closed_shows_its_state(demo_db, work_store):
+    at = _reviews_page()
+    assert at.subheader[0].value == message("work.watchlist_reviews")
+    customer_id, alert_on = field(at.selectbox, "wl_alert").value.split("|")
+    assert _state_of(at, customer_id) == "New"
+    button(at, message("work.take")).click().run()
+    assert not at.exception
+    assert _state_of(at, customer_id) == "In review"
+    field(at.text_area, "_close_note").input("paid after a call")
+    button(at, message("work.close")).click().run()
+    assert _state_of(at, customer_id) == "Closed · No action"
+    assert at.success[0].value == message("work.closed", outcome="No action")
+    assert field(at.text_area, "_close_note").value == ""  # a saved note leaves the field
+
+
+def test_a_conflicting_close_shows_the_new_state_and_keeps_the_note(demo_db, demo_con, work_store):
+    from data import worklog_reviews
+    from data.worklog_access import open_user
+
+    at = _reviews_page("li")
+    customer_id, alert_on = field(at.selectbox, "wl_alert").value.split("|")
+    button(at, message("work.take")).click().run()
+    # meanwhile someone else takes the review over (version 2)
+    worklog_reviews.take(
+        demo_con, open_user("boss"), customer_id, date.fromisoformat(alert_on), 1, store=work_store
+    )
+    field(at.text_area, "_close_note").input("my long careful note")
+    button(at, message("work.close")).click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith(
+        "Someone changed this meanwhile: it is now In review (by boss"
+    )
+    assert field(at.text_area, "_close_note").value == "my long careful note"
+    review = worklog_reviews.review(customer_id, date.fromisoformat(alert_on), work_store)
+    assert (review.state, review.author) == ("in_review", "boss")
+    # the second try is based on what the page now shows, and goes through
+    button(at, message("work.close")).click().run()
+    assert _state_of(at, customer_id) == "Closed · No action"

@@ -3,7 +3,8 @@
 -- Params: $customer_id, $as_of. Zero or one row.
 select
     c.customer_id, c.name, c.industry, c.region, c.segment, c.owner, c.status, c.external_rating,
-    c.credit_limit, c.annual_revenue, c.onboarded_on,
+    -- the limit in force at $as_of (credit_reviews, approved credit decisions), else the master's
+    coalesce(cm.credit_limit, c.credit_limit) as credit_limit, c.annual_revenue, c.onboarded_on,
     cm.exposure, cm.overdue_amount, cm.max_dpd, cm.aging_bucket, cm.score, cm.grade, cm.band, cm.pd, cm.lgd,
     cm.expected_loss, cm.utilisation, cm.collateral, cm.defaulted, cm.on_watchlist, cm.triggers,
     -- closed, yet still owed money at $as_of: shown as such, not as a closed account
