@@ -38,6 +38,10 @@ CONSTANTS: dict[tuple[str, str], str] = {
     ("customers", "segment"): UNASSIGNED,
     ("customers", "owner"): UNASSIGNED,
     ("customers", "status"): "active",
+    # No limit on record: an invoice list says nothing about limits, and a limit made up from the
+    # invoices (their sum) would hide every breach. 0 is what the invoice_list preset uses; the
+    # user types their standard limit.
+    ("customers", "credit_limit"): "0",
     ("contracts", "kind"): "sales",
     ("contracts", "payment_terms_days"): "30",
     ("contracts", "collateral_value"): "0",
@@ -53,7 +57,6 @@ BLANK_AS: dict[tuple[str, str], str] = {
 # how the invoices of one customer or contract combine into its value.
 DERIVED_FROM: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("customers", "onboarded_on"): (("issued_on", "due_on"), "min"),
-    ("customers", "credit_limit"): (("amount_due",), "sum"),
     ("contracts", "signed_on"): (("issued_on", "due_on"), "min"),
     ("contracts", "start_on"): (("issued_on", "due_on"), "min"),
     ("contracts", "end_on"): (("due_on",), "max"),
