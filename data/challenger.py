@@ -3,7 +3,7 @@ the live warehouse, and promote it to the policy in force.
 
 A challenger is any policy file (uploaded, fitted by `python -m data model fit`, saved from What-if
 or kept in the folder of saved policies). Scoring copies the warehouse file to a private temporary
-folder and runs the ordinary build (data.build.rebuild) there with the challenger, on the as-of
+folder and runs the build's core steps (data.build) there with the challenger, on the as-of
 date of the live build, so the challenger's scores, grades, PD, EL and watchlist come from exactly
 the SQL the champion's came from. The copy is removed afterwards; results are kept in memory per
 (warehouse file version, policy text hash).
@@ -16,6 +16,7 @@ or load uses it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -87,9 +88,10 @@ def read_challenger(text: str | bytes) -> Policy:
 
 
 def policy_hash(policy: Policy) -> str:
-    """SHA-256 (hex) of the policy's canonical TOML: equal policies, equal hash, whatever the
-    comments or order of the file they came from."""
-    return hashlib.sha256(policy.to_toml().encode("utf-8")).hexdigest()
+    """SHA-256 (hex) of the policy's values as JSON with sorted keys: equal policies, equal
+    hash, whatever the comments or order of the file they came from."""
+    canonical = json.dumps(policy.to_dict(), sort_keys=True, default=repr)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def factor_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -157,9 +159,11 @@ def challenger(
     progress: Progress | None = None,
 ) -> Scored:
     """The warehouse's month-end history rebuilt under `policy` in a temporary copy, as of the
-    live build's as-of date; the live file is only read. `progress(label, done, total)` follows
-    the copy and each build step."""
-    from data.build import rebuild  # late: the build imports the query runner
+    live build's as-of date, by the build's own core steps (data.build.CORE_STEPS, the SQL that
+    made the champion's customer_month); the live file is only read. `progress(label, done,
+    total)` follows the copy and each step."""
+    from data.build import CORE_STEPS, step_params  # late: the build imports the query runner
+    from queries.runner import execute
 
     source = warehouse.db_path(db)
     version = warehouse.file_version(source)
@@ -174,16 +178,22 @@ def challenger(
     with tempfile.TemporaryDirectory(prefix="challenger-") as folder:
         copy = Path(folder) / "warehouse.duckdb"
         if progress is not None:
-            progress("challenger copy", 0, 1)
+            progress("challenger copy", 0, len(CORE_STEPS) + 1)
         # A writer swaps a whole new file in (os.replace): the copy reads one complete file.
         shutil.copyfile(source, copy)
         con = warehouse.connect(copy)
         try:
             as_of = built_as_of(con)
-            con.execute("begin transaction")
-            rebuild(con, as_of=as_of, policy=policy, progress=progress)
+            params = step_params(as_of, policy)
+            # The build's core steps, up to customer_month and the score explanation: the tables
+            # built on customer_month (concentration, collections, ...) do not change a score.
+            for done, (step, _table) in enumerate(CORE_STEPS):
+                if progress is not None:
+                    progress(
+                        f"challenger {step.removeprefix('build_')}", done + 1, len(CORE_STEPS) + 1
+                    )
+                execute(con, step, **params)
             scores = month_end_scores(con)
-            con.execute("rollback")
         finally:
             con.close()
     found = Scored(policy, scores, version)

@@ -177,7 +177,7 @@ def test_scoring_a_challenger_leaves_the_live_warehouse_unchanged(tiny_db):
     assert warehouse.checksum(con) == before
     con.close()
     assert warehouse.file_version(tiny_db) == version
-    assert steps[0] == "challenger copy" and "build cm_scores" in steps
+    assert steps[0] == "challenger copy" and "challenger cm_scores" in steps
     champion = challenger.champion(tiny_db)
     assert champion.scores["as_of"].max() == date(2026, 2, 28)  # month-ends only
     assert scored.scores.height == champion.scores.height

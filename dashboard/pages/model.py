@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import model_charts
+from dashboard.components import challenger_section, model_charts
 from dashboard.components.formats import MISSING, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -308,3 +308,6 @@ else:
             ),
             width="stretch",
         )
+
+# ---------- champion / challenger ----------
+challenger_section.show()
