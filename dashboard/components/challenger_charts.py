@@ -15,6 +15,8 @@ GRADES = ("A", "B", "C", "D", "E")
 CHAMPION_COLOUR = "#8c8c8c"
 CHALLENGER_COLOUR = ACCENT
 COLOURS = {"champion": CHAMPION_COLOUR, "challenger": CHALLENGER_COLOUR}
+# Below the plot: in a third or half of the page a legend on top runs into the title.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
 
 
 def roc_pair(
@@ -101,8 +103,9 @@ def metric_intervals(
     figure.update_xaxes(
         type="category", categoryorder="array", categoryarray=list(categories.values())
     )
+    figure.update_xaxes(tickangle=0)
     figure.update_yaxes(rangemode="tozero", tickformat=".2f")
-    return styled(figure, title, height=340)
+    return styled(figure, title, height=340).update_layout(legend=LEGEND_BELOW)
 
 
 def calibration_pair(
@@ -157,7 +160,7 @@ def calibration_pair(
     figure.update_layout(barmode="group", scattermode="group")
     figure.update_xaxes(type="category")
     figure.update_yaxes(ticksuffix=" %", rangemode="tozero")
-    return styled(figure, title, height=360)
+    return styled(figure, title, height=400).update_layout(legend=LEGEND_BELOW)
 
 
 def stability_bars(
@@ -193,7 +196,8 @@ def stability_bars(
     figure.update_layout(barmode="group")
     figure.update_xaxes(range=[0, top * 1.1], tickformat=".2f")
     figure.update_yaxes(autorange="reversed", type="category")
-    return styled(figure, title, height=max(300, 40 * len(order) + 80))
+    height = max(300, 40 * len(order) + 110)
+    return styled(figure, title, height=height).update_layout(legend=LEGEND_BELOW)
 
 
 def migration_heatmap(
@@ -224,6 +228,6 @@ def migration_heatmap(
             ygap=2,
         )
     )  # fmt: skip
-    figure.update_xaxes(title_text=to_label, type="category", side="top")
+    figure.update_xaxes(title_text=to_label, type="category")
     figure.update_yaxes(title_text=from_label, autorange="reversed", type="category")
-    return styled(figure, title, height=360)
+    return styled(figure, title, height=400)

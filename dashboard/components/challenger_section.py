@@ -66,7 +66,9 @@ def _pick() -> tuple[bytes | None, str]:
 
 def _score(policy: Policy) -> None:
     """Score the challenger with a progress bar (a cache hit returns at once)."""
-    with st.status(t("challenger.scoring", name=markdown_text(policy.name))) as status:
+    with st.status(
+        t("challenger.scoring", name=markdown_text(policy.name)), expanded=True
+    ) as status:
         bar = st.progress(0.0)
 
         def progress(_label: str, done: int, total: int) -> None:
@@ -75,7 +77,9 @@ def _score(policy: Policy) -> None:
 
         challenger.challenger(policy, progress=progress)
         status.update(
-            label=t("challenger.scored", name=markdown_text(policy.name)), state="complete"
+            label=t("challenger.scored", name=markdown_text(policy.name)),
+            state="complete",
+            expanded=False,
         )
 
 
@@ -205,10 +209,11 @@ def _draw(result: model_compare.Comparison, champion: Policy, policy: Policy) ->
         (cards[3], "challenger.ks_oot", "ks", "out_of_time"),
     ):
         _metric(column, key, metrics, difference, metric, sample)
-    left, middle, right = st.columns(3)
+    # Rows of two: the ROC curves; intervals and migration; calibration and stability.
+    rows = [st.columns(2) for _ in range(3)]
     for column, sample, title in (
-        (left, "in_time", "challenger.roc_in_title"),
-        (middle, "out_of_time", "challenger.roc_oot_title"),
+        (rows[0][0], "in_time", "challenger.roc_in_title"),
+        (rows[0][1], "out_of_time", "challenger.roc_oot_title"),
     ):
         column.plotly_chart(
             charts.roc_pair(model_compare.roc_curves(result.observations, sample), t(title), labels,
@@ -222,24 +227,23 @@ def _draw(result: model_compare.Comparison, champion: Policy, policy: Policy) ->
         ("ks", "in_time"): t("challenger.ks_in"),
         ("ks", "out_of_time"): t("challenger.ks_oot"),
     }
-    right.plotly_chart(
+    rows[1][0].plotly_chart(
         charts.metric_intervals(metrics, t("challenger.intervals_title"), labels, categories),
         width="stretch",
     )
-    left, right = st.columns(2)
-    left.plotly_chart(
-        charts.calibration_pair(result.calibration, t("challenger.calibration_title"), labels,
-                                t("challenger.pd"), t("challenger.interval")),
-        width="stretch",
-    )  # fmt: skip
-    right.plotly_chart(
+    rows[1][1].plotly_chart(
         charts.migration_heatmap(result.migration, t("challenger.migration_title"),
                                  t("challenger.migration_from"), t("challenger.migration_to"),
                                  t("challenger.migration_hover")),
         width="stretch",
     )  # fmt: skip
+    rows[2][0].plotly_chart(
+        charts.calibration_pair(result.calibration, t("challenger.calibration_title"), labels,
+                                t("challenger.pd"), t("challenger.interval")),
+        width="stretch",
+    )  # fmt: skip
     names = {c: factor_label(c) for c in result.stability["characteristic"].unique()}
-    st.plotly_chart(
+    rows[2][1].plotly_chart(
         charts.stability_bars(result.stability, t("challenger.stability_title"), labels, names,
                               t("challenger.psi_watch"), t("challenger.psi_action")),
         width="stretch",
