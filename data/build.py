@@ -20,16 +20,19 @@ from queries.runner import SQL_DIR, execute, sql_text
 
 # The version of the risk definitions the build SQL implements: bumped whenever a definition or a
 # derived table's columns change, so warehouses built before are rebuilt (see `is_current`).
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (
     ("build_policy_in_force", "policy_in_force"),
     ("build_policy_factors", "policy_factors"),
+    ("build_policy_bins", "policy_bins"),
     ("build_month_grid", "month_grid"),
     ("build_payment_events", "payment_events"),
     ("build_payment_book", "payment_book"),
     ("build_cm_exposure", "cm_exposure"),
+    ("build_cm_behaviour", "cm_behaviour"),
+    ("build_cm_scorecard", "cm_scorecard"),
     ("build_cm_scores", "cm_scores"),
     ("build_pd_calibration", "pd_calibration"),
     ("build_lgd_calibration", "lgd_calibration"),
@@ -99,6 +102,7 @@ def step_params(as_of: date, policy: Policy) -> dict[str, object]:
         "factor_names": list(FACTORS),
         "factor_weights": [float(policy.weights[f]) for f in FACTORS],
         "factor_descriptions": list(FACTORS.values()),
+        **policy.scorecard_params(),
     }
 
 

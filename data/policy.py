@@ -5,12 +5,13 @@ Scores are 0-100 (higher = riskier); shares, PD and LGD are 0-1; periods are day
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +25,30 @@ FACTORS: dict[str, str] = {
     "utilisation": "Limit utilisation: exposure / credit limit, capped",
     "operational": "Operational events over the look-back, severity-weighted",
     "legal": "Legal events over the look-back, severity-weighted",
+}
+# Factors a scorecard may bin ([scorecard] in the policy file): cm_behaviour columns, each at a
+# grid date t from what is dated on or before t (docs/data_dictionary.md defines them). Points
+# are added in this order.
+SCORECARD_FACTORS: dict[str, str] = {
+    "max_dpd": "Max days past due now",
+    "late_share_12m": "Share of payments due in the last 12 months not paid in full on time",
+    "utilisation": "Exposure / credit limit in force (no limit: missing)",
+    "rating_rank": "External rating as a rank, 1 = AAA ... 10 = D (unrated: missing)",
+    "months_delinquent_3m": "Month-ends with max DPD > 0 among the last 3",
+    "months_delinquent_6m": "Month-ends with max DPD > 0 among the last 6",
+    "months_delinquent_12m": "Month-ends with max DPD > 0 among the last 12",
+    "months_since_late": "Month-ends since the last one with max DPD > 0 (never late: missing)",
+    "worst_dpd_12m": "Worst max DPD over the last 12 month-ends",
+    "paid_to_billed_3m": "Payments received / amounts billed over the last 3 months",
+    "paid_to_billed_6m": "Payments received / amounts billed over the last 6 months",
+    "paid_to_billed_trend": "Paid-to-billed over the last 3 months minus the 3 months before",
+    "exposure_trend_6m": "Relative change of exposure over 6 month-ends",
+    "utilisation_trend_6m": "Change of limit utilisation over 6 month-ends",
+    "limit_increases_12m": "Month-ends whose credit limit rose, among the last 12",
+    "limit_cuts_12m": "Month-ends whose credit limit fell, among the last 12",
+    "credit_events_12m": "Credit events in the last 365 days",
+    "operational_events_12m": "Operational events in the last 365 days",
+    "legal_events_12m": "Legal events in the last 365 days",
 }
 GRADES = ("A", "B", "C", "D", "E")
 BANDS = ("Low", "Medium", "High")
@@ -41,6 +66,7 @@ UNLIMITED = math.inf
 OPTIONAL_SECTIONS: dict[str, dict[str, Any]] = {
     "authority": {"analyst": 1_000_000.0, "admin": "unlimited"},
     "collections": {"ranking": "el_x_dpd"},
+    "scorecard": {},
 }
 
 
@@ -102,6 +128,22 @@ class ControlAction:
     limit_action: str
     collateral_required: bool
     prepayment_required: bool
+
+
+@dataclass(frozen=True)
+class FactorBins:
+    """A binned scorecard factor: bin 1 holds values below edges[0], bin i holds
+    edges[i-2] <= value < edges[i-1], the last bin values from edges[-1] on; points[i-1] are the
+    score points of bin i, `missing` those of a customer-month without a value."""
+
+    edges: tuple[float, ...]
+    points: tuple[float, ...]
+    missing: float
+
+    def points_for(self, value: float | None) -> float:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return self.missing
+        return self.points[bisect.bisect_right(self.edges, value)]
 
 
 @dataclass(frozen=True)
@@ -189,6 +231,40 @@ def _band(value: Any, key: str) -> str:
     return value
 
 
+def _numbers(check: Check) -> Check:
+    def checked(value: Any, key: str) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise PolicyError(key, f"expected a list of numbers, got {value!r}")
+        return tuple(check(v, f"{key}[{i}]") for i, v in enumerate(value))
+
+    return checked
+
+
+def _scorecard(value: Any, key: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise PolicyError(key, "expected a table")
+    out: dict[str, dict[str, Any]] = {}
+    for name in SCORECARD_FACTORS:  # kept in vocabulary order: the order points are added in
+        if name in value:
+            bins = _table(
+                {"edges": _numbers(_number(None)), "points": _numbers(SCORE), "missing": SCORE}
+            )(value[name], f"{key}.{name}")
+            edges = bins["edges"]
+            if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+                raise PolicyError(f"{key}.{name}.edges", f"must rise strictly, got {list(edges)}")
+            if len(bins["points"]) != len(edges) + 1:
+                raise PolicyError(
+                    f"{key}.{name}.points",
+                    f"expected {len(edges) + 1} points (one more than edges), "
+                    f"got {len(bins['points'])}",
+                )
+            out[name] = bins
+    for name in value:
+        if name not in SCORECARD_FACTORS:
+            raise PolicyError(f"{key}.{name}", "unknown scorecard factor")
+    return out
+
+
 SCORE, SHARE, COUNT = _number(0, 100), _number(0, 1), _number(0, integer=True)
 _BY_TYPE: dict[str, Check] = {"int": COUNT, "float": _number(), "str": _text, "bool": _flag}
 
@@ -228,6 +304,7 @@ _SPEC = _table(
         "controls": _table({b: _fields(ControlAction) for b in BANDS}),
         "authority": _authority,
         "collections": _table({"ranking": _ranking}),
+        "scorecard": _scorecard,
     }
 )
 
@@ -272,6 +349,9 @@ class Policy:
     # ceiling; a role not listed approves nothing (see approval_authority)
     authority: Mapping[str, float]
     collections: CollectionsParams
+    # binned factor -> its bins and points (SCORECARD_FACTORS order); empty: the score is the
+    # weighted sum alone
+    scorecard: Mapping[str, FactorBins] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Policy:
@@ -280,8 +360,17 @@ class Policy:
         The sections of OPTIONAL_SECTIONS may be left out (policies written before them)."""
         d = _SPEC({**OPTIONAL_SECTIONS, **raw} if isinstance(raw, Mapping) else raw, "")
         total = sum(d["weights"].values())
-        if abs(total - 1.0) > 1e-9:
+        card = d["scorecard"]
+        if not card and abs(total - 1.0) > 1e-9:
             raise PolicyError("weights", f"must sum to 1, got {total!r}")
+        # with a scorecard: weighted factors and the most points of every binned factor fit 0-100
+        most = 100 * total + sum(max(*b["points"], b["missing"]) for b in card.values())
+        if card and most > 100 + 1e-6:
+            raise PolicyError(
+                "scorecard",
+                f"100 x the sum of weights plus the highest points of each binned factor must be "
+                f"at most 100, got {most!r}",
+            )
         cuts = [d["grades"][g] for g in GRADES[1:]]
         for lower, upper, grade in zip(cuts, cuts[1:], GRADES[2:], strict=False):
             if upper <= lower:
@@ -309,6 +398,7 @@ class Policy:
             controls=_frozen({b: ControlAction(**c) for b, c in d["controls"].items()}),
             authority=_frozen(d["authority"]),
             collections=CollectionsParams(**d["collections"]),
+            scorecard=_frozen({n: FactorBins(**b) for n, b in card.items()}),
         )
 
     @classmethod
@@ -377,6 +467,17 @@ class Policy:
         }
         return params
 
+    def scorecard_params(self) -> dict[str, list[Any]]:
+        """The scorecard's bins as lists (one entry per bin) for the policy_bins build step."""
+        rows: list[tuple[str, int, int, float | None, float | None, bool, float]] = []
+        for position, (name, bins) in enumerate(self.scorecard.items(), start=1):
+            bounds = [None, *bins.edges, None]
+            for no, points in enumerate(bins.points, start=1):
+                rows.append((name, position, no, bounds[no - 1], bounds[no], False, points))
+            rows.append((name, position, 0, None, None, True, bins.missing))
+        columns = ("factors", "positions", "bin_no", "lowers", "uppers", "is_missing", "points")
+        return {f"scorecard_{c}": [r[i] for r in rows] for i, c in enumerate(columns)}
+
     # --- the scoring rules; queries/sql/build_cm_scores.sql computes the same ------------------
 
     def dpd_score(self, max_dpd: int) -> float:
@@ -403,14 +504,27 @@ class Policy:
         """0-100: points of the events (by severity 1-5) in the look-back, capped at 100."""
         return min(100.0, sum(self.factors.severity_points[s] for s in severities))
 
-    def score(self, factors: Mapping[str, float]) -> float:
-        """0-100: the weighted sum of the factor scores (factor name -> score 0-100)."""
+    def scorecard_points(self, values: Mapping[str, float | None]) -> float:
+        """The points of the binned factors (factor -> value, None when missing), added in the
+        policy's factor order as the SQL adds them; 0 without a scorecard."""
+        total = 0.0
+        for name, bins in self.scorecard.items():
+            total += bins.points_for(values.get(name))
+        return total
+
+    def score(
+        self, factors: Mapping[str, float], behaviour: Mapping[str, float | None] | None = None
+    ) -> float:
+        """0-100: the weighted sum of the factor scores (factor name -> score 0-100), plus the
+        scorecard points of the binned factors' values (`behaviour`, cm_behaviour columns)."""
         missing = set(self.weights) - set(factors)
         if missing:
             raise KeyError(f"missing factor scores: {sorted(missing)}")
         total = 0.0
         for name, weight in self.weights.items():  # FACTORS order, as the SQL adds them
             total += weight * factors[name]
+        if self.scorecard:
+            total += self.scorecard_points(behaviour or {})
         return total
 
     def grade(self, score: float) -> str:
@@ -455,6 +569,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)  # repr of a finite float is valid TOML and reads back exactly
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     # JSON's string escapes are a subset of TOML basic-string escapes.
     return json.dumps(str(value), ensure_ascii=False)
 

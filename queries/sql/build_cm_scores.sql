@@ -1,7 +1,8 @@
 -- cm_scores (internal to the customer_month build): one row per customer per grid date, as
 -- cm_exposure, with the customer's attributes, the credit limit and external rating in force then,
 -- event flags, factor scores (0-100), score, grade, band and default status. Params: as_of and the
--- policy's factor, weight, grade, band, watchlist event, default and cure values. data/policy.py
+-- policy's factor, weight, grade, band, watchlist event, default and cure values; the points of the
+-- policy's binned scorecard factors come from cm_scorecard. data/policy.py
 -- (Policy.score, .grade, ...) holds the same scoring rules.
 -- Limit and rating in force at t: the latest credit_reviews row with effective_on <= t (a review
 -- without a rating leaves the rating as it was), before the first review the customer's own values.
@@ -234,14 +235,25 @@ with_exit as (
     from default_spells
 ),
 
-scored as (
-    -- added in the policy's factor order, as Policy.score adds them
+scorecard_points as (
+    -- the binned factors' points (cm_scorecard), added in the policy's factor order
     select
-        *,
-        $w_dpd * dpd_score + $w_late * late_score + $w_rating * rating_score
-        + $w_utilisation * utilisation_score + $w_operational * operational_score
-        + $w_legal * legal_score as score
-    from with_exit
+        customer_id,
+        as_of,
+        list_reduce(list(points order by position), lambda a, b: a + b) as points
+    from cm_scorecard
+    group by customer_id, as_of
+),
+
+scored as (
+    -- added in the policy's factor order, as Policy.score adds them, then the scorecard's points
+    select
+        w.*,
+        $w_dpd * w.dpd_score + $w_late * w.late_score + $w_rating * w.rating_score
+        + $w_utilisation * w.utilisation_score + $w_operational * w.operational_score
+        + $w_legal * w.legal_score + coalesce(p.points, 0.0) as score
+    from with_exit as w
+    left join scorecard_points as p on p.customer_id = w.customer_id and p.as_of = w.as_of
 ),
 
 graded as (
