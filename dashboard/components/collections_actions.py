@@ -12,7 +12,7 @@ from dashboard import auth
 from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import column_money, day, money
 from dashboard.components.plain_text import markdown_text
-from dashboard.components.work_session import act, label, saved
+from dashboard.components.work_session import act, label, saved, text_key
 from dashboard.i18n import catalogue, t
 from data import worklog_collections as collections
 from data.worklog import NOTE_LIMIT, Item
@@ -132,7 +132,7 @@ def collector_panel(frame: pl.DataFrame, key: str) -> None:
         contacted_on = st.date_input(
             t("work.contacted_on"), value=date.today(), max_value=date.today()
         )
-        note_key = f"{key}_contact_note_{customer_id}"
+        note_key = text_key(f"{key}_contact_note_{customer_id}")
         note = st.text_area(t("work.note"), key=note_key, max_chars=NOTE_LIMIT)
         if st.form_submit_button(t("work.record_contact")):
             result = act(
@@ -150,7 +150,7 @@ def collector_panel(frame: pl.DataFrame, key: str) -> None:
         promised_on = st.date_input(
             t("work.promised_on"), value=date.today() + timedelta(days=7), min_value=date.today()
         )
-        note_key = f"{key}_promise_note_{customer_id}"
+        note_key = text_key(f"{key}_promise_note_{customer_id}")
         note = st.text_area(t("work.note"), key=note_key, max_chars=NOTE_LIMIT)
         if st.form_submit_button(t("work.record_promise")):
             result = act(
@@ -172,7 +172,7 @@ def collector_panel(frame: pl.DataFrame, key: str) -> None:
             t("work.dispute_amount"), min_value=0.0, value=0.0, step=1_000.0, format="%.0f",
             help=t("work.dispute_amount_help"),
         )  # fmt: skip
-        note_key = f"{key}_dispute_note_{customer_id}"
+        note_key = text_key(f"{key}_dispute_note_{customer_id}")
         note = st.text_area(t("work.note"), key=note_key, max_chars=NOTE_LIMIT)
         if st.form_submit_button(t("work.open_dispute")):
             result = act(

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.components.export import neutralise
 from dashboard.components.formats import column_money, money
 from dashboard.components.plain_text import markdown_text
-from dashboard.components.work_session import act, authority, authority_text, label, saved
+from dashboard.components.work_session import act, authority, authority_text, label, saved, text_key
 from dashboard.i18n import t
 from data import worklog_decisions
 from data.users import User
@@ -101,7 +101,7 @@ def decide_panel(frame: pl.DataFrame, user: User, key: str) -> None:
     reason = why_not_text(row, user)
     if reason:
         st.info(reason, icon=":material/info:")
-    note_key = f"{key}_note_{item_id}"
+    note_key = text_key(f"{key}_note_{item_id}")
     with st.form(f"{key}_form_{item_id}"):
         note = st.text_area(
             t("work.decision_note"), key=note_key, max_chars=NOTE_LIMIT, help=t("work.note_help")
@@ -122,7 +122,7 @@ def decide_panel(frame: pl.DataFrame, user: User, key: str) -> None:
 
 def request_form(customer_id: str, current_limit: float | None, user: User, key: str) -> None:
     """The "Request a credit decision" form for one customer."""
-    reason_key = f"{key}_reason_{customer_id}"
+    reason_key = text_key(f"{key}_reason_{customer_id}")
     with st.form(f"{key}_form_{customer_id}"):
         st.markdown(
             t(

@@ -25,6 +25,7 @@ from dashboard.components.work_session import (
     refusal_text,
     saved,
     show_flash,
+    text_key,
     work_fetch,
     working_as,
 )
@@ -47,7 +48,8 @@ def review_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         "customer_id",
         "name",
-        pl.col("entered_on"),
+        # dates as text in the page's language (a Styler shows dates as timestamps otherwise)
+        pl.Series("entered_on", [day(d) for d in frame["entered_on"]], pl.String),
         pl.col("triggers")
         .list.eval(pl.element().replace_strict(triggers, default=pl.element()))
         .list.join(", ")
@@ -59,7 +61,7 @@ def review_table(frame: pl.DataFrame) -> pl.DataFrame:
             dtype=pl.String,
         ),
         pl.col("assignee").fill_null(""),
-        "due_on",
+        pl.Series("due_on", [day(d) if d else "—" for d in frame["due_on"]], pl.String),
         pl.when(pl.col("overdue"))
         .then(pl.lit(t("work.overdue_mark")))
         .otherwise(pl.lit(""))
@@ -70,8 +72,10 @@ def review_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _highlight_overdue(row) -> list[str]:
-    style = "background-color: rgba(214, 39, 40, 0.14)" if row["overdue"] else ""
-    return [style] * len(row)
+    # the state, due date and mark of an overdue review, not the whole row
+    style = "background-color: rgba(214, 39, 40, 0.16); color: #9b1c1c"
+    marked = {"state", "due_on", "overdue"} if row["overdue"] else set()
+    return [style if column in marked else "" for column in row.index]
 
 
 def show_reviews(frame: pl.DataFrame, key: str) -> None:
@@ -85,11 +89,11 @@ def show_reviews(frame: pl.DataFrame, key: str) -> None:
         column_config={
             "customer_id": st.column_config.TextColumn(t("work.col_id"), width="small"),
             "name": st.column_config.TextColumn(t("work.col_name"), width="medium"),
-            "entered_on": st.column_config.DateColumn(t("work.col_entered")),
+            "entered_on": st.column_config.TextColumn(t("work.col_entered")),
             "triggers": t("work.col_triggers"),
             "state": st.column_config.TextColumn(t("work.col_state"), width="medium"),
             "assignee": t("work.col_assignee"),
-            "due_on": st.column_config.DateColumn(t("work.col_due")),
+            "due_on": st.column_config.TextColumn(t("work.col_due")),
             "overdue": st.column_config.TextColumn(t("work.col_overdue"), width="small"),
             "age_days": st.column_config.NumberColumn(t("work.col_age"), format="%d"),
             "note": st.column_config.TextColumn(t("work.col_note"), width="large"),
@@ -172,7 +176,7 @@ def review_panel(row: dict, key: str) -> None:
                 )
                 done(result, t("work.assigned_to", assignee=markdown_text(assignee)))
 
-        close_note = f"{ident}_close_note"
+        close_note = text_key(f"{ident}_close_note")
         with st.form(f"{ident}_close_form"):
             st.markdown(f"**{t('work.close_title')}**")
             outcome = st.selectbox(
@@ -192,7 +196,7 @@ def review_panel(row: dict, key: str) -> None:
             if "closed" not in allowed:
                 st.caption(t("work.close_needs_review"))
 
-        comment_note = f"{ident}_comment_note"
+        comment_note = text_key(f"{ident}_comment_note")
         with st.form(f"{ident}_comment_form"):
             text = st.text_area(t("work.comment_label"), key=comment_note, max_chars=NOTE_LIMIT)
             if st.form_submit_button(t("work.comment")):

@@ -38,6 +38,7 @@ from queries.scope import Scope
 WORK_AS = "work_as"  # the name acted as while access control is off (crosses pages)
 _WORK_AS_INPUT = "work_as_input"
 FLASH = "work_flash"  # the message of the last saved change, shown once after the rerun
+GENERATION = "work_generation"  # grows with every saved change: the text fields start empty
 
 
 def acting_user() -> User | None:
@@ -206,11 +207,18 @@ def act(change: Callable[..., Item], *args: Any, **kwargs: Any) -> Item | Worklo
         return refused
 
 
+def text_key(base: str) -> str:
+    """The key of a form's text field: a new one after every saved change, so the browser shows
+    an empty field then (it keeps a widget's text otherwise), while a refused change keeps it."""
+    return f"g{st.session_state.get(GENERATION, 0)}_{base}"
+
+
 def saved(message: str, *forget: str) -> None:
-    """After a saved change: clear the forms' fields named in `forget`, keep `message` for the
-    next run and rerun (the lists show the new state)."""
+    """After a saved change: forget the text fields named in `forget` (and start every text field
+    anew), keep `message` for the next run and rerun (the lists show the new state)."""
     for key in forget:
         st.session_state.pop(key, None)
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
     st.session_state[FLASH] = message
     st.rerun()
 
