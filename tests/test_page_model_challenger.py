@@ -161,3 +161,10 @@ def test_the_report_command_refuses_an_invalid_challenger(demo_db, tmp_path, cap
     assert code == 2
     assert "grades.C" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_region_limited_analyst_cannot_compare_the_whole_portfolio(auth_on):
+    at = app_as("ana_a", "model")
+    assert not at.exception
+    assert any("whole portfolio" in i.value for i in at.info)
+    assert not at.get("file_uploader")
