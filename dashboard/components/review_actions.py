@@ -193,7 +193,7 @@ def review_panel(row: dict, key: str) -> None:
             ):
                 result = act(worklog_reviews.close, customer_id, alert_on, based_on, outcome, note)
                 done(result, t("work.closed", outcome=label("outcome", outcome)), close_note)
-            if "closed" not in allowed:
+            if state in ("new", "assigned"):  # a closed review only takes comments
                 st.caption(t("work.close_needs_review"))
 
         comment_note = text_key(f"{ident}_comment_note")
