@@ -165,7 +165,8 @@ if ensure_warehouse():
         pages.setdefault(t(f"nav.{section}"), []).append(page)
     if refused:  # hidden, in a section that has visible pages, so no empty header shows
         pages[next(iter(pages))].extend(refused)
-    current = st.navigation(pages)
+    # every page listed: with the Work page an admin has 14, past the sidebar's "View more" cut
+    current = st.navigation(pages, expanded=True)
     sidebar()
     auth.sign_out_button()
     with st.sidebar:
