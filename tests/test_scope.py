@@ -83,7 +83,9 @@ def test_a_region_scope_keeps_only_that_regions_rows_in_every_table(demo_con, sc
             assert frame.height == _count(demo_con, table), table
         elif not set(columns) & KEYED:
             assert frame.is_empty(), f"{table}: a portfolio-wide aggregate under a region scope"
-        elif table not in ADMIN_TABLES:
+        elif table not in ADMIN_TABLES and _count(demo_con, table):
+            # (a table the demo leaves empty, cm_scorecard under a policy without [scorecard],
+            # has nothing to keep)
             assert 0 < frame.height < _count(demo_con, table), table
     assert checked >= 8  # customers, contracts, payments, events, snapshots, explanations ...
 
@@ -223,4 +225,8 @@ def test_pages_read_the_warehouse_only_through_scoped_fetches():
         direct = re.findall(
             r"\bholder\(|warehouse\.connect\(|duckdb\.connect\(|\b_cached\(|\b_shared\(", text
         )
-        assert not direct or path.name in {"access.py", "data_sources.py"}, (path.name, direct)
+        # work_session.py opens the acting user's scoped connection (connection_scope(user)) for
+        # the worklog, whose functions check the scope again, and reads the policy in force;
+        # mapping_flow.py is the admin-only Data page's mapping step
+        allowed = {"access.py", "data_sources.py", "work_session.py", "mapping_flow.py"}
+        assert not direct or path.name in allowed, (path.name, direct)
