@@ -60,6 +60,12 @@ AUTHORITY_ROLES = ("executive", "analyst", "admin")
 # How the collections worklist is ranked (queries/worklist.py): expected loss x days past due,
 # overdue amount, or days past due.
 RANKINGS = ("el_x_dpd", "overdue_amount", "dpd")
+# IFRS 9 ([provisions]): what may move a loan to stage 2, how lifetime PD is derived, how ECL is
+# discounted (docs/data_dictionary.md, queries/sql/build_ecl_month.sql).
+STAGE2_TRIGGERS = ("dpd_backstop", "downgrade", "watchlist")
+LIFETIME_PD_METHODS = ("constant_hazard",)
+DISCOUNTING = ("contract_rate", "none")
+FORWARD_LOOKING_RANGE = (0.5, 2.0)
 UNLIMITED = math.inf
 # Sections added after policy 2026.2: a file (or a warehouse's stored policy_in_force) written
 # before them reads with these values, the ones data/policy.toml ships.
@@ -67,6 +73,20 @@ OPTIONAL_SECTIONS: dict[str, dict[str, Any]] = {
     "authority": {"analyst": 1_000_000.0, "admin": "unlimited"},
     "collections": {"ranking": "el_x_dpd"},
     "scorecard": {},
+    "provisions": {
+        "lookback_months": 36,
+        "aging_edges_days": [0, 30, 60, 90],
+        "probation_months": 3,
+        "lifetime_pd": "constant_hazard",
+        "lifetime_floor_months": 12,
+        "discount": "contract_rate",
+        "stage2": {
+            "triggers": ["dpd_backstop", "downgrade", "watchlist"],
+            "dpd_backstop_days": 30,
+            "downgrade_grades": 2,
+        },
+        "forward_looking": {},
+    },
 }
 
 
@@ -149,6 +169,34 @@ class FactorBins:
 @dataclass(frozen=True)
 class CollectionsParams:
     ranking: str  # one of RANKINGS
+
+
+@dataclass(frozen=True)
+class ForwardLooking:
+    factor: float  # multiplies an industry's historical loss rates (FORWARD_LOOKING_RANGE)
+    reason: str  # why, shown on the Provisions page
+
+
+@dataclass(frozen=True)
+class Stage2Params:
+    triggers: tuple[str, ...]  # STAGE2_TRIGGERS in force
+    dpd_backstop_days: int  # dpd_backstop: the loan's max DPD above this
+    downgrade_grades: int  # downgrade: this many grades worse than at origination (first rating)
+
+
+@dataclass(frozen=True)
+class ProvisionParams:
+    lookback_months: int  # months of roll rates and net write-offs behind a loss rate
+    aging_edges_days: tuple[int, ...]  # upper DPD of each bucket but the last: 0 = current
+    probation_months: int  # clean month-ends before a stage-2 loan returns to stage 1
+    lifetime_pd: str  # LIFETIME_PD_METHODS
+    lifetime_floor_months: int  # lifetime horizon never shorter than this
+    discount: str  # DISCOUNTING
+    stage2: Stage2Params
+    # industry -> factor and reason; an industry not listed has factor 1
+    forward_looking: Mapping[str, ForwardLooking] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 # --- validation helpers: each returns a checker (value, dotted key) -> cleaned value -------------
@@ -265,6 +313,51 @@ def _scorecard(value: Any, key: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _choice(options: tuple[str, ...], what: str) -> Check:
+    def check(value: Any, key: str) -> str:
+        if value not in options:
+            raise PolicyError(
+                key, f"unknown {what} {value!r} (expected one of {', '.join(options)})"
+            )
+        return value
+
+    return check
+
+
+def _triggers(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise PolicyError(key, f"expected a list of trigger names, got {value!r}")
+    checked = tuple(
+        _choice(STAGE2_TRIGGERS, "trigger")(v, f"{key}[{i}]") for i, v in enumerate(value)
+    )
+    if len(set(checked)) != len(checked):
+        raise PolicyError(key, f"lists a trigger twice: {value!r}")
+    return checked
+
+
+def _aging_edges(value: Any, key: str) -> tuple[int, ...]:
+    edges = _numbers(_number(0, integer=True))(value, key)
+    if not edges or edges[0] != 0:
+        raise PolicyError(key, f"must start at 0 (the current bucket), got {value!r}")
+    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise PolicyError(key, f"must rise strictly, got {value!r}")
+    return edges
+
+
+def _forward_looking(value: Any, key: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise PolicyError(key, "expected a table")
+    lo, hi = FORWARD_LOOKING_RANGE
+    out = {}
+    for industry, entry in value.items():
+        if "." in industry:
+            raise PolicyError(f"{key}.{industry}", "an industry name must not contain a dot")
+        out[industry] = _table({"factor": _number(lo, hi), "reason": _text})(
+            entry, f"{key}.{industry}"
+        )
+    return out
+
+
 SCORE, SHARE, COUNT = _number(0, 100), _number(0, 1), _number(0, integer=True)
 _BY_TYPE: dict[str, Check] = {"int": COUNT, "float": _number(), "str": _text, "bool": _flag}
 
@@ -305,6 +398,24 @@ _SPEC = _table(
         "authority": _authority,
         "collections": _table({"ranking": _ranking}),
         "scorecard": _scorecard,
+        "provisions": _table(
+            {
+                "lookback_months": _number(1, 120, integer=True),
+                "aging_edges_days": _aging_edges,
+                "probation_months": COUNT,
+                "lifetime_pd": _choice(LIFETIME_PD_METHODS, "lifetime PD method"),
+                "lifetime_floor_months": _number(1, integer=True),
+                "discount": _choice(DISCOUNTING, "discounting"),
+                "stage2": _table(
+                    {
+                        "triggers": _triggers,
+                        "dpd_backstop_days": COUNT,
+                        "downgrade_grades": _number(1, 4, integer=True),
+                    }
+                ),
+                "forward_looking": _forward_looking,
+            }
+        ),
     }
 )
 
@@ -313,8 +424,14 @@ _SPEC = _table(
 _TEXT_KEYS = frozenset(
     ["version", "name", *(f"bands.{g}" for g in GRADES)]
     + [f"controls.{b}.limit_action" for b in BANDS]
-    + ["collections.ranking"]
+    + ["collections.ranking", "provisions.lifetime_pd", "provisions.discount"]
 )
+
+
+def _is_text_key(key: str) -> bool:
+    return key in _TEXT_KEYS or (
+        key.startswith("provisions.forward_looking.") and key.endswith(".reason")
+    )
 
 
 def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -352,13 +469,22 @@ class Policy:
     # binned factor -> its bins and points (SCORECARD_FACTORS order); empty: the score is the
     # weighted sum alone
     scorecard: Mapping[str, FactorBins] = field(default_factory=lambda: MappingProxyType({}))
+    provisions: ProvisionParams | None = None  # always set by from_dict
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Policy:
         """Validate a parsed policy file; raises PolicyError naming the first offending key.
 
         The sections of OPTIONAL_SECTIONS may be left out (policies written before them)."""
-        d = _SPEC({**OPTIONAL_SECTIONS, **raw} if isinstance(raw, Mapping) else raw, "")
+        if isinstance(raw, Mapping):
+            raw = {**OPTIONAL_SECTIONS, **raw}
+            # no forward-looking adjustment is an empty table, which flat() does not write
+            if (
+                isinstance(raw["provisions"], Mapping)
+                and "forward_looking" not in raw["provisions"]
+            ):
+                raw["provisions"] = {**raw["provisions"], "forward_looking": {}}
+        d = _SPEC(raw, "")
         total = sum(d["weights"].values())
         card = d["scorecard"]
         if not card and abs(total - 1.0) > 1e-9:
@@ -399,6 +525,7 @@ class Policy:
             authority=_frozen(d["authority"]),
             collections=CollectionsParams(**d["collections"]),
             scorecard=_frozen({n: FactorBins(**b) for n, b in card.items()}),
+            provisions=_provision_params(d["provisions"]),
         )
 
     @classmethod
@@ -411,7 +538,7 @@ class Policy:
             for part in path:
                 node = node.setdefault(part, {})
             # flat() keeps strings as they are and writes every other value as a TOML literal
-            node[leaf] = text if key in _TEXT_KEYS else tomllib.loads(f"v = {text}")["v"]
+            node[leaf] = text if _is_text_key(key) else tomllib.loads(f"v = {text}")["v"]
         return cls.from_dict(nested)
 
     def to_dict(self) -> dict[str, Any]:
@@ -466,6 +593,27 @@ class Policy:
             "cure_dpd": self.default.cure_dpd,
         }
         return params
+
+    def provision_params(self) -> dict[str, object]:
+        """The [provisions] values bound into the ECL build steps (build_provision_matrix,
+        build_ecl_month): forward-looking factors as two parallel lists."""
+        p = self.provisions
+        assert p is not None
+        used = set(p.stage2.triggers)
+        return {
+            "prov_lookback_months": p.lookback_months,
+            "prov_edges": list(p.aging_edges_days),
+            "prov_probation_months": p.probation_months,
+            "prov_floor_months": p.lifetime_floor_months,
+            "prov_discounting": p.discount == "contract_rate",
+            "prov_backstop_days": p.stage2.dpd_backstop_days,
+            "prov_downgrade_grades": p.stage2.downgrade_grades,
+            "prov_use_backstop": "dpd_backstop" in used,
+            "prov_use_downgrade": "downgrade" in used,
+            "prov_use_watchlist": "watchlist" in used,
+            "flf_industries": list(p.forward_looking),
+            "flf_factors": [f.factor for f in p.forward_looking.values()],
+        }
 
     def scorecard_params(self) -> dict[str, list[Any]]:
         """The scorecard's bins as lists (one entry per bin) for the policy_bins build step."""
@@ -543,6 +691,20 @@ class Policy:
         """The highest credit limit (reporting currency) `role` may approve: UNLIMITED (inf) for
         no ceiling, None when the role holds no authority (it is not in [authority])."""
         return self.authority.get(role) if role is not None else None
+
+
+def _provision_params(p: Mapping[str, Any]) -> ProvisionParams:
+    s2 = p["stage2"]
+    return ProvisionParams(
+        lookback_months=p["lookback_months"],
+        aging_edges_days=p["aging_edges_days"],
+        probation_months=p["probation_months"],
+        lifetime_pd=p["lifetime_pd"],
+        lifetime_floor_months=p["lifetime_floor_months"],
+        discount=p["discount"],
+        stage2=Stage2Params(s2["triggers"], s2["dpd_backstop_days"], s2["downgrade_grades"]),
+        forward_looking=_frozen({i: ForwardLooking(**f) for i, f in p["forward_looking"].items()}),
+    )
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
