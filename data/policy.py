@@ -87,6 +87,7 @@ OPTIONAL_SECTIONS: dict[str, dict[str, Any]] = {
         },
         "forward_looking": {},
     },
+    "freshness": {"max_age_days": 45},
 }
 
 
@@ -416,6 +417,7 @@ _SPEC = _table(
                 "forward_looking": _forward_looking,
             }
         ),
+        "freshness": _table({"max_age_days": _number(1, 3660, integer=True)}),
     }
 )
 
@@ -470,6 +472,10 @@ class Policy:
     # weighted sum alone
     scorecard: Mapping[str, FactorBins] = field(default_factory=lambda: MappingProxyType({}))
     provisions: ProvisionParams | None = None  # always set by from_dict
+    # freshness.max_age_days: every page warns when the data reaches a month-end older than this
+    freshness: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(OPTIONAL_SECTIONS["freshness"])
+    )
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Policy:
@@ -526,6 +532,7 @@ class Policy:
             collections=CollectionsParams(**d["collections"]),
             scorecard=_frozen({n: FactorBins(**b) for n, b in card.items()}),
             provisions=_provision_params(d["provisions"]),
+            freshness=_frozen(d["freshness"]),
         )
 
     @classmethod
