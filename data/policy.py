@@ -441,11 +441,14 @@ def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
 
 
 def _plain(node: Any) -> Any:
-    """Dataclasses and mappings as nested dicts with text keys (severity 1 -> "1"), values as is."""
+    """Dataclasses and mappings as nested dicts with text keys (severity 1 -> "1"), tuples as lists,
+    values as is."""
     if is_dataclass(node):
         return {f.name: _plain(getattr(node, f.name)) for f in fields(node)}
     if isinstance(node, Mapping):
         return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, tuple):  # lists as the TOML file has them, so from_dict reads them back
+        return [_plain(v) for v in node]
     return node
 
 

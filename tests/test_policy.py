@@ -207,3 +207,10 @@ def test_grade_follows_cut_offs(score: float) -> None:
 def test_grade_is_monotone(a: float, b: float) -> None:
     low, high = sorted((a, b))
     assert GRADES.index(POLICY.grade(low)) <= GRADES.index(POLICY.grade(high))
+
+
+def test_a_policy_reads_back_from_its_own_dict():
+    # the fit and the What-if page derive policies from `to_dict()`: every section, including
+    # the list-valued ones ([provisions] aging edges and triggers, scorecard edges), reads back
+    policy = load_policy()
+    assert Policy.from_dict(policy.to_dict()) == policy
