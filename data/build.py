@@ -20,7 +20,7 @@ from queries.runner import SQL_DIR, execute, sql_text
 
 # The version of the risk definitions the build SQL implements: bumped whenever a definition or a
 # derived table's columns change, so warehouses built before are rebuilt (see `is_current`).
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (
@@ -49,6 +49,15 @@ EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
     ("build_collections_month", "collections_month"),
     ("build_rating_migration", "rating_migration"),
     ("build_data_quality", "data_quality"),
+    # IFRS 9 provisions (docs/data_dictionary.md, "Provisions")
+    ("build_receivable_aging", "receivable_aging"),
+    ("build_provision_loss_rates", "provision_loss_rates"),
+    ("build_receivable_ecl", "receivable_ecl"),
+    ("build_provision_matrix", "provision_matrix"),
+    ("build_contract_rates", "contract_rates"),
+    ("build_loan_ecl", "loan_ecl"),
+    ("build_ecl_month", "ecl_month"),
+    ("build_ecl_movement", "ecl_movement"),
 )
 
 Progress = Callable[[str, int, int], None]
@@ -90,6 +99,18 @@ def build_steps() -> list[tuple[str, str]]:
     return [*CORE_STEPS, *extensions]
 
 
+def _variant(con: duckdb.DuckDBPyConnection, step: str) -> str:
+    """The SQL file a step runs: contract rates come from the optional contracts.interest_rate
+    column only when the warehouse has it."""
+    if step != "build_contract_rates":
+        return step
+    has_rate = con.sql(
+        "select count(*) from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'main' and table_name = 'contracts' and column_name = 'interest_rate'"
+    ).fetchall()[0][0]
+    return step if has_rate else "build_contract_rates_none"
+
+
 def step_params(as_of: date, policy: Policy) -> dict[str, object]:
     """Every value a build step may bind: the as-of date, the policy's values, and the policy
     itself as lists for the policy_in_force and policy_factors tables."""
@@ -103,6 +124,7 @@ def step_params(as_of: date, policy: Policy) -> dict[str, object]:
         "factor_weights": [float(policy.weights[f]) for f in FACTORS],
         "factor_descriptions": list(FACTORS.values()),
         **policy.scorecard_params(),
+        **policy.provision_params(),
     }
 
 
@@ -131,7 +153,7 @@ def rebuild(
         if progress is not None:
             progress(f"build {step.removeprefix('build_')}", done, len(steps) + 1)
         started = time.perf_counter()
-        execute(con, step, **params)
+        execute(con, _variant(con, step), **params)
         seconds[step] = time.perf_counter() - started
     if progress is not None:
         progress("build record", len(steps), len(steps) + 1)
