@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import fetch
-from dashboard.components import watchlist_charts
+from dashboard.components import watchlist_charts, watchlist_url
 from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import GRADES, column_money, money_prefix, month, number
 from dashboard.components.review_actions import reviews_section
@@ -40,7 +40,10 @@ if entrants.is_empty():
     st.success(t("watchlist.alerts_none"))
 else:
     with st.expander(
-        t("watchlist.alerts", count=entrants.height), expanded=True, icon=":material/notifications:"
+        # collapsed to its count row: the page's filters and list stay above the fold
+        t("watchlist.alerts", count=entrants.height),
+        expanded=False,
+        icon=":material/notifications:",
     ):
         st.dataframe(
             neutralise(
@@ -51,19 +54,48 @@ else:
             hide_index=True,
             width="stretch",
             column_config={
-                "customer_id": t("watchlist.col_id"),
-                "name": t("watchlist.col_name"),
-                "grade": t("watchlist.col_grade"),
-                "exposure": st.column_config.NumberColumn(
-                    t("watchlist.col_exposure"), format=column_money()
+                "customer_id": st.column_config.TextColumn(
+                    t("watchlist.col_id"), width=90, pinned=True
                 ),
-                "new_triggers": t("watchlist.new_triggers"),
-                "owner": t("watchlist.col_owner"),
+                "name": st.column_config.TextColumn(
+                    t("watchlist.col_name"), width=300, pinned=True
+                ),
+                "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width=60),
+                "exposure": st.column_config.NumberColumn(
+                    t("watchlist.col_exposure"), format=column_money(), width=110
+                ),
+                "new_triggers": st.column_config.TextColumn(t("watchlist.new_triggers"), width=170),
+                "owner": st.column_config.TextColumn(t("watchlist.col_owner"), width=120),
             },
         )
 
 
 # --- page filters -----------------------------------------------------------------------------
+def seed_from_url(owners: list[str]) -> None:
+    """On the page's first run of a visit, the widgets start from the URL's wl_* parameters."""
+    if "wl_sort" in st.session_state:  # the widgets exist already: they, not the URL, lead
+        return
+    present = {
+        name: st.query_params.get_all(name)
+        for name in watchlist_url.PARAMETERS.values()
+        if name in st.query_params
+    }
+    st.session_state.update(
+        watchlist_url.from_query(present, GRADES, watchlist.TRIGGERS, owners, sorts=watchlist.SORTS)
+    )
+
+
+def write_url() -> None:
+    """The widgets' values into the URL (defaults leave no parameter), so the view is a link."""
+    wanted = watchlist_url.to_query(st.session_state, default_sort=watchlist.SORTS[0])
+    for name in watchlist_url.PARAMETERS.values():
+        if name in st.query_params and name not in wanted:
+            del st.query_params[name]
+    for name, values in wanted.items():
+        if st.query_params.get_all(name) != values:
+            st.query_params[name] = values
+
+
 # The page's own filters, the list and its exports rerun on their own when one of these filters
 # changes (st.fragment): the alerts and the trend above and below stay as they are.
 @st.fragment
@@ -72,6 +104,8 @@ def members_section() -> None:
         st.markdown(f"**{t('watchlist.filters')}**")
         a, b, c, d = st.columns([2, 3, 3, 3])
         anything = t("watchlist.any")
+        owner_names = fetch(watchlist.owners)["owner"].to_list()
+        seed_from_url(owner_names)
         grades = a.multiselect(t("watchlist.grade"), GRADES, key="wl_grades", placeholder=anything)
         triggers = b.multiselect(
             t("watchlist.trigger"),
@@ -82,7 +116,7 @@ def members_section() -> None:
         )
         owners = c.multiselect(
             t("watchlist.owner"),
-            fetch(watchlist.owners)["owner"].to_list(),
+            owner_names,
             key="wl_owners",
             placeholder=anything,
         )
@@ -110,6 +144,7 @@ def members_section() -> None:
             key="wl_sort",
         )
 
+    write_url()
     choices = dict(
         grades=tuple(grades),
         triggers=tuple(triggers),
@@ -163,32 +198,37 @@ def members_section() -> None:
             selection_mode="single-row",
             key="wl_table",
             column_config={
-                "customer_id": st.column_config.TextColumn(t("watchlist.col_id"), width="small"),
-                "name": st.column_config.TextColumn(t("watchlist.col_name"), width="medium"),
-                "account": st.column_config.TextColumn(
-                    t("watchlist.col_account"), help=t("watchlist.col_account_help")
+                "customer_id": st.column_config.TextColumn(
+                    t("watchlist.col_id"), width=85, pinned=True
                 ),
-                "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width="small"),
+                # pinned with the id: the name stays in view when the table scrolls sideways
+                "name": st.column_config.TextColumn(
+                    t("watchlist.col_name"), width=240, pinned=True
+                ),
+                "account": st.column_config.TextColumn(
+                    t("watchlist.col_account"), help=t("watchlist.col_account_help"), width=125
+                ),
+                "grade": st.column_config.TextColumn(t("watchlist.col_grade"), width=55),
                 "score": st.column_config.NumberColumn(
-                    t("watchlist.col_score"), format="%.1f", width="small"
+                    t("watchlist.col_score"), format="%.1f", width=55
                 ),
                 "exposure": st.column_config.NumberColumn(
-                    t("watchlist.col_exposure"), format=column_money()
+                    t("watchlist.col_exposure"), format=column_money(), width=105
                 ),
                 "overdue_amount": st.column_config.NumberColumn(
-                    t("watchlist.col_overdue"), format=column_money()
+                    t("watchlist.col_overdue"), format=column_money(), width=100
                 ),
                 "utilisation": st.column_config.NumberColumn(
-                    t("watchlist.col_utilisation"), format="%.0f %%", width="small"
+                    t("watchlist.col_utilisation"), format="%.0f %%", width=75
                 ),
-                "triggers": t("watchlist.col_triggers"),
+                "triggers": st.column_config.TextColumn(t("watchlist.col_triggers"), width=140),
                 "months_on_list": st.column_config.NumberColumn(
                     t("watchlist.col_months"),
                     help=t("watchlist.col_months_help"),
                     format="%d",
-                    width="small",
+                    width=65,
                 ),
-                "owner": t("watchlist.col_owner"),
+                "owner": st.column_config.TextColumn(t("watchlist.col_owner"), width=110),
             },
         )
         chosen = selected_id(event, table)
