@@ -18,6 +18,21 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from exc
 
 
+def _shares(text: str) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        grade, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            shares[grade.strip().upper()] = float(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(
+                f"expected GRADE=SHARE pairs such as A=0.6,B=0.25, got {part!r}"
+            ) from exc
+    return shares
+
+
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `model fit` to the python -m data command line."""
     from data.model_fit import TARGETS
@@ -46,6 +61,13 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     )
     fit.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
     fit.add_argument(
+        "--grade-shares",
+        type=_shares,
+        metavar="A=0.6,B=0.25,...",
+        help="the grade shares the cut-offs give the training window's month-ends (adding up "
+        "to 1; default: the shares the policy in force gives them, in default or not)",
+    )
+    fit.add_argument(
         "--out", metavar="FILE", default="fitted_policy.toml", help="policy file to write"
     )
     fit.set_defaults(run=cmd_fit)
@@ -63,6 +85,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     with warehouse.connect(args.db, read_only=True) as con:
         base = current_policy(con)
         frame = run(con, "model_fit_frame")
+        grading = run(con, "model_fit_grading")
     try:
         result = fit_scorecard(
             frame,
@@ -71,6 +94,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
             train_until=args.train_until,
             holdout_months=args.holdout_months,
             seed=args.seed,
+            grading=grading,
+            grade_shares=args.grade_shares,
         )
     except FitError as err:
         print(f"refused: {err}", file=sys.stderr)

@@ -12,7 +12,9 @@ test part). The training window ends `holdout_months` month-ends before the last
 Points: factor j's bin i gets scale x (b_j WoE_ij - min_i b_j WoE_ij), with scale = 100 / the sum of
 each factor's range, so a customer-month's points add up to a linear function of the fitted
 log-odds between 0 and 100 (rounded down to 4 decimals). Grade cut-offs keep the grade shares the
-policy in force has on the training window, the PD of each grade is its observed default rate there.
+policy in force gives the training window's month-ends, in default or not (queries/sql/
+model_fit_grading.sql; the customers in default are where grade E lives), unless told other
+shares; the PD of each grade is its observed default rate on the training observations.
 Same data and seed, same file.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -276,9 +279,15 @@ def fit_scorecard(
     holdout_months: int = 12,
     seed: int = 0,
     factors: tuple[str, ...] = tuple(SCORECARD_FACTORS),
+    grading: pl.DataFrame | None = None,
+    grade_shares: Mapping[str, float] | None = None,
 ) -> FitResult:
     """Fit a scorecard on `frame` (model_fit_frame rows) and return it as a policy derived from
-    `base` (the policy in force): weights 0, [scorecard] bins and points, cut-offs, PD priors."""
+    `base` (the policy in force): weights 0, [scorecard] bins and points, cut-offs, PD priors.
+
+    The cut-offs give the customer-months of `grading` (model_fit_grading rows: the training
+    window's month-ends in default or not; default: the training rows of `frame`) the grade
+    shares the policy in force gives them, or `grade_shares` (grade -> share, adding up to 1)."""
     started = time.perf_counter()
     if target not in TARGETS:
         raise FitError(f"unknown target {target!r} (expected one of {', '.join(TARGETS)})")
@@ -336,7 +345,14 @@ def fit_scorecard(
         if not fits:
             raise FitError("no factor is left to fit (see the notes): " + "; ".join(notes))
 
-    policy = _policy(base, fits, coef, frame, is_train, y, train_until, target, seed)
+    if grading is None:
+        grading = frame.filter(pl.col("as_of") <= train_until)
+    else:
+        grading = grading.filter(pl.col("as_of") <= train_until)
+    shares = _shares(grading["grade"].to_numpy(), grade_shares)
+    policy = _policy(
+        base, fits, coef, frame, is_train, y, train_until, target, seed, grading, shares
+    )
     result = FitResult(
         policy=policy,
         factors=fits,
@@ -387,6 +403,8 @@ def _policy(
     train_until: date,
     target: str,
     seed: int,
+    grading: pl.DataFrame,
+    shares: dict[str, float],
 ) -> Policy:
     terms = [np.asarray([*f.woe, f.missing_woe]) * b for f, b in zip(fits, coef, strict=True)]
     scale = 100.0 / sum(float(t.max() - t.min()) for t in terms)
@@ -400,23 +418,42 @@ def _policy(
     raw["weights"] = {k: 0.0 for k in raw["weights"]}
     raw["scorecard"] = {n: scorecard[n] for n in SCORECARD_FACTORS if n in scorecard}
     draft = Policy.from_dict(raw)
-    scores = score_frame(draft, frame)[is_train]
-    raw["grades"] = _cut_offs(scores, frame["grade"].to_numpy()[is_train])
+    raw["grades"] = _cut_offs(score_frame(draft, grading), shares)
     graded = Policy.from_dict(raw)
+    scores = score_frame(draft, frame)[is_train]
     raw["pd"]["prior"] = _grade_pds(graded, scores, y, base)
     return Policy.from_dict(raw)
 
 
-def _cut_offs(scores: np.ndarray, grades_in_force: np.ndarray) -> dict[str, float]:
-    """Lowest score of grades B-E so that the fitted grades keep the in-force shares (as near as
-    ties allow), rising strictly."""
+def _shares(grades_in_force: np.ndarray, told: Mapping[str, float] | None) -> dict[str, float]:
+    """The grade shares the cut-offs keep: `told` (checked) or those of the policy in force."""
+    if told is None:
+        n = max(len(grades_in_force), 1)
+        return {g: float((grades_in_force == g).sum()) / n for g in GRADES}
+    unknown = sorted(set(told) - set(GRADES))
+    if unknown:
+        raise FitError(f"grade shares: unknown grade {', '.join(unknown)} (grades are A-E)")
+    shares = {g: float(told.get(g, 0.0)) for g in GRADES}
+    bad = [g for g, v in shares.items() if not 0 <= v <= 1]
+    if bad:
+        raise FitError(f"grade shares: the share of {bad[0]} must be between 0 and 1")
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        total = sum(shares.values())
+        raise FitError(f"grade shares add up to {total:g}; they must add up to 1")
+    return shares
+
+
+def _cut_offs(scores: np.ndarray, shares: Mapping[str, float]) -> dict[str, float]:
+    """Lowest score of grades B-E so that the scored customer-months get the grade `shares` (as
+    near as ties allow), rising strictly."""
     ordered = np.sort(scores)
     n = len(ordered)
     cuts: dict[str, float] = {}
-    below = 0
+    cumulative = 0.0
     previous = -1.0
     for grade in GRADES[:-1]:
-        below += int((grades_in_force == grade).sum())
+        cumulative += shares[grade]
+        below = round(cumulative * n)
         k = min(below, n - 1)
         cut = _floor4(float(ordered[k])) if below < n else 100.0
         cut = max(cut, previous + 0.0001)

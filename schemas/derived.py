@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from data.policy import SCORECARD_FACTORS
 from schemas.results import register
 
 GRADES = ["A", "B", "C", "D", "E"]
@@ -108,14 +109,17 @@ class CustomerMonth(pa.DataFrameModel):
 
 @register("score_explanation")
 class ScoreExplanation(pa.DataFrameModel):
-    """One row per customer per grid date per factor; contributions add up to the score."""
+    """One row per customer per grid date per factor; contributions add up to the score. A
+    weighted factor has a factor score and a weight, a binned one its value and bin."""
 
     customer_id: str
     as_of: pl.Date
-    factor: str = pa.Field(isin=FACTORS)
-    factor_score: float = pa.Field(ge=0, le=100)
-    weight: float = pa.Field(ge=0, le=1)
+    factor: str = pa.Field(isin=[*FACTORS, *SCORECARD_FACTORS])
+    factor_score: float = pa.Field(ge=0, le=100, nullable=True)  # null for a binned factor
+    weight: float = pa.Field(gt=0, le=1, nullable=True)  # null for a binned factor
     contribution: float = pa.Field(ge=0, le=100)
+    value: float = pa.Field(nullable=True)  # a binned factor's value (null: missing)
+    bin_no: pl.Int32 = pa.Field(ge=0, nullable=True)  # 0: the missing bin; null: weighted
 
 
 @register("pd_calibration")

@@ -38,10 +38,17 @@ class CustomerProfile(pa.DataFrameModel):
 
 @register("customer_explanation")
 class CustomerExplanation(pa.DataFrameModel):
-    factor: str = pa.Field(unique=True)
-    factor_score: float = pa.Field(ge=0, le=100)
-    weight: float = pa.Field(ge=0, le=1)
+    """A weighted factor (factor score and weight) or a binned one (its value and bin) per row."""
+
+    factor: str
+    factor_score: float = pa.Field(ge=0, le=100, nullable=True)
+    weight: float = pa.Field(gt=0, le=1, nullable=True)
     contribution: float = pa.Field(ge=0, le=100)
+    value: float = pa.Field(nullable=True)
+    bin_no: pl.Int32 = pa.Field(ge=0, nullable=True)  # 0: the missing bin; null: weighted
+
+    class Config:
+        unique = ["factor", "bin_no"]  # utilisation may be weighted and binned in one policy
 
 
 @register("customer_history")

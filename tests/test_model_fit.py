@@ -218,6 +218,114 @@ def test_the_exported_policy_reproduces_the_fitted_scores_through_build(
         built = run(con, "model_fit_frame")
     assert frame["score"].to_list() == score_frame(result.policy, frame).tolist()
     assert built["score"].to_list() == score_frame(result.policy, built).tolist()
+    # the score explanation lists the scorecard's factors with their values and points, adding
+    # up to the score (the fitted policy weighs no factor, so none of the six weighted rows)
+    with duckdb.connect(str(db), read_only=True) as con:
+        parts = con.sql(
+            "select e.customer_id, e.as_of, list(e.factor order by e.factor) as factors,"
+            " sum(e.contribution) as total, any_value(m.score) as score,"
+            " bool_and(e.weight is null and e.bin_no is not null) as binned"
+            " from score_explanation as e inner join customer_month as m using (customer_id, as_of)"
+            " group by all"
+        ).pl()
+        months = con.sql("select count(*) from customer_month").fetchall()[0][0]
+    assert parts.height == months
+    assert set(map(tuple, parts["factors"].to_list())) == {tuple(sorted(result.policy.scorecard))}
+    assert (parts["total"] - parts["score"]).abs().max() < 1e-9
+    assert parts["binned"].all()
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "Months overdue (last 3)"), ("zh", "逾期月数（近 3 个月）")]
+)
+def test_the_customer_page_explains_a_fitted_score_by_named_factors_and_values(
+    synthetic_fit, tmp_path, monkeypatch, lang, label
+):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from data.policy import Policy
+    from tests.conftest import page_path
+    from tests.tiny_warehouse import BOOK_AS_OF
+
+    _, result = synthetic_fit
+    con, _ = build_book(tmp_path / "book.duckdb", policy=Policy.from_dict(result.policy.to_dict()))
+    delinquent = con.sql(
+        "select months_delinquent_3m from cm_behaviour where customer_id = 'R1' and as_of = $d",
+        params={"d": BOOK_AS_OF},
+    ).fetchall()[0][0]
+    con.close()
+    monkeypatch.setenv("RISK_DB", str(tmp_path / "book.duckdb"))
+    at = AppTest.from_file(page_path("customer"), default_timeout=60)
+    at.query_params["customer"] = "R1"
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    waterfall = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["data"][0]["type"] == "waterfall"
+    )
+    names = waterfall["data"][0]["x"]
+    assert f"{label}: {delinquent:,.0f}" in names or f"{label}：{delinquent:,.0f}" in names
+    assert not any(n in SCORECARD_FACTORS for n in names)  # no factor shown by its key
+
+
+def test_cut_offs_give_the_scored_rows_the_shares_by_hand():
+    # ten scores 10 ... 100, shares A 50 %, B 20 %, C, D and E 10 % each: B starts at the 6th
+    # score (60), C at the 8th (80), D at the 9th (90), E at the 10th (100)
+    scores = np.arange(10, 101, 10, dtype=float)
+    cuts = model_fit._cut_offs(scores, {"A": 0.5, "B": 0.2, "C": 0.1, "D": 0.1, "E": 0.1})
+    assert cuts == {"B": 60.0, "C": 80.0, "D": 90.0, "E": 100.0}
+
+
+def test_grade_shares_told_are_kept_and_bad_ones_refused(synthetic_fit):
+    frame, _ = synthetic_fit
+    told = {"A": 0.4, "B": 0.3, "C": 0.15, "D": 0.1, "E": 0.05}
+    result = fit_scorecard(frame, load_policy(), holdout_months=3, seed=5, grade_shares=told)
+    policy = result.policy
+    train = frame.filter(pl.col("as_of") <= result.train_until)
+    grades = np.asarray([policy.grade(float(s)) for s in score_frame(policy, train)])
+    for g, share in told.items():
+        assert (grades == g).mean() == pytest.approx(share, abs=0.06)
+    with pytest.raises(FitError, match="grade shares add up to 0.9; they must add up to 1"):
+        fit_scorecard(frame, load_policy(), holdout_months=3, grade_shares={"A": 0.5, "B": 0.4})
+    with pytest.raises(FitError, match="unknown grade F"):
+        fit_scorecard(frame, load_policy(), holdout_months=3, grade_shares={"A": 0.5, "F": 0.5})
+
+
+def test_cut_offs_keep_the_in_force_shares_of_the_grading_rows(synthetic_fit):
+    # the grading rows hold month-ends in default too (graded E and D by the policy in force,
+    # with the worst behaviour): the fitted grades give them the shares they have in force
+    frame, _ = synthetic_fit
+    worst = frame.head(1_500).with_columns(
+        months_delinquent_3m=pl.lit(3.0),
+        rating_rank=pl.lit(10.0),
+        grade=pl.Series(["E", "D", "D"] * 500),
+    )
+    grading = pl.concat([frame, worst])
+    result = fit_scorecard(frame, load_policy(), holdout_months=3, seed=5, grading=grading)
+    policy = result.policy
+    window = grading.filter(pl.col("as_of") <= result.train_until)
+    grades = np.asarray([policy.grade(float(s)) for s in score_frame(policy, window)])
+    in_force = window["grade"].to_numpy()
+    for g in "ABCDE":
+        assert (grades == g).mean() == pytest.approx((in_force == g).mean(), abs=0.05)
+
+
+def test_grade_shares_on_the_command_line():
+    from data.model_commands import _shares
+
+    assert _shares("a=0.6, B=0.25,C=0.1,D=0.04,E=0.01") == {
+        "A": 0.6,
+        "B": 0.25,
+        "C": 0.1,
+        "D": 0.04,
+        "E": 0.01,
+    }
+    with pytest.raises(Exception, match="expected GRADE=SHARE pairs"):
+        _shares("A:0.6")
 
 
 def test_cli_refuses_a_book_without_enough_defaults(tmp_path, capsys):

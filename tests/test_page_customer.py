@@ -134,7 +134,7 @@ def test_waterfall_stacks_contributions_up_to_the_score():
             "contribution": [30.0, 8.0],
         }
     )
-    figure = customer_charts.score_waterfall(frame, "Why", {"dpd": "Days past due"}, "Score")
+    figure = customer_charts.score_waterfall(frame, "Why", ["Days past due", "rating"], "Score")
     bars = figure.data[0]
     assert bars.type == "waterfall"
     assert list(bars.x) == ["Days past due", "rating", "Score"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.components.factor_labels import factor_label as scorecard_factor_label
 from dashboard.components.formats import money, number
 from dashboard.i18n import t
 from queries.model_compare import Verdict
@@ -23,8 +24,8 @@ def factor_label(name: str) -> str:
         return t("challenger.characteristic_score")
     try:
         return t(f"challenger.factor_{name}")
-    except KeyError:  # a scorecard factor without a message of its own
-        return name
+    except KeyError:  # a binned scorecard factor
+        return scorecard_factor_label(name, binned=True)
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:

@@ -12,10 +12,11 @@ from dashboard.components.month_axis import on_month_periods
 
 
 def score_waterfall(
-    explanation: pl.DataFrame, title: str, labels: dict[str, str], total_label: str
+    explanation: pl.DataFrame, title: str, labels: list[str], total_label: str
 ) -> go.Figure:
-    """Factor contributions (points) stacking up to the score, largest first, then the total."""
-    names = [labels.get(f, f) for f in explanation["factor"]]
+    """Factor contributions (points) stacking up to the score, largest first, then the total;
+    `labels` names the rows of `explanation` in order."""
+    names = list(labels)
     values = explanation["contribution"].to_list()
     figure = go.Figure(
         go.Waterfall(

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import customer_charts
 from dashboard.components.export import neutralise
+from dashboard.components.factor_labels import binned_label, factor_label
 from dashboard.components.formats import column_money, day, money, month, number, percent
 from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
@@ -228,7 +229,10 @@ with left:
             customer_charts.score_waterfall(
                 explanation,
                 t("customer.explanation_title"),
-                {f: t(f"customer.factor.{f}") for f in explanation["factor"]},
+                [
+                    factor_label(f) if w is not None else binned_label(f, v)
+                    for f, v, w in explanation.select("factor", "value", "weight").iter_rows()
+                ],
                 t("customer.total"),
             ),
             width="stretch",
