@@ -113,7 +113,9 @@ BUILDERS: dict[str, Callable[[], go.Figure]] = {
         "M",
     ),
     "model psi": lambda: model_charts.psi_chart(
-        pl.DataFrame({"as_of": MONTH_ENDS, "psi": [0.05] * N, "rows": [100] * N}),
+        model_charts.psi_view(
+            pl.DataFrame({"as_of": MONTH_ENDS, "psi": [0.05] * N, "rows": [100] * N})
+        ),
         MONTH_ENDS[0],
         "t",
         "PSI",

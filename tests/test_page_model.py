@@ -193,7 +193,7 @@ def test_psi_chart_shades_the_bands_and_marks_the_reference():
         }
     )
     figure = model_charts.psi_chart(
-        frame, date(2026, 1, 31), "PSI", "PSI", "0.1", "0.25", "Reference"
+        model_charts.psi_view(frame), date(2026, 1, 31), "PSI", "PSI", "0.1", "0.25", "Reference"
     )
     rects = [(s.y0, s.y1) for s in figure.layout.shapes if s.type == "rect"]
     assert rects[0] == (0.1, 0.25) and rects[1][0] == 0.25

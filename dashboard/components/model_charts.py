@@ -3,6 +3,7 @@ times. Pure functions frame -> go.Figure; every label comes in as an argument (a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import plotly.graph_objects as go
@@ -180,8 +181,38 @@ def calibration_chart(
     return styled(figure, title, height=360)
 
 
+# The PSI chart shows the last two years by default, and its axis stops at four times the action
+# threshold: the first months of a young book (few customers, far from the reference) can reach a
+# PSI of 3 or more and would flatten everything else, the bands included, to the bottom.
+PSI_WINDOW_MONTHS = 24
+PSI_AXIS_CAP = PSI_ACTION * 4
+
+
+@dataclass(frozen=True)
+class PsiView:
+    """What the PSI chart shows: the months in the window, the axis top, and what was left out."""
+
+    shown: pl.DataFrame  # as_of, rows, psi of the months drawn, oldest first
+    earlier: int  # months before the window, not drawn
+    top: float  # the y axis runs from 0 to here
+    above: pl.DataFrame  # as_of, psi of drawn months above `top` (marked at the top edge)
+
+
+def psi_view(
+    frame: pl.DataFrame, months: int | None = PSI_WINDOW_MONTHS, cap: float = PSI_AXIS_CAP
+) -> PsiView:
+    """The last `months` months of `frame` (as_of, rows, psi; all of them with None) and an axis
+    top of 1.6 × the action threshold or 8 % above the highest PSI shown, at most `cap`."""
+    ordered = frame.sort("as_of")
+    shown = ordered if months is None else ordered.tail(months)
+    highest = float(shown["psi"].max() or 0)
+    top = max(PSI_ACTION * 1.6, min(cap, highest * 1.08))
+    above = shown.filter(pl.col("psi") > top).select("as_of", "psi")
+    return PsiView(shown=shown, earlier=ordered.height - shown.height, top=top, above=above)
+
+
 def psi_chart(
-    frame: pl.DataFrame,
+    view: PsiView,
     reference: date,
     title: str,
     psi_label: str,
@@ -189,19 +220,25 @@ def psi_chart(
     action_label: str,
     reference_label: str,
 ) -> go.Figure:
-    """PSI of each month against the reference month (line), with the 0.1-0.25 band (watch) and the
-    band above 0.25 (act) shaded, and the reference month marked."""
-    top = max(PSI_ACTION * 1.6, float(frame["psi"].max() or 0) * 1.08)
+    """PSI of each month shown against the reference month (line), with the 0.1-0.25 band (watch)
+    and the band above 0.25 (act) shaded, and the reference month marked. A month above the axis
+    top is drawn on the top edge as a triangle; its hover gives the real value."""
+    frame, top = view.shown, view.top
+    clipped = [value is not None and value > top for value in frame["psi"]]
     figure = go.Figure(
         go.Scatter(
             x=frame["as_of"].to_list(),
-            y=frame["psi"].to_list(),
+            y=[top if over else value for value, over in zip(frame["psi"], clipped, strict=True)],
             mode="lines+markers",
             line={"color": ACCENT, "width": 2},
-            marker={"size": 5},
+            marker={
+                "size": [11 if over else 5 for over in clipped],
+                "symbol": ["triangle-up" if over else "circle" for over in clipped],
+            },
             name=psi_label,
-            customdata=frame["rows"].to_list(),
-            hovertemplate="%{x|%b %Y}: %{y:.3f} (n = %{customdata:,})<extra></extra>",
+            customdata=frame.select("rows", "psi").rows(),
+            hovertemplate="%{x|%b %Y}: %{customdata[1]:.3f} (n = %{customdata[0]:,})<extra></extra>",
+            cliponaxis=False,
         )
     )
     figure.add_hrect(
@@ -220,17 +257,19 @@ def psi_chart(
             annotation_text=label,
             annotation_position=position,
         )
-    # the reference month's value sits mid-month on the monthly period axis
-    figure.add_vline(x=month_middle(reference), line_dash="dash", line_color="#666")
-    figure.add_annotation(
-        x=month_middle(reference),
-        y=top,
-        text=f"{reference_label} {month(reference)}",
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        xshift=4,
-    )
+    # the reference month's value sits mid-month on the monthly period axis; a reference before
+    # the months shown is named in the title only (a line there would stretch the axis back)
+    if frame.height and reference >= frame["as_of"].min():
+        figure.add_vline(x=month_middle(reference), line_dash="dash", line_color="#666")
+        figure.add_annotation(
+            x=month_middle(reference),
+            y=top,
+            text=f"{reference_label} {month(reference)}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=4,
+        )
     figure.update_yaxes(range=[0, top], title_text=psi_label)
     return styled(on_month_periods(figure), title, height=360)
 

@@ -194,15 +194,31 @@ if not eligible or months.height < 2:
 else:
     if st.session_state.get("md_reference") not in eligible:
         st.session_state["md_reference"] = model.default_reference(months)
-    reference = st.columns([1, 3])[0].selectbox(
+    left, right = st.columns([1, 3])
+    reference = left.selectbox(
         t("model.reference"),
         eligible,
         format_func=month,
         key="md_reference",
         help=t("model.reference_help", n=model.MIN_REFERENCE_CUSTOMERS),
     )
+    span = (
+        right.segmented_control(
+            t("model.psi_span"),
+            ("recent", "all"),
+            format_func=lambda s: t(f"model.psi_span_{s}", months=model_charts.PSI_WINDOW_MONTHS),
+            default="recent",
+            key="md_psi_span",
+        )
+        or "recent"
+    )
     bins = fetch(model.psi_bins, reference=reference, **params)
-    psi = model.stability(bins, reference)
+    view = model_charts.psi_view(
+        model.stability(bins, reference),
+        months=model_charts.PSI_WINDOW_MONTHS if span == "recent" else None,
+    )
+    # cards, chart and note speak of the same months
+    psi = view.shown
     latest = psi.row(-1, named=True)
     highest = psi.sort("psi", descending=True, nulls_last=True).row(0, named=True)
     cards = st.columns(3)
@@ -223,7 +239,7 @@ else:
     )
     st.plotly_chart(
         model_charts.psi_chart(
-            psi,
+            view,
             reference,
             t("model.psi_title", reference=month(reference)),
             t("model.psi_label"),
@@ -233,6 +249,24 @@ else:
         ),
         width="stretch",
     )
+    notes = []
+    if view.earlier:
+        notes.append(
+            t("model.psi_window_note", first=month(psi["as_of"][0]), earlier=number(view.earlier))
+        )
+    if view.above.height:
+        peak = view.above.sort("psi", descending=True).row(0, named=True)
+        notes.append(
+            t(
+                "model.psi_clipped_note",
+                count=number(view.above.height),
+                top=number(view.top, 2),
+                highest=number(peak["psi"], 2),
+                month=month(peak["as_of"]),
+            )
+        )
+    if notes:
+        st.caption(" ".join(notes))
     st.caption(t("model.psi_caption"))
     with st.expander(t("model.bins_expander")):
         shares = model.bin_shares(bins, reference, latest["as_of"])
