@@ -33,7 +33,7 @@ import polars as pl
 
 from data import policy as policy_file
 from data import warehouse
-from data.policy import FACTORS, Policy, PolicyError
+from data.policy import FACTORS, SCORECARD_FACTORS, Policy, PolicyError
 
 Progress = Callable[[str, int, int], None]
 # Folder of saved policies the Model page offers ($RISK_POLICY_DIR, else data/policies).
@@ -107,12 +107,26 @@ def factor_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def month_end_scores(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """SCORE_COLUMNS and the factor scores of every customer_month row at a month-end (the as-of
-    date of the build is a month-end by construction), oldest first."""
+    date of the build is a month-end by construction), oldest first; with a binned scorecard
+    also each binned factor's points as `<factor>_points` (cm_scorecard)."""
     columns = ", ".join([*SCORE_COLUMNS, *factor_columns(con)])
-    return con.sql(
+    scores = con.sql(
         f"select {columns} from customer_month where as_of = last_day(as_of) "  # noqa: S608 - names from constants and the catalogue
         "order by as_of, customer_id"
     ).pl()
+    try:
+        points = con.sql(
+            "select customer_id, as_of, factor, points from cm_scorecard"
+            " where as_of = last_day(as_of)"
+        ).pl()
+    except duckdb.CatalogException:  # built before scorecards existed: no binned factor
+        return scores
+    if points.is_empty():
+        return scores
+    wide = points.pivot(on="factor", index=["customer_id", "as_of"], values="points")
+    binned = [f for f in SCORECARD_FACTORS if f in wide.columns]  # the policy's order
+    wide = wide.select("customer_id", "as_of", *binned).rename({f: f"{f}_points" for f in binned})
+    return scores.join(wide, on=["customer_id", "as_of"], how="left", maintain_order="left")
 
 
 def built_as_of(con: duckdb.DuckDBPyConnection):
@@ -223,10 +237,17 @@ class Promotion:
     archived: Path | None
 
 
-def promote(policy: Policy, who: str, role: str | None = None, source: str = "") -> Promotion:
+def promote(
+    policy: Policy,
+    who: str,
+    role: str | None = None,
+    source: str = "",
+    db: str | os.PathLike[str] | None = None,
+) -> Promotion:
     """Write `policy` as the policy file builds read (data.policy.DEFAULT_POLICY), keeping the file it
     replaces as <archive>/policy-<UTC timestamp>.toml next to it, and record who promoted it in
-    the audit log (action policy_promote; always written, whether or not access control is on).
+    the audit log of warehouse `db` (default: the main one; action policy_promote; always written,
+    whether or not access control is on).
     The next build or load uses it; the warehouse is not rebuilt here."""
     from data import audit
 
@@ -252,6 +273,6 @@ def promote(policy: Policy, who: str, role: str | None = None, source: str = "")
         role=role,
         detail=f"{policy.name} (version {policy.version}) -> {target}"
         + (f"; previous kept as {archived.name}" if archived else ""),
-        path=audit.audit_path(),
+        path=audit.audit_path(db=db),
     )
     return Promotion(target, archived)

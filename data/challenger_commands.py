@@ -1,5 +1,8 @@
 """`python -m data model report --challenger FILE --out report.html [--lang zh]`: the champion /
-challenger model report (dashboard/components/model_report.py) as one self-contained HTML file."""
+challenger model report (dashboard/components/model_report.py) as one self-contained HTML file;
+`python -m data model promote FILE --by NAME [--build]`: the challenger becomes the policy in force
+(data/challenger.py promote: the policy file, its archive and the audit log), as the Model page's
+promotion does."""
 
 from __future__ import annotations
 
@@ -42,6 +45,55 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="out-of-time months: the last N observation months (default 12)",
     )
     report.set_defaults(run=cmd_report)
+    promote = _model_actions(sub).add_parser(
+        "promote",
+        parents=[common],
+        help="make a challenger policy file the policy in force (archived, audited); the next "
+        "build or load uses it",
+    )
+    promote.add_argument("file", metavar="FILE", help="the challenger policy TOML")
+    promote.add_argument(
+        "--by",
+        required=True,
+        metavar="NAME",
+        help="who promotes it (recorded in the audit log with the policy's name and version)",
+    )
+    promote.add_argument(
+        "--build", action="store_true", help="rebuild the warehouse (--db) with it right away"
+    )
+    promote.set_defaults(run=cmd_promote)
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    from data import challenger, warehouse
+    from data.policy import PolicyError
+
+    try:
+        policy = challenger.read_challenger(Path(args.file).read_bytes())
+    except PolicyError as err:
+        print(f"challenger refused: {err}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as err:
+        print(f"challenger refused: cannot read {args.file}: {err.strerror}", file=sys.stderr)
+        return EXIT_REFUSED
+    who = args.by.strip()
+    if not who:
+        print("refused: --by must name who promotes the policy", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.build and not warehouse.db_path(args.db).exists():
+        print(f"refused: no warehouse at {warehouse.db_path(args.db)} to build", file=sys.stderr)
+        return EXIT_REFUSED
+    done = challenger.promote(
+        policy, who=who, role="command line", source=Path(args.file).name, db=args.db
+    )
+    kept = f"; the previous policy is kept as {done.archived}" if done.archived else ""
+    print(f"{policy.name} (version {policy.version}) is the policy in force: {done.path}{kept}")
+    if not args.build:
+        print("the next build or load uses it (python -m data build)")
+        return EXIT_OK
+    from data.__main__ import cmd_build
+
+    return cmd_build(argparse.Namespace(db=args.db, quiet=args.quiet, as_of=None, policy=None))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -208,22 +208,31 @@ def stability(
     weights: dict[str, dict[str, float]],
     oot_months: int = OOT_MONTHS,
 ) -> pl.DataFrame:
-    """Per model: PSI of the score and of each factor score, the out-of-time months against the
-    in-time ones (all month-end customers, not only back-test observations), and points_shift =
-    weight x (mean out of time - mean in time) in score points. `weights` is model -> factor ->
-    weight (the score has weight 1)."""
+    """Per model: PSI of the score, of each weighted factor's score and of each binned factor's
+    points (the `<factor>_points` columns: the bins it falls in), the out-of-time months against
+    the in-time ones (all month-end customers, not only back-test observations), and
+    points_shift = weight x (mean out of time - mean in time) in score points. `weights` is model
+    -> factor -> weight; a factor of weight 0 adds nothing and is left out; the score and a
+    binned factor have weight 1 (its points are score points). A binned factor is named as the
+    factor, or `<factor>_points` when the model also weighs a factor of that name."""
     rows = []
     for model, frame in zip(MODELS, (champion, challenger), strict=True):
         months = sorted(frame["as_of"].unique().to_list())
         cut = months[-oot_months] if len(months) > oot_months else None
         early = frame.filter(pl.col("as_of") < cut) if cut else frame.clear()
         late = frame.filter(pl.col("as_of") >= cut) if cut else frame
-        characteristics = {"score": 1.0} | {
-            f: w for f, w in weights[model].items() if f"{f}_score" in frame.columns
+        columns = {"score": ("score", 1.0)} | {
+            f: (f"{f}_score", w)
+            for f, w in weights[model].items()
+            if w > 0 and f"{f}_score" in frame.columns
         }
-        for name, weight in characteristics.items():
-            column = "score" if name == "score" else f"{name}_score"
-            ref, act = early[column].to_numpy(), late[column].to_numpy()
+        for column in frame.columns:
+            if column.endswith("_points"):
+                name = column.removesuffix("_points")
+                columns[column if name in columns else name] = (column, 1.0)
+        for name, (column, weight) in columns.items():
+            ref = early[column].drop_nulls().to_numpy()
+            act = late[column].drop_nulls().to_numpy()
             shift = weight * (act.mean() - ref.mean()) if ref.size and act.size else None
             rows.append((model, name, float(weight), psi_between(ref, act), shift))
     result = pl.DataFrame(

@@ -84,6 +84,69 @@ def test_psi_between_identical_samples_is_zero():
     assert mc.psi_between(values, values + 50) > mm.PSI_ACTION
 
 
+def test_stability_covers_weighted_and_binned_factors_by_hand():
+    # four month-ends, the last two out of time; the champion weighs dpd 0.6 and legal 0 (left
+    # out), the challenger bins max_dpd and utilisation and also weighs utilisation (so its
+    # binned one is named utilisation_points)
+    months = [date(2026, m, 28) for m in (1, 2, 3, 4)]
+    champion = pl.DataFrame(
+        {
+            "as_of": months,
+            "score": [10.0, 20.0, 30.0, 40.0],
+            "dpd_score": [0.0, 10.0, 20.0, 50.0],
+            "legal_score": [0.0, 0.0, 0.0, 100.0],
+        }
+    )
+    challenger_frame = pl.DataFrame(
+        {
+            "as_of": months,
+            "score": [5.0, 5.0, 25.0, 35.0],
+            "utilisation_score": [40.0, 40.0, 40.0, 40.0],
+            "max_dpd_points": [0.0, 4.0, 8.0, None],  # a month-end without points is skipped
+            "utilisation_points": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    weights = {
+        "champion": {"dpd": 0.6, "legal": 0.0},
+        "challenger": {"dpd": 0.0, "utilisation": 0.5},
+    }
+    found = mc.stability(champion, challenger_frame, weights, oot_months=2)
+    rows = {(r["model"], r["characteristic"]): r for r in found.iter_rows(named=True)}
+    assert set(rows) == {
+        ("champion", "score"),
+        ("champion", "dpd"),
+        ("challenger", "score"),
+        ("challenger", "utilisation"),
+        ("challenger", "max_dpd"),
+        ("challenger", "utilisation_points"),
+    }
+    # points shift = weight x (mean out of time - mean in time)
+    assert rows[("champion", "score")]["points_shift"] == pytest.approx(35 - 15)
+    assert rows[("champion", "dpd")]["points_shift"] == pytest.approx(0.6 * (35 - 5))
+    assert rows[("challenger", "max_dpd")]["points_shift"] == pytest.approx(8 - 2)
+    assert rows[("challenger", "max_dpd")]["weight"] == 1.0
+    assert rows[("challenger", "utilisation_points")]["points_shift"] == pytest.approx(0.0)
+    assert rows[("challenger", "utilisation_points")]["psi"] == pytest.approx(0.0)
+    assert rows[("challenger", "max_dpd")]["psi"] == pytest.approx(
+        mc.psi_between(np.array([0.0, 4.0]), np.array([8.0]))
+    )
+
+
+def test_a_binned_challenger_brings_its_points_per_factor(tiny_db):
+    # month_end_scores adds cm_scorecard's points per binned factor, in the policy's order
+    raw = load_policy().to_dict()
+    raw["weights"] = {k: 0.0 for k in raw["weights"]}
+    raw["scorecard"] = {
+        "max_dpd": {"edges": [1.0, 31.0], "points": [0.0, 20.0, 60.0], "missing": 0.0},
+        "late_share_12m": {"edges": [0.2], "points": [0.0, 40.0], "missing": 10.0},
+    }
+    scored = challenger.challenger(Policy.from_dict(raw), tiny_db).scores
+    points = [c for c in scored.columns if c.endswith("_points")]
+    assert points == ["max_dpd_points", "late_share_12m_points"]
+    total = scored["max_dpd_points"] + scored["late_share_12m_points"]
+    assert (total - scored["score"]).abs().max() < 1e-9
+
+
 def frames(difference: dict[str, tuple[float, float]], psi: float, moves: dict) -> tuple:
     diff = pl.DataFrame(
         [(s, (lo + hi) / 2, lo, hi, 0.01) for s, (lo, hi) in difference.items()],

@@ -22,6 +22,8 @@ def factor_label(name: str) -> str:
     """A characteristic's label: the risk score or a factor (its key when it has no message)."""
     if name == "score":
         return t("challenger.characteristic_score")
+    if name.endswith("_points"):  # a binned factor named like a weighted one of the model
+        return scorecard_factor_label(name.removesuffix("_points"), binned=True)
     try:
         return t(f"challenger.factor_{name}")
     except KeyError:  # a binned scorecard factor
