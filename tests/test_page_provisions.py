@@ -124,3 +124,17 @@ def test_impaired_share_and_totals_by_hand():
     total = provisions.totals(stages).row(0, named=True)
     assert (total["gross_carrying_amount"], total["allowance"]) == (1500.0, 116.0)
     assert total["coverage"] == pytest.approx(116 / 1500)
+
+
+def test_overview_card_shows_allowance_coverage_and_the_change(demo_con, latest):
+    at = AppTest.from_file(page_path("overview"), default_timeout=90).run()
+    assert not at.exception
+    card = next(m for m in at.metric if m.label == "Loss allowance (coverage)")
+    allowance, coverage = independent(demo_con, latest)
+    assert card.value == f"{money(allowance)} ({percent(coverage, 2)})"
+    before = demo_con.sql(
+        "select max(as_of) from month_grid where as_of < $d", params={"d": latest}
+    ).fetchall()[0][0]
+    earlier, _ = independent(demo_con, before)
+    change = allowance - earlier
+    assert card.delta.startswith(("+" if change >= 0 else "-") + money(abs(change)))

@@ -10,6 +10,7 @@ from dashboard.components.action_row import action_row
 from dashboard.components.export import neutralise
 from dashboard.components.formats import column_money, money, month, number, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.provisions_card import allowance_kpi
 from dashboard.components.summary import SummaryInputs, summary_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -137,6 +138,7 @@ kpi_row(
             delta_fmt=pp,
             help=t("overview.collection_rate_help"),
         ),
+        allowance_kpi(params),
     ]
 )
 
