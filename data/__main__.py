@@ -14,7 +14,14 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from data import challenger_commands, model_commands, user_commands, warehouse, worklog_export
+from data import (
+    alert_commands,
+    challenger_commands,
+    model_commands,
+    user_commands,
+    warehouse,
+    worklog_export,
+)
 from schemas.rules import cut_value, describe, escape_unsafe
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_REFUSED = 0, 1, 2
@@ -425,6 +432,7 @@ def parser() -> argparse.ArgumentParser:
     worklog_export.add_parser(sub, common)
     model_commands.add_parser(sub, common)
     challenger_commands.add_parser(sub, common)
+    alert_commands.add_parser(sub, common)
     return top
 
 
