@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components.formats import set_currency
+from dashboard.components.freshness import freshness_line
 from dashboard.components.progress import progress_text
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
@@ -168,6 +169,7 @@ if ensure_warehouse():
     # every page listed: with the Work page an admin has 14, past the sidebar's "View more" cut
     current = st.navigation(pages, expanded=True)
     sidebar()
+    freshness_line()  # every page: when the data was loaded, how far it reaches
     auth.sign_out_button()
     with st.sidebar:
         st.selectbox(
