@@ -49,6 +49,13 @@ PAGES = [
         "collections",
         ":material/payments:",
     ),
+    (
+        "operations",
+        "provisions",
+        "dashboard/pages/provisions.py",
+        "provisions",
+        ":material/account_balance:",
+    ),
     ("operations", "work", "dashboard/pages/work.py", "work", ":material/task_alt:"),
     ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
     ("data", "audit", "dashboard/pages/audit.py", "audit", ":material/policy:"),

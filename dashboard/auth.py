@@ -51,7 +51,16 @@ from queries.scope import Scope
 SESSION_KEY = "auth_user"
 ROLE_PAGES: dict[str, frozenset[str]] = {
     "executive": frozenset(
-        {"overview", "grades", "concentration", "collections", "cases", "whatif", "model"}
+        {
+            "overview",
+            "grades",
+            "concentration",
+            "collections",
+            "provisions",
+            "cases",
+            "whatif",
+            "model",
+        }
     ),
     "analyst": frozenset(
         {
@@ -65,6 +74,7 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
             "model",
             "credit_control",
             "collections",
+            "provisions",
             "work",
         }
     ),
@@ -80,6 +90,7 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
             "model",
             "credit_control",
             "collections",
+            "provisions",
             "work",
             "data_page",
             "audit",

@@ -30,6 +30,7 @@ EXECUTIVE_PAGES = {
     "grades",
     "concentration",
     "collections_page",
+    "provisions",
     "cases",
     "whatif",
     "model",
@@ -204,6 +205,7 @@ ANALYST_VIEWS = [
     ("customer", {}),
     ("credit_control", {}),
     ("collections_page", {}),
+    ("provisions", {}),
 ]
 
 
