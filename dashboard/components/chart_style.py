@@ -9,6 +9,18 @@ from dashboard.components.plain_text import plain_figure
 
 FONT = "Inter, 'Source Sans Pro', 'Noto Sans SC', 'Noto Sans CJK SC', sans-serif"
 
+# One colour per early-warning trigger on every chart, from a palette of its own: no green, yellow,
+# orange or red, which mean grades (formats.GRADE_COLOURS), so a trigger never reads as a grade.
+TRIGGER_COLOURS = {
+    "overdue": "#6a3d9a",  # purple
+    "downgrade": "#1f78b4",  # blue
+    "limit_breach": "#a6cee3",  # light blue
+    "legal": "#8c510a",  # brown
+    "operational": "#35978f",  # teal
+    "rating_downgrade": "#de77ae",  # pink
+    "concentration": "#636363",  # grey
+}
+
 
 def styled(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
     """The figure with the product's layout: title, white background, compact margins, dates

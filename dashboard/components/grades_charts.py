@@ -141,14 +141,42 @@ def migration_heatmap(
         )
     )
     figure.update_yaxes(autorange="reversed", title_text=from_label)
-    figure.update_xaxes(side="top", title_text=to_label)
-    return styled(figure, title, height=380)
+    # the "to" grades sit on top: their axis title and letters need the room above the plot, and
+    # the chart's title goes to the very top of the figure, clear of them
+    figure.update_xaxes(side="top", title_text=to_label, title_standoff=4)
+    figure = styled(figure, title, height=400)
+    figure.update_layout(
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}},
+        margin={"t": 96},
+    )
+    return figure
 
 
-def grade_flow(counts: pl.DataFrame, title: str, start: str, end: str) -> go.Figure:
-    """Sankey of customers from grades at the start date (left) to grades at the end date (right)."""
+# Flows between grades by direction: to a better grade, to a worse one, or staying.
+FLOW_COLOURS = {
+    "up": "rgba(26, 152, 80, 0.45)",  # green: upgraded (lower risk)
+    "down": "rgba(215, 48, 39, 0.45)",  # red: downgraded (higher risk)
+    "kept": "rgba(150, 150, 150, 0.25)",  # grey: same grade
+}
+
+
+def flow_direction(from_grade: str, to_grade: str) -> str:
+    """'up' to a better grade (towards A), 'down' to a worse one (towards E), else 'kept'."""
+    step = GRADES.index(to_grade) - GRADES.index(from_grade)
+    return "down" if step > 0 else "up" if step < 0 else "kept"
+
+
+def grade_flow(
+    counts: pl.DataFrame, title: str, start: str, end: str, directions: dict[str, str]
+) -> go.Figure:
+    """Sankey of customers from grades at the start date (left) to grades at the end date (right),
+    each flow coloured by its direction, with a legend (`directions`: 'up', 'down', 'kept' -> label)
+    of the directions present."""
     grades = list(GRADES)
     labels = [f"{g} · {start}" for g in grades] + [f"{g} · {end}" for g in grades]
+    ways = [
+        flow_direction(a, b) for a, b in zip(counts["from_grade"], counts["to_grade"], strict=True)
+    ]
     figure = go.Figure(
         go.Sankey(
             node={"label": labels, "color": [GRADE_COLOURS[g] for g in grades] * 2, "pad": 14},
@@ -156,11 +184,32 @@ def grade_flow(counts: pl.DataFrame, title: str, start: str, end: str) -> go.Fig
                 "source": [grades.index(g) for g in counts["from_grade"]],
                 "target": [5 + grades.index(g) for g in counts["to_grade"]],
                 "value": counts["customers"].to_list(),
-                "color": ["rgba(120,120,120,0.25)"] * counts.height,
+                "color": [FLOW_COLOURS[way] for way in ways],
             },
         )
     )
-    return styled(figure, title, height=420)
+    # A Sankey has no legend of its own: one empty marker trace per direction gives it one.
+    for way in ("up", "down", "kept"):
+        if way in ways:
+            figure.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker={"size": 12, "symbol": "square", "color": FLOW_COLOURS[way]},
+                    name=directions[way],
+                    hoverinfo="skip",
+                )
+            )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    figure = styled(figure, title, height=440)
+    figure.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "xanchor": "left", "x": 0},
+        margin={"b": 40},
+    )
+    return figure
 
 
 def pd_by_grade(

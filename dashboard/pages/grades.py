@@ -139,6 +139,7 @@ with right:
                     t("grades.flow_title", start=month(start), end=month(end)),
                     month(start),
                     month(end),
+                    {way: t(f"grades.flow_{way}") for way in ("up", "down", "kept")},
                 ),
                 width="stretch",
             )
@@ -175,6 +176,10 @@ st.plotly_chart(
     ),
     width="stretch",
 )
+# Two tables, so each fits a 1440 px screen without scrolling sideways: the PD first, then the
+# exposure, LGD and expected loss it feeds; the grade pinned in both.
+GRADE_COLUMN = st.column_config.TextColumn(t("grades.col_grade"), width=60, pinned=True)
+st.markdown(f"**{t('grades.pd_table')}**")
 st.dataframe(
     calibration.select(
         "grade",
@@ -192,6 +197,31 @@ st.dataframe(
         pl.col("source").replace_strict(
             {code: t(f"grades.source_{code}") for code in ("posterior", "prior")}
         ),
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "grade": GRADE_COLUMN,
+        "observations": st.column_config.NumberColumn(
+            t("grades.col_observations"), format="localized", width=120
+        ),
+        "defaults_12m": st.column_config.NumberColumn(
+            t("grades.col_defaults"), format="localized", width=110
+        ),
+        "observed_rate": st.column_config.TextColumn(t("grades.col_observed"), width=100),
+        "interval_low": st.column_config.TextColumn(t("grades.col_interval_low"), width=85),
+        "interval_high": st.column_config.TextColumn(t("grades.col_interval_high"), width=85),
+        "prior_pd": st.column_config.NumberColumn(
+            t("grades.col_prior"), format="%.2f %%", width=85
+        ),
+        "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%", width=85),
+        "source": st.column_config.TextColumn(t("grades.col_source"), width=170),
+    },
+)
+st.markdown(f"**{t('grades.loss_table')}**")
+st.dataframe(
+    calibration.select(
+        "grade",
         "customers",
         "defaulted_customers",
         "exposure",
@@ -202,26 +232,22 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "grade": t("grades.col_grade"),
-        "observations": st.column_config.NumberColumn(
-            t("grades.col_observations"), format="localized"
+        "grade": GRADE_COLUMN,
+        "customers": st.column_config.NumberColumn(
+            t("grades.col_customers"), format="localized", width=100
         ),
-        "defaults_12m": st.column_config.NumberColumn(t("grades.col_defaults"), format="localized"),
-        "observed_rate": st.column_config.TextColumn(t("grades.col_observed")),
-        "interval_low": st.column_config.TextColumn(t("grades.col_interval_low")),
-        "interval_high": st.column_config.TextColumn(t("grades.col_interval_high")),
-        "prior_pd": st.column_config.NumberColumn(t("grades.col_prior"), format="%.2f %%"),
-        "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%"),
-        "source": t("grades.col_source"),
-        "customers": st.column_config.NumberColumn(t("grades.col_customers"), format="localized"),
         "defaulted_customers": st.column_config.NumberColumn(
-            t("grades.col_defaulted"), format="localized"
+            t("grades.col_defaulted"), format="localized", width=100
         ),
-        "exposure": st.column_config.NumberColumn(t("grades.col_exposure"), format=column_money()),
-        "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%"),
-        "expected_loss": st.column_config.NumberColumn(t("grades.col_el"), format=column_money()),
+        "exposure": st.column_config.NumberColumn(
+            t("grades.col_exposure"), format=column_money(), width=140
+        ),
+        "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%", width=120),
+        "expected_loss": st.column_config.NumberColumn(
+            t("grades.col_el"), format=column_money(), width=140
+        ),
         "expected_loss_in_default": st.column_config.NumberColumn(
-            t("grades.col_el_default"), format=column_money()
+            t("grades.col_el_default"), format=column_money(), width=140
         ),
     },
 )

@@ -275,7 +275,12 @@ trend = fetch(watchlist.trend, **params)
 st.caption(t("watchlist.scope_note" if filters.narrowed else "watchlist.portfolio_note"))
 st.plotly_chart(
     watchlist_charts.flows(
-        trend, t("watchlist.trend_title"), TRIGGER_NAMES, t("watchlist.members")
+        trend,
+        t("watchlist.trend_title"),
+        TRIGGER_NAMES,
+        t("watchlist.members"),
+        t("watchlist.inflow_key"),
+        t("watchlist.outflow_key"),
     ),
     width="stretch",
 )
