@@ -59,7 +59,12 @@ def _ordered(alerts: Iterable[Alert]) -> list[Alert]:
 
 def _reasons_text(reasons: Iterable[tuple[str, str]], lang: str) -> str:
     parts = [
-        _t(lang, f"alerts_admin.filter.{kind}", value=value)
+        _t(
+            lang,
+            f"alerts_admin.filter.{kind}",
+            # region and segment names as the pages show them ('North' -> '华北')
+            value=catalogue(lang).get(f"values.{kind}.{value}", value),
+        )
         for kind, value in sorted(set(reasons))
         if kind != "owner"
     ]

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components import load_report
+from dashboard.components.alerts_admin import alerts_section
 from dashboard.components.export import neutralise, to_csv
 from dashboard.components.mapping_flow import mapping_flow
 from dashboard.components.plain_text import markdown_text
@@ -202,3 +203,6 @@ st.dataframe(
         ),
     },
 )
+
+# --- alerts: subscriptions and deliveries (python -m data alerts) --------------------------
+alerts_section()
