@@ -115,6 +115,28 @@ def bucket_totals(matrix: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def bucket_change(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """One row: the receivables' allowance at the grid date before as_of (before_on) and at
+    as_of, and its change split into balance_effect (balances moved between buckets, at the
+    earlier loss rates), rate_effect (loss rates changed, on today's balances) and rounding
+    (money)."""
+    return run(
+        con,
+        "provisions_bucket_change",
+        as_of=as_of,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
+
+
 def movement(
     con: duckdb.DuckDBPyConnection,
     *,

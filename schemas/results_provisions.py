@@ -50,6 +50,22 @@ class ProvisionsByBucket(pa.DataFrameModel):
         unique = ["segment", "bucket"]
 
 
+@register("provisions_bucket_change")
+class ProvisionsBucketChange(pa.DataFrameModel):
+    """One row: the receivables' allowance change since the previous grid date, explained."""
+
+    before_on: date = pa.Field(nullable=True)
+    allowance_before: float = pa.Field(ge=0)
+    allowance_now: float = pa.Field(ge=0)
+    balance_effect: float
+    rate_effect: float
+    rounding: float
+
+    class Config:
+        strict = True
+        coerce = False
+
+
 @register("provisions_movement")
 class ProvisionsMovement(pa.DataFrameModel):
     """One row per stage: the allowance's movement over the chosen months."""

@@ -104,6 +104,21 @@ def test_provision_matrix_by_hand(receivables) -> None:
     ).fetchall()[0][0] == Decimal("0.00")
 
 
+def test_allowance_change_split_into_balances_and_rates_by_hand(receivables) -> None:
+    from queries.provisions import bucket_change
+
+    row = bucket_change(receivables, as_of=D("2026-03-31")).row(0, named=True)
+    # 02-28 (every rate 0): current 2 000, 1-30 1 000, 31+ 500; 03-31: current 4 000 at 1/30,
+    # 31+ 1 200 at 0.2. At the old rates the balances' moves cost nothing; the new rates on
+    # today's balances give 4 000 / 30 + 1 200 x 0.2; the cents are rounding.
+    assert row["before_on"] == D("2026-02-28")
+    assert row["allowance_before"] == 0.0
+    assert row["allowance_now"] == pytest.approx(373.33)
+    assert row["balance_effect"] == 0.0
+    assert row["rate_effect"] == pytest.approx(4000 / 30 + 240)
+    assert row["rounding"] == pytest.approx(373.33 - (4000 / 30 + 240))
+
+
 def test_receivable_movement_by_hand(receivables) -> None:
     row = receivables.sql(
         "select stage, opening, new_business, changes_in_risk, write_offs, closing "

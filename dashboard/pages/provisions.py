@@ -124,6 +124,21 @@ with right:
             ),
             width="stretch",
         )
+        change = fetch(provisions.bucket_change, **params).row(0, named=True)
+        if change["before_on"] is not None:
+
+            def signed(amount: float) -> str:
+                return ("+" if amount >= 0 else "−") + money(abs(amount))
+
+            st.caption(
+                t(
+                    "provisions.bucket_change",
+                    before=month(change["before_on"]),
+                    change=signed(change["allowance_now"] - change["allowance_before"]),
+                    balance=signed(change["balance_effect"]),
+                    rates=signed(change["rate_effect"]),
+                )
+            )
 
 st.plotly_chart(
     provisions_charts.allowance_trend(
