@@ -246,5 +246,26 @@ def test_names_from_the_data_are_escaped_in_the_html_digest():
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     assert 'href="http://risk.test/customer?customer=C%3C9%3E&amp;lang=en"' in page
     text = plain_text([alert], "en", "http://risk.test", {("region", "North")})
-    assert "exposure ¥950; grade C → C" in text
-    assert "as a subscriber of Region North" in text
+    assert "exposure ¥950; grade C (unchanged)" in text
+    assert "You receive this as a subscriber of Region North. Alerts are sent once" in text
+
+
+@pytest.mark.parametrize(
+    ("reasons", "lang", "why"),
+    [
+        ({("owner", "Chen Jing")}, "en", "You receive this as the owner of these customers."),
+        ({("owner", "Chen Jing"), ("grade", "D"), ("region", "North")}, "en",
+         "You receive this as the owner of these customers and as a subscriber of Grade D, "
+         "Region North."),
+        ({("segment", "Large"), ("region", "North")}, "zh", "您作为地区：华北、客户分层：大型客户的订阅者"),
+    ],
+)  # fmt: skip
+def test_the_digest_says_why_the_recipient_gets_it(reasons, lang, why):
+    from dashboard.components.alert_digest import plain_text
+    from dashboard.i18n import catalogue
+
+    assert catalogue("zh")["values.segment.Large"] == "大型客户"  # the name the pages show
+    alert = {"customer_id": "C1", "name": "A", "alert_on": "2026-10-31", "entered_on": "2026-10-31",
+             "triggers": ["overdue"], "exposure": 1.0, "grade": "D", "previous_grade": "B",
+             "currency": "CNY"}  # fmt: skip
+    assert why in plain_text([alert], lang, "http://risk.test", reasons)

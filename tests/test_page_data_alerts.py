@@ -84,7 +84,7 @@ def test_the_section_in_chinese(store):
     assert "预警订阅与发送记录" in [s.value for s in at.subheader]
     assert "已发送 1 · 失败 1 · 待发送 1" in [c.value for c in at.caption]
     frames = _section_frames(at)
-    assert frames["subscriptions"]["filter"].tolist() == ["地区 华北", "风险等级 E"]
+    assert frames["subscriptions"]["filter"].tolist() == ["地区：华北", "风险等级：E"]
     assert sorted(frames["deliveries"]["status"]) == sorted(["已发送", "失败", "待发送"])
 
 

@@ -45,10 +45,12 @@ def _separator(lang: str) -> str:
 
 
 def grade_text(alert: Alert, lang: str) -> str:
-    """'B → D', or 'D (first grade)' for a customer graded for the first time."""
+    """'B → D'; 'B (unchanged)'; 'D (first grade)' for a customer graded for the first time."""
     before, after = alert.get("previous_grade"), alert["grade"]
     if before is None:
         return _t(lang, "alerts_digest.grade_new", after=after)
+    if before == after:
+        return _t(lang, "alerts_digest.grade_same", after=after)
     return _t(lang, "alerts_digest.grade_change", before=before, after=after)
 
 
@@ -57,7 +59,9 @@ def _ordered(alerts: Iterable[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda a: (a["alert_on"], a["exposure"]), reverse=True)
 
 
-def _reasons_text(reasons: Iterable[tuple[str, str]], lang: str) -> str:
+def _why(reasons: Iterable[tuple[str, str]], lang: str) -> str:
+    """Why the recipient gets this digest: as the owner, as a subscriber of a filter, or both."""
+    given = sorted(set(reasons))
     parts = [
         _t(
             lang,
@@ -65,10 +69,15 @@ def _reasons_text(reasons: Iterable[tuple[str, str]], lang: str) -> str:
             # region and segment names as the pages show them ('North' -> '华北')
             value=catalogue(lang).get(f"values.{kind}.{value}", value),
         )
-        for kind, value in sorted(set(reasons))
+        for kind, value in given
         if kind != "owner"
     ]
-    return _separator(lang).join(parts) if parts else _t(lang, "alerts_digest.why_owner")
+    owner = any(kind == "owner" for kind, _ in given)
+    if not parts:
+        return _t(lang, "alerts_digest.why_owner")
+    filters = _separator(lang).join(parts)
+    key = "alerts_digest.why_both" if owner else "alerts_digest.why_subscriber"
+    return _t(lang, key, filters=filters)
 
 
 def subject(alerts: Sequence[Alert], lang: str) -> str:
@@ -108,7 +117,7 @@ def plain_text(
     currency = ordered[0].get("currency") if ordered else ""
     lines += [
         "",
-        _t(lang, "alerts_digest.why", filters=_reasons_text(reasons, lang)),
+        _why(reasons, lang),
         _t(lang, "alerts_digest.footer", currency=currency or ""),
     ]
     return "\n".join(lines) + "\n"
@@ -171,7 +180,7 @@ def html_digest(
         f'<table style="width:100%;border-collapse:collapse"><thead><tr>{heads}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
         f'<p style="{_STYLE["note"]}">'
-        f"{e(_t(lang, 'alerts_digest.why', filters=_reasons_text(reasons, lang)))}<br>"
+        f"{e(_why(reasons, lang))}<br>"
         f"{e(_t(lang, 'alerts_digest.footer', currency=currency))}</p>"
         "</div></body></html>"
     )
