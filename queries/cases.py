@@ -77,6 +77,18 @@ def new_business(
     return run(con, "cases_new_business", segments=segments, regions=regions, industries=industries)
 
 
+def allowance(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """One row per month-end: the IFRS 9 loss allowance and gross carrying amount (money) and
+    coverage (allowance / gross carrying amount, 0-1)."""
+    return run(con, "cases_allowance", segments=segments, regions=regions, industries=industries)
+
+
 def monthly(*frames: pl.DataFrame) -> pl.DataFrame:
     """The frames joined on as_of (a month missing from one frame has nulls there), by date."""
     joined = frames[0]
@@ -279,6 +291,11 @@ DEFAULT_RATE = Metric(
     "default_rate", "default_rate", "share", True, events="new_defaults", trials="customers_at_risk"
 )
 NEW_BUSINESS_RISK = Metric("medium_high_share", "medium_high_share", "share", True)
+# What the policy did to the IFRS 9 provision (ecl_month): the allowance and its coverage.
+ALLOWANCE_METRICS = [
+    Metric("allowance", "allowance", "money", True),
+    Metric("coverage", "coverage", "share", True),
+]
 CASE_METRICS: dict[str, list[Metric]] = {
     "manufacturer": [
         Metric("collection_rate", "collection_rate", "share", False),
@@ -291,6 +308,7 @@ CASE_METRICS: dict[str, list[Metric]] = {
         Metric("write_offs", "write_offs", "money", True),
         DEFAULT_RATE,
         NEW_BUSINESS_RISK,
+        *ALLOWANCE_METRICS,
     ],
     "lender": [
         Metric("overdue_30_share", "overdue_30_share", "share", True),
@@ -302,6 +320,7 @@ CASE_METRICS: dict[str, list[Metric]] = {
         Metric("medium_share", "medium_share", "share", True),
         Metric("high_share", "high_share", "share", True),
         NEW_BUSINESS_RISK,
+        *ALLOWANCE_METRICS,
     ],
 }
 # Not judged in the table, but the story needs them: how much exposure sits with defaulted

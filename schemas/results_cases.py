@@ -61,6 +61,20 @@ class CasesCollections(pa.DataFrameModel):
         coerce = False
 
 
+@register("cases_allowance")
+class CasesAllowance(pa.DataFrameModel):
+    """The IFRS 9 loss allowance, gross carrying amount and coverage per month-end."""
+
+    as_of: date = pa.Field(unique=True)
+    allowance: float = pa.Field(ge=0)
+    gross_carrying_amount: float = pa.Field(ge=0)
+    coverage: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)
+
+    class Config:
+        strict = True
+        coerce = False
+
+
 @register("cases_recovery")
 class CasesRecovery(pa.DataFrameModel):
     """Amounts that became 90+ days past due per cohort month and what was recovered on them."""

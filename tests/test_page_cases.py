@@ -90,7 +90,12 @@ def test_both_cases_render_and_switching_case_changes_the_figures(case_dir):
     story = " ".join(m.value for m in at.markdown)
     before = value_text("share", collection_rate(BEFORE))
     assert f"the collection rate averaged {before}" in story
-    assert len(at.dataframe[0].value) == 10  # the manufacturer's measures
+    # the manufacturer's measures, the loss allowance and its coverage last
+    assert len(at.dataframe[0].value) == 12
+    assert list(at.dataframe[0].value["metric"])[-2:] == [
+        "Loss allowance (IFRS 9)",
+        "Coverage of the loss allowance",
+    ]
     assert len(at.get("plotly_chart")) == 6
 
     at.radio(key="case").set_value("lender").run()
@@ -98,7 +103,7 @@ def test_both_cases_render_and_switching_case_changes_the_figures(case_dir):
     assert at.metric[0].label == "Overdue rate 30+"
     lender = value_text("share", lender_overdue_30(AFTER))
     assert at.metric[0].value == lender != manufacturer
-    assert len(at.dataframe[0].value) == 9
+    assert len(at.dataframe[0].value) == 11
     assert len(at.get("plotly_chart")) == 6
     assert at.query_params["case"] == "lender"
 

@@ -60,6 +60,7 @@ monthly = cases.monthly(
     fetch(cases.collections, db=db, **params),
     fetch(cases.recovery, db=db, **params),
     fetch(cases.new_business, db=db, **params),
+    fetch(cases.allowance, db=db, **params),
 )
 story_line = timeline(scenario)
 window = cases.windows(monthly["as_of"].to_list(), story_line.policy_month)
