@@ -275,22 +275,29 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "contract_id": t("customer.col_contract"),
-            "kind": t("customer.col_kind"),
-            "status": t("customer.col_status"),
-            "signed_on": st.column_config.DateColumn(t("customer.col_signed")),
-            "start_on": st.column_config.DateColumn(t("customer.col_start")),
-            "end_on": st.column_config.DateColumn(t("customer.col_end")),
-            "amount": st.column_config.NumberColumn(t("customer.col_amount"), **MONEY),
-            "collateral_value": st.column_config.NumberColumn(
-                t("customer.col_collateral"), **MONEY
+            # widths set so no header is cut; the contract pinned while the table scrolls
+            "contract_id": st.column_config.TextColumn(
+                t("customer.col_contract"), width=110, pinned=True
             ),
-            "payment_terms_days": st.column_config.NumberColumn(t("customer.col_terms")),
-            "outstanding": st.column_config.NumberColumn(t("customer.col_outstanding"), **MONEY),
-            "overdue": st.column_config.NumberColumn(t("customer.col_overdue"), **MONEY),
-            "written_off": st.column_config.NumberColumn(t("customer.col_written_off"), **MONEY),
-            "approved_by": t("customer.col_approved"),
-            "last_reviewed_on": st.column_config.DateColumn(t("customer.col_reviewed")),
+            "kind": st.column_config.TextColumn(t("customer.col_kind"), width=90),
+            "status": st.column_config.TextColumn(t("customer.col_status"), width=80),
+            "signed_on": st.column_config.DateColumn(t("customer.col_signed"), width=95),
+            "start_on": st.column_config.DateColumn(t("customer.col_start"), width=95),
+            "end_on": st.column_config.DateColumn(t("customer.col_end"), width=95),
+            "amount": st.column_config.NumberColumn(t("customer.col_amount"), **MONEY, width=110),
+            "collateral_value": st.column_config.NumberColumn(
+                t("customer.col_collateral"), **MONEY, width=110
+            ),
+            "payment_terms_days": st.column_config.NumberColumn(t("customer.col_terms"), width=90),
+            "outstanding": st.column_config.NumberColumn(
+                t("customer.col_outstanding"), **MONEY, width=110
+            ),
+            "overdue": st.column_config.NumberColumn(t("customer.col_overdue"), **MONEY, width=100),
+            "written_off": st.column_config.NumberColumn(
+                t("customer.col_written_off"), **MONEY, width=100
+            ),
+            "approved_by": st.column_config.TextColumn(t("customer.col_approved"), width=110),
+            "last_reviewed_on": st.column_config.DateColumn(t("customer.col_reviewed"), width=105),
         },
     )
 

@@ -209,12 +209,15 @@ with right:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn(t("overview.col_customer"), width="medium"),
-            "grade": t("overview.col_grade"),
+            # widths that fit the narrow column at 1440 px, the name pinned
+            "name": st.column_config.TextColumn(t("overview.col_customer"), width=150, pinned=True),
+            "grade": st.column_config.TextColumn(t("overview.col_grade"), width=50),
             "exposure": st.column_config.NumberColumn(
-                t("overview.col_exposure"), format=column_money()
+                t("overview.col_exposure"), format=column_money(), width=100
             ),
-            "share": st.column_config.NumberColumn(t("overview.col_share"), format="%.1f %%"),
+            "share": st.column_config.NumberColumn(
+                t("overview.col_share"), format="%.1f %%", width=60
+            ),
         },
     )
 
