@@ -76,7 +76,7 @@ def test_each_recipient_gets_its_alerts_in_its_language(setup, capsys):
     text = text_part(chen)
     assert (
         "- Alpha Manufacturing（C1）：降级、超额度；风险敞口 ¥25.0 万；风险等级 C → D；"
-        "进入名单 2026年10月31日"
+        "进入观察名单 2026年10月31日"
     ) in text
     assert f"  {BASE}/customer?customer=C1&lang=zh" in text
     assert "贝塔物流" not in text and "Gamma" not in text
@@ -132,7 +132,7 @@ def test_a_rerun_sends_nothing_twice(setup, capsys):
     latest = setup["smtp"].by_recipient()  # the last message to each address
     assert (
         "- Gamma Retail（C3）：逾期、法律；风险敞口 ¥4.0 万；风险等级 E（首次评级）；"
-        "进入名单 2026年8月31日"
+        "进入观察名单 2026年8月31日"
     ) in text_part(latest["chen@example.com"])
     assert len(setup["hook"].bodies) == sent[1]
 
