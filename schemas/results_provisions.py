@@ -117,3 +117,23 @@ class ProvisionsPolicy(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+
+
+@register("whatif_allowance")
+class WhatifAllowance(pa.DataFrameModel):
+    """One row per provisioning unit at the date, for the what-if re-pricing."""
+
+    approach: str = pa.Field(isin=["simplified", "general"])
+    customer_id: str
+    contract_id: str = pa.Field(nullable=True)
+    gross_carrying_amount: float = pa.Field(ge=0)
+    allowance: float = pa.Field(ge=0)
+    stage: str = pa.Field(isin=STAGES)
+    stage_reason: str
+    stage_triggers: list[str]
+    remaining_months: int = pa.Field(nullable=True, ge=0)
+    interest_rate: float = pa.Field(nullable=True, ge=0)
+
+    class Config:
+        strict = True
+        coerce = False

@@ -30,7 +30,7 @@ from dashboard.i18n import t
 from data.cases import CASES
 from data.policy import FACTORS, GRADES, Policy, PolicyError
 from queries import filters as filter_queries
-from queries import whatif
+from queries import whatif, whatif_allowance
 from queries.whatif_simulation import Actions, scenario_policy, scenario_toml, simulate
 
 SOURCES = ("main", *CASES)
@@ -275,6 +275,22 @@ st.caption(
     )
 )
 st.caption(el_in_default_text)
+# IFRS 9: the loans re-priced and re-staged under the scenario (queries/whatif_allowance.py)
+ecl = whatif_allowance.effect(
+    fetch(whatif_allowance.units, db=db, **params), result.customers, scenario
+)
+if ecl["gross_carrying_amount"]:
+    st.caption(
+        t(
+            "provisions.whatif_effect",
+            new=money(ecl["allowance_new"]),
+            now=money(ecl["allowance"]),
+            coverage_new=percent(ecl["coverage_new"], 2),
+            coverage=percent(ecl["coverage"], 2),
+            impaired_new=money(ecl["impaired_new"]),
+            impaired=money(ecl["impaired"]),
+        )
+    )
 
 band_labels = {band: t(f"whatif.band_{band}") for band in ("Low", "Medium", "High")}
 left, right = st.columns([3, 2])
