@@ -140,12 +140,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"alerts: {len(alerts):,} entered the watchlist from {since.isoformat()} "
             f"(data through {through.isoformat() if through else '—'})"
         )
-        for owner, count in sorted(unaddressed.items()):
+        if unaddressed:
+            listed = ", ".join(f"{o} ({n:,})" for o, n in sorted(unaddressed.items()))
+            total = sum(unaddressed.values())
             print(
                 escape_unsafe(
-                    f"  no address for owner {owner!r} ({count:,} alert"
-                    f"{'' if count == 1 else 's'}): python -m data alerts subscribe --owner "
-                    f"{owner!r} --email ADDRESS"
+                    f"  no address for {len(unaddressed):,} owner"
+                    f"{'' if len(unaddressed) == 1 else 's'} of {total:,} alert"
+                    f"{'' if total == 1 else 's'}: {listed}; add one with: python -m "
+                    "data alerts subscribe --owner NAME --email ADDRESS"
                 )
             )
         if args.dry_run:

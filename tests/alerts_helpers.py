@@ -122,8 +122,14 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path] | None:
 class SmtpSink:
     """A loopback SMTP server (aiosmtpd) that keeps every message; STARTTLS when given a cert."""
 
-    def __init__(self, port: int, cert: tuple[Path, Path] | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        cert: tuple[Path, Path] | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.port = port
@@ -140,12 +146,27 @@ class SmtpSink:
         if cert:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(str(cert[0]), str(cert[1]))
+
+        def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+            given = (
+                (auth_data.login, auth_data.password)
+                if isinstance(auth_data, LoginPassword)
+                else None
+            )
+            return AuthResult(
+                success=given == tuple(c.encode() for c in credentials), handled=False
+            )
+
         self.controller = Controller(
             Handler(),
             hostname="127.0.0.1",
             port=port,
             tls_context=context,
             require_starttls=context is not None,
+            # with credentials: AUTH only after STARTTLS, and no mail without it
+            authenticator=authenticator if credentials else None,
+            auth_required=credentials is not None,
+            auth_require_tls=True,
         )
 
     def start(self) -> SmtpSink:

@@ -67,6 +67,8 @@ def test_each_recipient_gets_its_alerts_in_its_language(setup, capsys):
     out = capsys.readouterr().out
     # the first run looks at the latest month (October): C1 and C2, not C3 (August)
     assert "alerts: 2 entered the watchlist from 2026-10-01 (data through 2026-10-31)" in out
+    # C2's owner has no subscription: said, not dropped silently (C2 still reaches two subscribers)
+    assert "no address for 1 owner of 1 alert: Wang Lei (1)" in out
     mails = setup["smtp"].by_recipient()
     assert set(mails) == {"chen@example.com", "risk@example.com", "sme@example.com"}
 
@@ -228,3 +230,36 @@ def test_no_smtp_server_configured_is_a_failure_kept_for_the_next_run(tmp_path, 
     assert "FAILED email a@example.com (en): 1 alert: no SMTP server configured" in out
     assert main(["alerts", "list", *common]) == 0
     assert "deliveries to retry: 1 failed, 0 pending" in capsys.readouterr().out
+
+
+def test_credentials_are_sent_only_inside_starttls(tmp_path, capsys):
+    db = build_alerts_warehouse(tmp_path / "warehouse.duckdb")
+    cert = self_signed_cert(tmp_path)
+    if cert is None:
+        pytest.skip("no openssl command line to make a certificate")
+    port = free_port()
+    smtp = SmtpSink(port, cert, credentials=("alerts", "s3cret")).start()
+    try:
+        common = ["--db", str(db), "--store", str(tmp_path / "alerts.sqlite")]
+        assert (
+            main(["alerts", "subscribe", *common, "--email", "a@example.com", "--grade", "D"]) == 0
+        )
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            f'[alerts.smtp]\nhost = "127.0.0.1"\nport = {port}\nusername = "alerts"\n'
+            f'password = "wrong"\nca_file = "{cert[0]}"\n',
+            encoding="utf-8",
+        )
+        assert main(["alerts", *common, "--secrets", str(secrets)]) == 1
+        assert "Authentication credentials invalid" in capsys.readouterr().out
+        # the right password from the environment, which wins over the file
+        import os
+
+        os.environ["RISK_ALERTS_SMTP_PASSWORD"] = "s3cret"
+        try:
+            assert main(["alerts", *common, "--secrets", str(secrets)]) == 0
+        finally:
+            del os.environ["RISK_ALERTS_SMTP_PASSWORD"]
+        assert [tos for tos, _ in smtp.messages] == [["a@example.com"]]
+    finally:
+        smtp.stop()
