@@ -87,16 +87,17 @@ def show_reviews(frame: pl.DataFrame, key: str) -> None:
         width="stretch",
         key=key,
         column_config={
-            "customer_id": st.column_config.TextColumn(t("work.col_id"), width="small"),
-            "name": st.column_config.TextColumn(t("work.col_name"), width="medium"),
-            "entered_on": st.column_config.TextColumn(t("work.col_entered")),
-            "triggers": t("work.col_triggers"),
-            "state": st.column_config.TextColumn(t("work.col_state"), width="medium"),
-            "assignee": t("work.col_assignee"),
-            "due_on": st.column_config.TextColumn(t("work.col_due")),
-            "overdue": st.column_config.TextColumn(t("work.col_overdue"), width="small"),
-            "age_days": st.column_config.NumberColumn(t("work.col_age"), format="%d"),
-            "note": st.column_config.TextColumn(t("work.col_note"), width="large"),
+            # set widths (no header cut at 1440 px); id and name pinned while the table scrolls
+            "customer_id": st.column_config.TextColumn(t("work.col_id"), width=85, pinned=True),
+            "name": st.column_config.TextColumn(t("work.col_name"), width=240, pinned=True),
+            "entered_on": st.column_config.TextColumn(t("work.col_entered"), width=105),
+            "triggers": st.column_config.TextColumn(t("work.col_triggers"), width=150),
+            "state": st.column_config.TextColumn(t("work.col_state"), width=95),
+            "assignee": st.column_config.TextColumn(t("work.col_assignee"), width=110),
+            "due_on": st.column_config.TextColumn(t("work.col_due"), width=100),
+            "overdue": st.column_config.TextColumn(t("work.col_overdue"), width=80),
+            "age_days": st.column_config.NumberColumn(t("work.col_age"), format="%d", width=80),
+            "note": st.column_config.TextColumn(t("work.col_note"), width=300),
         },
     )
 
