@@ -175,8 +175,9 @@ if ensure_warehouse():
         pages[next(iter(pages))].extend(refused)
     # every page listed: with the Work page an admin has 14, past the sidebar's "View more" cut
     current = st.navigation(pages, expanded=True)
+    # every page: when the data was loaded, how far it reaches (above the filters, in view)
+    freshness_line()
     sidebar()
-    freshness_line()  # every page: when the data was loaded, how far it reaches
     auth.sign_out_button()
     with st.sidebar:
         st.selectbox(
