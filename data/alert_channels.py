@@ -135,7 +135,10 @@ def load_settings(
 def send_email(settings: SmtpSettings, to: str, subject: str, text: str, html: str) -> None:
     """Send one digest as a multipart/alternative message (plain text, then HTML)."""
     message = EmailMessage()
-    message["Subject"] = subject
+    try:
+        message["Subject"] = subject
+    except ValueError as err:  # a line break in a header
+        raise DeliveryFailed(f"the subject cannot be sent: {err}") from err
     message["From"] = settings.sender
     message["To"] = to
     message["Date"] = formatdate(usegmt=True)

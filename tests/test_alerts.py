@@ -269,3 +269,12 @@ def test_the_digest_says_why_the_recipient_gets_it(reasons, lang, why):
              "triggers": ["overdue"], "exposure": 1.0, "grade": "D", "previous_grade": "B",
              "currency": "CNY"}  # fmt: skip
     assert why in plain_text([alert], lang, "http://risk.test", reasons)
+
+
+def test_the_subject_is_one_line_with_hidden_characters_visible():
+    from dashboard.components.alert_digest import subject
+
+    alert = {"name": "Evil\r\nBcc: x@example.com\u202e Co"}
+    assert subject([alert], "en") == (
+        "Early-warning alert: Evil Bcc: x@example.com\\u202e Co joined the watchlist"
+    )

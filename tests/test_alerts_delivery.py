@@ -263,3 +263,38 @@ def test_credentials_are_sent_only_inside_starttls(tmp_path, capsys):
         assert [tos for tos, _ in smtp.messages] == [["a@example.com"]]
     finally:
         smtp.stop()
+
+
+def test_the_hostile_book_is_delivered_as_text(hostile_db, tmp_path, capsys):
+    """Names that are HTML, Markdown, formulas and bidirectional controls (tests/hostile_book.py)
+    reach the mail and the terminal as text: escaped in the HTML, one line in the subject."""
+    port = free_port()
+    smtp = SmtpSink(port).start()
+    hook = WebhookSink().start()
+    try:
+        common = ["--db", str(hostile_db), "--store", str(tmp_path / "alerts.sqlite")]
+        for grade in "ABCDE":
+            assert main(["alerts", "subscribe", *common, "--email", "a@example.com",
+                         "--grade", grade]) == 0  # fmt: skip
+            assert main(["alerts", "subscribe", *common, "--webhook", hook.url,
+                         "--grade", grade]) == 0  # fmt: skip
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            f'[alerts.smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n',
+            encoding="utf-8",
+        )
+        capsys.readouterr()
+        assert main(["alerts", *common, "--secrets", str(secrets), "--since", "2000-01-01"]) == 0
+        out = capsys.readouterr().out
+    finally:
+        smtp.stop()
+        hook.stop()
+    assert "\u202e" not in out and "\\u202e" in out  # the owners' bidi control, made visible
+    [(_, message)] = smtp.messages
+    page = html_part(message)
+    assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<img src=http://evil.example" not in page
+    assert "\u202e" not in message["Subject"]
+    [body] = hook.bodies
+    names = {a["customer"] for a in body["alerts"]}
+    assert any("<b>Bold</b>" in n for n in names)  # JSON carries the data as it is, as text

@@ -12,6 +12,7 @@ previous_grade, currency.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -80,10 +81,20 @@ def _why(reasons: Iterable[tuple[str, str]], lang: str) -> str:
     return _t(lang, key, filters=filters)
 
 
+def _header_text(text: str) -> str:
+    # one line, hidden characters visible: a name cannot add a header or reverse the subject
+    line = " ".join(text.split())
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in {"Cc", "Cf", "Co", "Zl", "Zp"} else c
+        for c in line
+    )[:200]
+
+
 def subject(alerts: Sequence[Alert], lang: str) -> str:
-    """The e-mail subject: the one customer's name, or how many joined."""
+    """The e-mail subject (one line): the one customer's name, or how many joined."""
     if len(alerts) == 1:
-        return _t(lang, "alerts_digest.subject_one", name=alerts[0]["name"])
+        name = _header_text(str(alerts[0]["name"]))
+        return _t(lang, "alerts_digest.subject_one", name=name)
     return _t(lang, "alerts_digest.subject", count=len(alerts))
 
 
