@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.access import fetch
+from dashboard.components import cross_filter
 from dashboard.components.formats import month
 from dashboard.i18n import t, value_label
 from queries import filters as filter_queries
@@ -71,6 +72,7 @@ def sidebar() -> GlobalFilters | None:
     if not dates:
         return None
     _from_url()
+    cross_filter.apply_request(DIMENSIONS, options)  # a chart's bar clicked on the last run
     with st.sidebar:
         st.markdown(f"**{t('filters.header')}**")
         if st.session_state.get("f_as_of") not in dates:

@@ -14,7 +14,10 @@ def by_dimension(
 ) -> go.Figure:
     """Stacked horizontal bars: one bar per group, one segment per grade (customers with exposure,
     or exposure). Counting customers with `no_exposure_label`, each bar ends with a grey segment of
-    the group's customers without exposure (column customers_no_exposure), so it counts everyone."""
+    the group's customers without exposure (column customers_no_exposure), so it counts everyone.
+    With a column `code` (the group's stored value), each segment carries it as customdata, so a
+    click on the bar can filter to the group."""
+    codes = "code" in frame.columns
     figure = go.Figure()
     for grade in GRADES:
         part = frame.filter(pl.col("grade") == grade)
@@ -25,10 +28,12 @@ def by_dimension(
                 name=grade,
                 orientation="h",
                 marker_color=GRADE_COLOURS[grade],
+                customdata=part["code"].to_list() if codes else None,
             )
         )
     if value == "customers" and no_exposure_label is not None:
-        idle = frame.group_by("grp").agg(pl.col("customers_no_exposure").sum()).sort("grp")
+        keys = ["grp", "code"] if codes else ["grp"]
+        idle = frame.group_by(keys).agg(pl.col("customers_no_exposure").sum()).sort("grp")
         figure.add_trace(
             go.Bar(
                 y=idle["grp"].to_list(),
@@ -36,6 +41,7 @@ def by_dimension(
                 name=no_exposure_label,
                 orientation="h",
                 marker_color=NO_EXPOSURE_COLOUR,
+                customdata=idle["code"].to_list() if codes else None,
             )
         )
     figure.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import grades_charts
+from dashboard.components import cross_filter, grades_charts
 from dashboard.components.formats import MISSING, column_money, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
@@ -53,13 +53,14 @@ split = fetch(grades.by_dimension, dimension=dimension, **params)
 if split.is_empty():
     st.info(t("grades.empty"))
     st.stop()
-# stored codes (Retail, North, Large) shown in the reader's language
+# stored codes (Retail, North, Large) shown in the reader's language; the code kept for a click
 split = split.with_columns(
-    pl.col("grp").replace(value_labels(split["grp"].unique().to_list(), dimension))
+    pl.col("grp").alias("code"),
+    pl.col("grp").replace(value_labels(split["grp"].unique().to_list(), dimension)),
 )
 
 left, right = st.columns([3, 2])
-left.plotly_chart(
+clicked = left.plotly_chart(
     grades_charts.by_dimension(
         split,
         t(
@@ -71,7 +72,15 @@ left.plotly_chart(
         t("grades.no_exposure"),
     ),
     width="stretch",
+    on_select="rerun",
+    selection_mode="points",
+    key=cross_filter.chart_key("gr_split"),
 )
+left.caption(t("grades.click_to_filter", dimension=t(f"grades.dim_{dimension}").lower()))
+code = cross_filter.clicked_code(clicked)
+if code is not None:
+    # a click on a bar narrows the sidebar's filter (and the URL) to that group
+    cross_filter.request(dimension, code)
 right.plotly_chart(
     grades_charts.score_histogram(
         fetch(grades.score_histogram, **params),
