@@ -122,15 +122,28 @@ def _reasons(store, channel: str, address: str, alerts) -> set[tuple[str, str]]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Send the new alerts (or, with --dry-run, print what would be sent and record nothing)."""
-    from dashboard.components import alert_digest  # late: the dashboard's texts, no Streamlit
-
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     try:
         settings = load_settings(args.secrets)
     except SettingsError as err:
         return _refuse(str(err))
+    path = warehouse.db_path(args.db)
+    if not path.exists():  # refused before the store (or its lock) is created beside it
+        return _refuse(f"no warehouse at {path} (build one with: python -m data demo)")
     store_file = alert_store.store_path(args.store, args.db)
-    store = alert_store.read_only(store_file) if args.dry_run else alert_store.connect(store_file)
+    if args.dry_run:
+        return _run(args, settings, alert_store.read_only(store_file), started)
+    try:
+        with alert_store.run_lock(store_file):
+            return _run(args, settings, alert_store.connect(store_file), started)
+    except alert_store.RunInProgress as err:
+        return _refuse(str(err))
+
+
+def _run(args: argparse.Namespace, settings, store, started: str) -> int:  # noqa: ANN001
+    """The run itself, on an open store (None: a dry run without a store file yet)."""
+    from dashboard.components import alert_digest  # late: the dashboard's texts, no Streamlit
+
     try:
         try:
             since, through, alerts, new, unaddressed = _plan(args, store)

@@ -17,10 +17,12 @@ alert as it was recorded, so a failure is never lost and a sent alert is never s
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -99,6 +101,29 @@ def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
             con.execute("rollback")
             raise
     return con
+
+
+class RunInProgress(Exception):
+    """Another run of python -m data alerts holds the store: this one must not send too."""
+
+
+@contextmanager
+def run_lock(path: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Hold the store's run lock (`<file>.lock`, flock) for one sending run, or raise
+    RunInProgress: two cron runs at once would both send the same pending deliveries."""
+    file = Path(f"{store_path(path)}.lock")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RunInProgress(f"another alerts run holds {file}; nothing was sent") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def read_only(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection | None:

@@ -185,6 +185,21 @@ def test_runs_without_a_warehouse_are_refused(tmp_path, capsys):
     )
     assert code == 2
     assert "no warehouse at" in capsys.readouterr().err
+    assert not (tmp_path / "a.db").exists()  # nothing created beside a missing warehouse
+
+
+def test_a_second_run_while_one_sends_is_refused(alerts_db, tmp_path, capsys):
+    store = tmp_path / "alerts.sqlite"
+    common = ["--db", str(alerts_db), "--store", str(store)]
+    assert main(["alerts", "subscribe", *common, "--email", "a@example.com", "--grade", "D"]) == 0
+    with alert_store.run_lock(store):  # another run, in the middle of sending
+        assert main(["alerts", *common, "--secrets", str(tmp_path / "none.toml")]) == 2
+        assert "another alerts run holds" in capsys.readouterr().err
+        con = alert_store.connect(store)
+        assert alert_store.unsent(con) == []  # this one queued nothing
+        con.close()
+        # a dry run only reads: it runs beside the other
+        assert main(["alerts", *common, "--dry-run"]) == 0
 
 
 # --- settings ---------------------------------------------------------------------------------
