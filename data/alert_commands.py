@@ -167,7 +167,12 @@ def _run(args: argparse.Namespace, settings, store, started: str) -> int:  # noq
         if args.dry_run:
             return _dry_run(store, new, settings.base_url, alert_digest)
         alert_store.queue(store, new)
-        due = alert_store.unsent(store)
+        due, dropped = _still_wanted(store, alert_store.unsent(store))
+        if dropped:
+            print(
+                f"  {dropped:,} earlier deliver{'y' if dropped == 1 else 'ies'} to recipients "
+                "no longer subscribed not retried (kept in the log)"
+            )
         groups: dict[tuple[str, str, str], list] = defaultdict(list)
         for delivery in due:
             groups[(delivery.channel, delivery.address, delivery.language)].append(delivery)
@@ -228,10 +233,19 @@ def _send(settings, channel, address, language, batch, store, digest) -> None:  
     )
 
 
+def _still_wanted(store, unsent: list) -> tuple[list, int]:  # noqa: ANN001
+    """The unsent deliveries whose recipient still has a subscription (or is an owner's
+    access-file address), and how many were left out: an unsubscribed address is not retried."""
+    active = {(s.channel, s.address) for s in alert_store.subscriptions(store)}
+    active |= {("email", address) for address in _owner_emails().values()}
+    kept = [d for d in unsent if (d.channel, d.address) in active]
+    return kept, len(unsent) - len(kept)
+
+
 def _dry_run(store, new, base_url: str, digest) -> int:  # noqa: ANN001
     """Print each digest that would be sent (new alerts and retries) as its plain text."""
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
-    for delivery in alert_store.unsent(store):
+    for delivery in _still_wanted(store, alert_store.unsent(store))[0]:
         groups[(delivery.channel, delivery.address, delivery.language)].append(delivery.alert)
     for channel, address, language, alert in new:
         groups[(channel, address, language)].append(alert)

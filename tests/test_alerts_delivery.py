@@ -230,6 +230,12 @@ def test_no_smtp_server_configured_is_a_failure_kept_for_the_next_run(tmp_path, 
     assert "FAILED email a@example.com (en): 1 alert: no SMTP server configured" in out
     assert main(["alerts", "list", *common]) == 0
     assert "deliveries to retry: 1 failed, 0 pending" in capsys.readouterr().out
+    # unsubscribed: the failed delivery is no longer retried (and stays in the log)
+    assert main(["alerts", "unsubscribe", *common, "--email", "a@example.com"]) == 0
+    assert main(["alerts", *common, "--secrets", str(empty)]) == 2
+    out = capsys.readouterr().out
+    assert "1 earlier delivery to recipients no longer subscribed not retried" in out
+    assert "FAILED" not in out
 
 
 def test_credentials_are_sent_only_inside_starttls(tmp_path, capsys):
