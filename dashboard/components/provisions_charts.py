@@ -10,6 +10,7 @@ import polars as pl
 
 from dashboard.components.chart_style import styled
 from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix
+from dashboard.components.month_axis import on_month_periods
 
 # Healthy to impaired: receivables neutral, stage 1 green, stage 2 amber, stage 3 red.
 STAGE_COLOURS = {
@@ -97,4 +98,4 @@ def allowance_trend(
             "showgrid": False,
         },
     )
-    return styled(figure, title)
+    return styled(on_month_periods(figure), title)

@@ -220,7 +220,11 @@ months = (
         t("provisions.movement_period"),
         [1, 3, 12],
         default=3,
-        format_func=lambda m: t("provisions.movement_months", months=m, as_of=month(filters.as_of)),
+        format_func=lambda m: t(
+            "provisions.movement_one" if m == 1 else "provisions.movement_months",
+            months=m,
+            as_of=month(filters.as_of),
+        ),
         key="provisions_months",
     )
     or 3
