@@ -67,6 +67,31 @@ def test_grouped_folds_never_split_a_customer():
         assert not set(groups[train]) & set(groups[test])
         seen_in_test |= set(groups[test])
     assert seen_in_test == set(groups)
+    # the folds of sklearn's GroupKFold on the ids themselves (they are coded as integers first)
+    from sklearn.model_selection import GroupKFold
+
+    direct = GroupKFold(n_splits=model_fit.FOLDS, shuffle=True, random_state=1)
+    for (train, test), (train_ids, test_ids) in zip(
+        folds, direct.split(np.zeros(len(groups)), groups=groups.astype(object)), strict=True
+    ):
+        assert train.tolist() == train_ids.tolist() and test.tolist() == test_ids.tolist()
+
+
+def test_the_regression_on_distinct_rows_is_the_regression_on_every_row():
+    # _logistic fits on distinct (fold, outcome, WoE) rows weighted by their counts: the same
+    # coefficients as scikit-learn's LogisticRegression on every row at the C it chose
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    n = 6_000
+    x = np.column_stack([rng.integers(0, 3, n) * 0.5, rng.integers(0, 4, n) * 0.3 - 0.4])
+    y = rng.random(n) < 1 / (1 + np.exp(-(-2.0 + 1.2 * x[:, 0] + 0.8 * x[:, 1])))
+    groups = np.repeat([f"C{i:04d}" for i in range(n // 6)], 6)
+    model, c = model_fit._logistic(x, y, groups, seed=2)
+    assert c in model_fit.CS
+    every_row = LogisticRegression(C=c, max_iter=2000, tol=1e-10).fit(x, y)
+    assert np.ravel(model.coef_) == pytest.approx(np.ravel(every_row.coef_), abs=1e-3)
+    assert model.intercept_[0] == pytest.approx(every_row.intercept_[0], abs=1e-3)
 
 
 def test_out_of_time_split():
