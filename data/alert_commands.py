@@ -24,7 +24,7 @@ import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from data import alert_input, alert_store, users, warehouse
+from data import alert_input, alert_store, audit, users, warehouse
 from data.alert_channels import (
     DeliveryFailed,
     SettingsError,
@@ -320,6 +320,12 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             f"the alerts of {kind} {value!r}"
         )
     )
+    audit.record(
+        "alert_subscription",
+        who=_who(),
+        detail=f"subscribe #{stored.subscription_id} {channel} {shown} ({language}) {kind} {value}",
+        db=args.db,
+    )
     return EXIT_OK
 
 
@@ -355,6 +361,13 @@ def cmd_unsubscribe(args: argparse.Namespace) -> int:
         return _refuse(f"no active subscription {what}{extra}")
     for s in removed:
         print(escape_unsafe(f"removed {_line(s)}"))
+        audit.record(
+            "alert_subscription",
+            who=_who(),
+            detail=f"unsubscribe #{s.subscription_id} {s.channel} "
+            f"{alert_input.display_address(s.channel, s.address)} {s.filter_kind} {s.filter_value}",
+            db=args.db,
+        )
     return EXIT_OK
 
 

@@ -51,6 +51,7 @@ ACTIONS = (
     "session_expired",
     "worklog",
     "policy_promote",
+    "alert_subscription",
 )
 COLUMNS = ("audit_id", "at", "who", "role", "action", "detail", "rows")
 # The prev_hash of the first chained row.

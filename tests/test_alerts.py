@@ -293,3 +293,23 @@ def test_the_subject_is_one_line_with_hidden_characters_visible():
     assert subject([alert], "en") == (
         "Early-warning alert: Evil Bcc: x@example.com\\u202e Co joined the watchlist"
     )
+
+
+def test_subscription_changes_are_audited_while_access_control_is_on(
+    alerts_db, tmp_path, monkeypatch
+):
+    from data import audit
+
+    log = tmp_path / "audit.sqlite"
+    monkeypatch.setenv("RISK_AUDIT_DB", str(log))
+    monkeypatch.setattr(audit, "enabled", lambda: True)
+    common = ["--db", str(alerts_db), "--store", str(tmp_path / "alerts.sqlite")]
+    assert main(["alerts", "subscribe", *common, "--webhook", "https://chat.example.com/h/T0K",
+                 "--grade", "E"]) == 0  # fmt: skip
+    assert main(["alerts", "unsubscribe", *common, "--id", "1"]) == 0
+    events = audit.recent(path=log)
+    details = sorted(events.filter(events["action"] == "alert_subscription")["detail"].to_list())
+    assert details == [
+        "subscribe #1 webhook https://chat.example.com/… (en) grade E",
+        "unsubscribe #1 webhook https://chat.example.com/… grade E",
+    ]
