@@ -1,6 +1,7 @@
 -- loan_ecl: one row per loan contract per grid date it has exposure at: the general approach of
 -- IFRS 9. ead: what its payment rows booked by as_of owe (payment_book booked_on until settled_on,
--- as customer_month's exposure; money); max_dpd (days) of its overdue rows. The customer's
+-- as customer_month's exposure, by running sums of dated changes as cm_exposure; money); max_dpd
+-- (days) of its overdue rows. The customer's
 -- grade, 12-month PD (grade_pd), LGD and watchlist flag at as_of come from customer_month, as the
 -- risk view uses them; origin_grade is the customer's grade at the first grid date on or after
 -- the contract's start (its first rating).
@@ -21,48 +22,90 @@
 -- s^(m-1) (1 - s) v^m = (1 - s) v (1 - (s v)^H) / (1 - s v), which is pd_horizon when v = 1.
 -- allowance: rounded to the cent (decimal). Params: prov_*.
 create or replace table loan_ecl as
-with loan_rows as (
+with grid_bounds as (
+    select $as_of::date as last_on, min(as_of) as first_on from month_grid
+),
+
+loan_rows as (
+    -- booked_grid: the first grid date on or after booked_on, computed, never joined
     select
         b.payment_id,
         b.contract_id,
         b.customer_id,
         b.booked_on,
         b.due_on,
-        b.due::double as amount_due,
-        b.settled_on
+        b.due,
+        b.settled_on,
+        greatest(least(last_day(b.booked_on), g.last_on), g.first_on) as booked_grid
     from payment_book as b
-    where b.contract_kind = 'loan'
+    cross join grid_bounds as g
+    where b.contract_kind = 'loan' and b.booked_on <= g.last_on
 ),
 
-row_dates as (
-    select g.as_of, r.*
-    from loan_rows as r
-    inner join month_grid as g
-        on g.as_of >= r.booked_on and g.as_of < coalesce(r.settled_on, date '9999-12-31')
-),
-
-row_balances as (
+changes as (
+    -- what a loan owes changes when a row is booked and with each payment_events change (a
+    -- change before the row is booked takes effect when it is booked), summed as decimals so
+    -- a repaid loan comes back to exactly 0: rows are not joined to every grid date
+    select contract_id, booked_grid as as_of, due::decimal(18, 2) as change
+    from loan_rows
+    union all
     select
-        r.as_of,
         r.contract_id,
-        r.customer_id,
-        coalesce(e.owed_after::double, r.amount_due) as outstanding,
-        r.as_of - r.due_on as dpd
-    from row_dates as r
+        greatest(least(last_day(greatest(e.occurred_on, r.booked_on)), g.last_on), g.first_on),
+        -e.amount::decimal(18, 2)
+    from payment_events as e
+    inner join loan_rows as r on r.payment_id = e.payment_id
+    cross join grid_bounds as g
+    where greatest(e.occurred_on, r.booked_on) <= g.last_on and e.amount > 0
+),
+
+changes_by_date as (
+    select contract_id, as_of, sum(change) as change from changes group by all
+),
+
+contract_dates as (
+    select r.contract_id, any_value(r.customer_id) as customer_id, min(r.booked_grid) as first_grid
+    from loan_rows as r
+    group by r.contract_id
+),
+
+running as (
+    select
+        d.contract_id,
+        d.customer_id,
+        m.as_of,
+        sum(coalesce(c.change, 0)) over (partition by d.contract_id order by m.as_of) as ead
+    from contract_dates as d
+    inner join month_grid as m on m.as_of >= d.first_grid
+    left join changes_by_date as c on c.contract_id = d.contract_id and c.as_of = m.as_of
+),
+
+overdue as (
+    -- only overdue spans expand: a row x the grid dates it is past due and still owes at
+    select o.contract_id, o.as_of, max(o.as_of - o.due_on) as max_dpd
+    from (
+        select r.payment_id, r.contract_id, r.due_on, r.due, m.as_of
+        from loan_rows as r
+        inner join month_grid as m
+            on m.as_of >= greatest(r.due_on + 1, r.booked_on)
+            and m.as_of < coalesce(r.settled_on, date '9999-12-31')
+    ) as o
     asof left join payment_events as e
-        on e.payment_id = r.payment_id and r.as_of >= e.occurred_on
+        on e.payment_id = o.payment_id and o.as_of >= e.occurred_on
+    where coalesce(e.owed_after, o.due) > 0
+    group by o.contract_id, o.as_of
 ),
 
 contract_balances as (
     select
-        as_of,
-        contract_id,
-        any_value(customer_id) as customer_id,
-        sum(outstanding) as ead,
-        coalesce(max(dpd) filter (where dpd > 0), 0) as max_dpd
-    from row_balances
-    where outstanding > 0
-    group by as_of, contract_id
+        r.as_of,
+        r.contract_id,
+        r.customer_id,
+        r.ead::double as ead,
+        coalesce(o.max_dpd, 0) as max_dpd
+    from running as r
+    left join overdue as o on o.contract_id = r.contract_id and o.as_of = r.as_of
+    where r.ead > 0
 ),
 
 origins as (
