@@ -140,7 +140,7 @@ def synthetic_frame(customers: int = 2_000, months: int = 12, seed: int = 11) ->
 
 @pytest.fixture(scope="module")
 def synthetic_fit():
-    frame = synthetic_frame()
+    frame = synthetic_frame(customers=20_000)  # 240 000 customer-months, about 20 s to fit
     return frame, fit_scorecard(frame, load_policy(), holdout_months=3, seed=5)
 
 
