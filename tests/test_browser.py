@@ -41,6 +41,7 @@ KNOWN_PAGES = {
     "customer",
     "credit-control",
     "collections",
+    "provisions",
     "work",
     "data",
     "what-if",
@@ -175,7 +176,16 @@ def test_a_what_if_scenario_runs_and_shows_the_customers_it_moves(server, page):
 
 # --- access control: one more server, started with the test users' access file ----------------
 EXPECTED_NAV = {
-    "exec": {"overview", "grades", "concentration", "collections", "cases", "what-if", "model"},
+    "exec": {
+        "overview",
+        "grades",
+        "concentration",
+        "collections",
+        "provisions",
+        "cases",
+        "what-if",
+        "model",
+    },
     "ana_a": {
         "overview",
         "grades",
@@ -187,6 +197,7 @@ EXPECTED_NAV = {
         "model",
         "credit-control",
         "collections",
+        "provisions",
         "work",
     },
 }
