@@ -197,6 +197,9 @@ def members_section() -> None:
             on_select="rerun",
             selection_mode="single-row",
             key="wl_table",
+            # shown with the owner beside the name, so both are in view at 1440 px without
+            # scrolling sideways (the frame's own order, which the selection maps to, is kept)
+            column_order=list(dict.fromkeys(["customer_id", "name", "owner", *table.columns])),
             column_config={
                 "customer_id": st.column_config.TextColumn(
                     t("watchlist.col_id"), width=85, pinned=True
