@@ -157,6 +157,7 @@ PAGES = {
     "watchlist": True,
     "credit_control": True,
     "collections_page": False,  # figures only: amounts and months
+    "provisions": True,  # the largest allowances: customer names
     "data_sources": True,
     "model": False,  # grades and scores only
     "whatif": False,  # names only once a scenario moves grades (the browser test runs one)
