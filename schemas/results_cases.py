@@ -77,12 +77,14 @@ class CasesAllowance(pa.DataFrameModel):
 
 @register("cases_recovery")
 class CasesRecovery(pa.DataFrameModel):
-    """Amounts that became 90+ days past due per cohort month and what was recovered on them."""
+    """Amounts that became 90+ days past due per cohort month, what was recovered on them, and the
+    recoveries after write-offs dated in each month."""
 
     as_of: date = pa.Field(unique=True)
     became_90: float = pa.Field(ge=0)
     recovered: float = pa.Field(ge=0)
     recovery_rate: float = pa.Field(nullable=True, ge=0, le=1 + SLACK)
+    recoveries: float = pa.Field(ge=0)
 
     class Config:
         strict = True

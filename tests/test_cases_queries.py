@@ -279,15 +279,27 @@ def test_recovery_by_cohort_month():
         -- turns 90+ on 2025-05-31, after the last grid date
         ('P7', 'K1', '2025-03-01', 100, null, 0)"""
     )
+    # Recoveries after write-offs (a payment after the write-off is recorded as one): they count
+    # for the row's cohort and in the month they are dated.
+    db.execute("create table adjustments (adjustment_id varchar, payment_id varchar, kind varchar, occurred_on date, amount double)")  # fmt: skip
+    db.execute(
+        """insert into adjustments values
+        ('A1', 'P3', 'write_off', '2025-04-01', 100),  -- not a recovery
+        ('A2', 'P3', 'recovery', '2025-04-10', 30),    -- P3's March cohort: +30; April: 30 (Y)
+        ('A3', 'P6', 'recovery', '2025-04-05', 20),    -- P6 is in no cohort; April: 20 (X)
+        ('A4', 'P2', 'recovery', '2025-05-15', 40)     -- after the last grid date: not counted"""
+    )
     rows = cases.recovery(db, **NO_FILTER).rows()
     assert rows == [
-        (D("2025-01-31"), 0, 0, None),
-        (D("2025-02-28"), 0, 0, None),
-        (D("2025-03-31"), 350, 100, pytest.approx(100 / 350)),
-        (D("2025-04-30"), 100, 0, 0),
+        (D("2025-01-31"), 0, 0, None, 0),
+        (D("2025-02-28"), 0, 0, None, 0),
+        # March cohort: P1 100 + P2 150 + P3 100 became 90+; P1's 100 paid + P3's 30 recovered
+        (D("2025-03-31"), 350, 130, pytest.approx(130 / 350), 0),
+        (D("2025-04-30"), 100, 0, 0, 50),
     ]
     march = cases.recovery(db, segments=("Large",)).row(2)
-    assert march == (D("2025-03-31"), 250, 100, 0.4)
+    assert march == (D("2025-03-31"), 250, 100, 0.4, 0)
+    assert cases.recovery(db, segments=("Large",)).row(3)[-1] == 20
     db.close()
 
 

@@ -1,12 +1,23 @@
 -- Case studies: one row per month-end of month_grid: amounts (money) that became 90+ days past due
--- in the month, what was later paid on them, and the recovery rate (0-1, null when nothing became
--- 90+). Params: $segments, $regions, $industries (lists; empty = all).
+-- in the month, what was later paid or recovered on them, the recovery rate (0-1, null when nothing
+-- became 90+), and the recoveries (adjustments of kind recovery) dated in the month (money).
+-- Params: $segments, $regions, $industries (lists; empty = all).
 -- An instalment becomes 90+ on due_on + 91 when it is still (partly) unpaid then and its contract is
 -- counted that day (started, not terminated/completed before it): the amount that became 90+ is its
--- outstanding that day; recovered is what was paid on it afterwards (by the last grid date). The
--- month is the cohort month, so recent cohorts have had less time to recover.
+-- outstanding that day; recovered is what was paid on it afterwards plus the recoveries recorded
+-- on it after its write-off (a payment arriving after the write-off is recorded as a recovery, not
+-- as a payment), both by the last grid date, at most what became 90+. The month is the cohort
+-- month, so recent cohorts have had less time to recover.
 with bounds as (
     select min(as_of) as first_on, max(as_of) as last_on from month_grid
+),
+
+row_recoveries as (
+    select adjustments.payment_id, sum(adjustments.amount) as recovered
+    from adjustments
+    cross join bounds
+    where adjustments.kind = 'recovery' and adjustments.occurred_on <= bounds.last_on
+    group by 1
 ),
 
 instalments as (
@@ -21,8 +32,9 @@ instalments as (
             when payments.paid_on > payments.due_on + 90 and payments.paid_on <= bounds.last_on
                 then least(payments.amount_paid, payments.amount_due)
             else 0
-        end as recovered
+        end + coalesce(row_recoveries.recovered, 0) as recovered
     from payments
+    left join row_recoveries on row_recoveries.payment_id = payments.payment_id
     inner join contracts on contracts.contract_id = payments.contract_id
     inner join customers on customers.customer_id = contracts.customer_id
     cross join bounds
@@ -35,9 +47,25 @@ instalments as (
 ),
 
 cohorts as (
-    select last_day(crossed_on) as as_of, sum(became_90) as became_90, sum(recovered) as recovered
+    select
+        last_day(crossed_on) as as_of,
+        sum(became_90) as became_90,
+        sum(least(recovered, became_90)) as recovered
     from instalments
     where became_90 > 0
+    group by 1
+),
+
+dated_recoveries as (
+    select last_day(adjustments.occurred_on) as as_of, sum(adjustments.amount) as recoveries
+    from adjustments
+    inner join payments on payments.payment_id = adjustments.payment_id
+    inner join contracts on contracts.contract_id = payments.contract_id
+    inner join customers on customers.customer_id = contracts.customer_id
+    where adjustments.kind = 'recovery'
+      and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], customers.segment))
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], customers.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], customers.industry))
     group by 1
 ),
 
@@ -46,9 +74,11 @@ final as (
         grid.as_of,
         coalesce(cohorts.became_90, 0) as became_90,
         coalesce(cohorts.recovered, 0) as recovered,
-        cohorts.recovered / nullif(cohorts.became_90, 0) as recovery_rate
+        cohorts.recovered / nullif(cohorts.became_90, 0) as recovery_rate,
+        coalesce(dated_recoveries.recoveries, 0) as recoveries
     from month_grid as grid
     left join cohorts on cohorts.as_of = grid.as_of
+    left join dated_recoveries on dated_recoveries.as_of = grid.as_of
     where day(grid.as_of + 1) = 1
 )
 
