@@ -231,3 +231,138 @@ def test_a_table_without_a_needed_metric_is_an_error():
             ("Construction", D("2025-01-01"), D("2025-09-30")),
             COUNTED,
         )
+
+
+# ---------- the verdict under the before/after table ----------
+
+
+def judged(metric, unit, before, after, material, improved, test="relative"):
+    """A table row with its relative change, as queries.cases.before_after writes it."""
+    out = row(metric, unit, before, after, material, improved, test=test)
+    out["relative_change"] = (after - before) / abs(before) if before else None
+    return out
+
+
+VERDICT_TABLE = pl.DataFrame(
+    [
+        # +10 pp on 60 %: relative +16.7 %, material, better (higher is better)
+        judged("collection_rate", "share", 0.60, 0.70, True, True),
+        # +5 pp on 10 %: relative +50 %, material, worse
+        judged("overdue_90p_share", "share", 0.10, 0.15, True, False),
+        # -¥1.0 M on ¥2.0 M: relative -50 %, material, better (lower is better)
+        judged("write_offs", "money", 2e6, 1e6, True, True),
+        # better but not material: left out of both lists
+        judged("dso", "days", 60.0, 58.0, False, True),
+        judged("default_rate", "share", 0.004, 0.003, False, True, test="z"),
+        # not counted (context): 55 fewer contracts a month, material
+        judged("contracts", "count", 172.0, 117.0, True, False),
+    ],
+    schema=BEFORE_AFTER_SCHEMA,
+)
+VERDICT_COUNTED = ("collection_rate", "overdue_90p_share", "write_offs", "dso", "default_rate")
+
+
+def test_verdict_lists_material_moves_by_good_direction_largest_first():
+    verdict = narrative.verdict(VERDICT_TABLE, VERDICT_COUNTED)
+    # write-offs (|-50 %|) before the collection rate (|+16.7 %|)
+    assert verdict.improved == (
+        "Improved materially (2): Write-offs per month (-¥1.0 M), Collection rate (+10.0 pp)."
+    )
+    assert verdict.worsened == "Worsened materially (1): Overdue 90+ days (+5.0 pp)."
+    assert verdict.meaning == (
+        "What it means: a mixed result — Write-offs per month fell by ¥1.0 M (¥2.0 M → ¥1.0 M), "
+        "but Overdue 90+ days rose by 5.0 pp (10.0 % → 15.0 %), at the cost of 55 fewer new "
+        "contracts a month (172 → 117)."
+    )
+    assert verdict.jumps == []
+
+
+def test_verdict_when_only_improvements_and_when_nothing_is_material():
+    better = VERDICT_TABLE.filter(pl.col("metric") != "overdue_90p_share")
+    verdict = narrative.verdict(better, VERDICT_COUNTED)
+    assert verdict.worsened == "Worsened materially: none."
+    assert verdict.meaning == (
+        "What it means: the policy made the book safer — Write-offs per month fell by ¥1.0 M "
+        "(¥2.0 M → ¥1.0 M), at the cost of 55 fewer new contracts a month (172 → 117)."
+    )
+    # only the two immaterial rows, and contracts not material: no cost clause
+    quiet = VERDICT_TABLE.filter(pl.col("metric").is_in(["dso", "default_rate"])).vstack(
+        pl.DataFrame(
+            [judged("contracts", "count", 100.0, 95.0, False, False)], schema=BEFORE_AFTER_SCHEMA
+        )
+    )
+    verdict = narrative.verdict(quiet, VERDICT_COUNTED)
+    assert verdict.improved == "Improved materially: none."
+    assert verdict.meaning == (
+        "What it means: none of the 2 measures moved materially after the policy."
+    )  # 5 counted keys, 2 of them in the table: the sentence counts the rows judged
+
+
+def test_verdict_in_chinese():
+    set_language("zh")
+    verdict = narrative.verdict(VERDICT_TABLE, VERDICT_COUNTED)
+    assert verdict.worsened == "显著恶化（1 项）：逾期 90 天以上（+5.0 个百分点）。"
+    assert verdict.meaning.startswith("含义：效果好坏参半——")
+    assert verdict.meaning.endswith("，代价是每月新增合同减少 55 份（172 → 117）。")
+
+
+# Nine month-ends Jan-Sep 2025; Dec 2024 lies outside the compared months.
+JUMP_MONTHS = tuple(
+    D(d)
+    for d in (
+        "2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30", "2025-05-31",
+        "2025-06-30", "2025-07-31", "2025-08-31", "2025-09-30",
+    )
+)  # fmt: skip
+JUMP_FRAME = pl.DataFrame(
+    {
+        "as_of": [D("2024-12-31"), *JUMP_MONTHS],
+        # changes +-10, then +90: 9x the median |change| of 10 -> a jump
+        "write_offs": [9e9, 100.0, 110, 100, 110, 100, 110, 100, 110, 200],
+        # changes +-10, then +30: exactly 3x -> not a jump (more than 3x is)
+        "steady": [0.0, 0.0, 10, 0, 10, 0, 10, 0, 10, 40],
+        # no change for seven months, then -2: a jump however small
+        "flat": [0.0, 5.0, 5, 5, 5, 5, 5, 5, 5, 3],
+        # only five values in the window: too few changes to judge
+        "short": [0.0, None, None, None, None, 1.0, 1, 1, 1, 50],
+        # the last month missing: nothing to judge
+        "gone": [0.0, 1.0, 1, 1, 1, 1, 1, 1, 1, None],
+        "new_defaults": [50, 1, 1, 1, 2, 1, 1, 1, 2, 9],
+    }
+)
+JUMP_MEASURES = [
+    ("write_offs", "write_offs", "money"),
+    ("dso", "steady", "days"),
+    ("high_share", "flat", "count"),
+    ("contracts", "short", "count"),
+    ("collection_rate", "gone", "share"),
+]
+
+
+def test_last_month_jumps_rule():
+    jumps = narrative.last_month_jumps(JUMP_FRAME, JUMP_MEASURES, JUMP_MONTHS)
+    assert [(j.metric, j.change, j.usual, j.ratio) for j in jumps] == [
+        ("write_offs", 90.0, 10.0, 9.0),
+        ("high_share", -2.0, 0.0, None),
+    ]
+    assert all(j.month == D("2025-09-30") for j in jumps)
+    # a lower factor makes the steady measure's 3x move a jump too
+    lower = narrative.last_month_jumps(JUMP_FRAME, JUMP_MEASURES, JUMP_MONTHS, factor=2.5)
+    assert [j.metric for j in lower] == ["write_offs", "dso", "high_share"]
+
+
+def test_jump_sentences_and_what_the_month_held():
+    jumps = narrative.last_month_jumps(JUMP_FRAME, JUMP_MEASURES, JUMP_MONTHS)
+    verdict = narrative.verdict(VERDICT_TABLE, VERDICT_COUNTED, jumps)
+    assert verdict.jumps == [
+        "In Sep 2025, Write-offs per month rose by ¥90, 9.0× its usual monthly change (¥10).",
+        "In Sep 2025, High-band exposure share fell by 2 after months without change.",
+    ]
+    # Sep: 9 new defaults (median of Jan-Aug: 1), ¥200 written off (median of Jan-Aug: ¥105)
+    assert narrative.jump_drivers(JUMP_FRAME, D("2025-09-30"), JUMP_MONTHS) == (
+        "That month 9 customers entered default (usually 1) and ¥200 was written off "
+        "(usually ¥105)."
+    )
+    assert (
+        narrative.jump_drivers(JUMP_FRAME.drop("new_defaults"), D("2025-09-30"), JUMP_MONTHS) == ""
+    )

@@ -6,6 +6,7 @@ page never needs the main warehouse: the tests set the as-of filter, which the p
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from datetime import date
@@ -255,3 +256,98 @@ def test_display_table_formats_by_unit_and_says_what_is_material():
         "0.42 %", "0.34 %", "-0.08 pp", "-19.0 %", "z = -1.33", "Better", "No",
     )  # fmt: skip
     assert shown.row(2)[3:] == ("+0.00 pp", "—", "relative change", "No change", "No")
+
+
+# ---------- the verdict, the last month's jumps and the write-offs / recoveries chart ----------
+
+
+def verdict_text(at: AppTest) -> list[str]:
+    texts = [m.value for m in at.markdown]
+    start = next(i for i, text in enumerate(texts) if text in ("**Verdict**", "**结论**"))
+    return texts[start + 1 : start + 3]
+
+
+def test_each_case_ends_with_a_verdict_from_its_table(case_dir):
+    at = page().run()
+    for scenario in ("manufacturer", "lender"):
+        if scenario == "lender":
+            at.radio(key="case").set_value("lender").run()
+        assert not at.exception
+        lists, *rest = verdict_text(at)
+        shown = at.dataframe[0].value
+        better = shown[(shown["verdict"] == "Better") & (shown["material"] == "Yes")]["metric"]
+        worse = shown[(shown["verdict"] == "Worse") & (shown["material"] == "Yes")]["metric"]
+        improved, worsened = lists.split("\n")[:2]
+        # every material better / worse row of the table is named, on its own side
+        assert improved.startswith(f"- Improved materially ({len(better)}):" if len(better) else "- Improved materially: none.")  # fmt: skip
+        assert worsened.startswith(f"- Worsened materially ({len(worse)}):" if len(worse) else "- Worsened materially: none.")  # fmt: skip
+        assert all(f"{m} (" in improved and f"{m} (" not in worsened for m in better)
+        assert all(f"{m} (" in worsened and f"{m} (" not in improved for m in worse)
+        assert "What it means:" in lists
+
+
+def test_the_lender_chart_shows_its_write_offs_and_recoveries(case_dir):
+    at = page()
+    at.session_state["case"] = "lender"
+    at.run()
+    assert not at.exception
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    (amounts,) = [s for s in specs if s["layout"]["title"]["text"] == "Write-offs and recoveries per month"]  # fmt: skip
+    written, recovered = amounts["data"]
+    assert (written["name"], recovered["name"]) == ("Written off", "Recovered after write-off")
+    first, last = amounts["data"][0]["x"][0][:10], amounts["data"][0]["x"][-1][:10]
+    # the recoveries drawn are the recovery adjustments dated in the months shown, straight from SQL
+    expected = query(
+        "lender",
+        "select sum(amount) from adjustments where kind = 'recovery' "
+        "and last_day(occurred_on) between last_day($a) and last_day($b)",
+        a=D(first),
+        b=D(last),
+    )
+    assert expected > 0
+    assert sum(values(recovered["y"])) == pytest.approx(expected)
+    # and the recovery rate is no longer zero: it counts the recoveries after write-offs
+    (rate,) = [s for s in specs if s["layout"]["title"]["text"].startswith("Recovery rate")]
+    assert max(v for v in values(rate["data"][0]["y"]) if v is not None) > 0
+
+
+def values(y) -> list:
+    """Plotly's JSON of a trace's y: a plain list, or a typed array (bdata)."""
+    if isinstance(y, dict):
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+    return y
+
+
+def test_the_verdict_in_chinese(case_dir):
+    for scenario in data.cases.CASES:
+        ensure_case(scenario, customers=SMALL, lang="zh")
+    for scenario in data.cases.CASES:
+        at = page()
+        at.query_params["lang"] = "zh"
+        at.session_state["case"] = scenario
+        at.run()
+        assert not at.exception
+        lists = verdict_text(at)[0]
+        assert lists.startswith("- 显著改善") and "\n- 显著恶化" in lists
+        assert "含义：" in lists
+        assert "Improved" not in lists and "What it means" not in lists
+
+
+def test_write_off_and_recovery_bars_side_by_side():
+    frame = FRAME.with_columns(recoveries=pl.Series([0.0, 10.0, 0.0, 5.0]))
+    figure = cases_charts.amount_bars(
+        frame,
+        {"write_offs": ("Written off", "#d73027"), "recoveries": ("Recovered", "#1a9850")},
+        "W",
+        POLICY,
+        "Policy",
+        WINDOW,
+    )
+    assert [type(b) for b in figure.data] == [go.Bar, go.Bar]
+    assert [list(b.y) for b in figure.data] == [[100.0, 0.0, 50.0, 25.0], [0.0, 10.0, 0.0, 5.0]]
+    assert figure.layout.barmode == "group" and figure.layout.yaxis.tickprefix == "¥"
+    assert [s.x0 for s in figure.layout.shapes if s.type == "line"] == [POLICY]

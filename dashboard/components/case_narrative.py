@@ -213,3 +213,187 @@ def story(
             after=value_text("share", defaulted["after"]),
         ),
     )
+
+
+# ---------- the verdict under the before/after table ----------
+
+# A last monthly move counts as a jump when it is larger than JUMP_FACTOR x the median absolute
+# monthly change of the months before it in the compared windows, judged from MIN_CHANGES changes.
+JUMP_FACTOR = 3.0
+MIN_CHANGES = 6
+
+
+@dataclass(frozen=True)
+class Verdict:
+    improved: str  # "Improved materially (2): A (-1.0 pp), B (+¥1.0 M)." or "... none."
+    worsened: str
+    meaning: str  # one sentence: what it means overall
+    jumps: list[str]  # one sentence per measure whose last month jumped (empty when none did)
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A measure whose last monthly change is far larger than its usual one."""
+
+    metric: str
+    unit: str
+    month: date  # the last month-end
+    change: float  # last value - the value a month before
+    usual: float  # median |monthly change| before the last one
+    ratio: float | None  # |change| / usual; None when the usual change is 0
+
+
+def size_text(unit: str, change: float) -> str:
+    """The size of a change without its sign: '2.1 pp', '¥1.2 M', '3.0 days', '55'."""
+    return change_text(unit, abs(change)).lstrip("+")
+
+
+def _magnitude(row: dict) -> float:
+    # the material moves are ranked by relative size; from zero (no relative change) ranks first
+    relative = row["relative_change"]
+    return float("inf") if relative is None else abs(relative)
+
+
+def _listed(rows: list[dict]) -> str:
+    return t("cases.verdict_separator").join(
+        t(
+            "cases.verdict_entry",
+            metric=t(f"cases.metric_{r['metric']}"),
+            change=change_text(r["unit"], r["change"]),
+        )
+        for r in rows
+    )
+
+
+def _moved(row: dict) -> str:
+    """'Overdue rate 30+ fell by 2.1 pp (3.5 % → 1.4 %)'."""
+    return t(
+        "cases.verdict_moved_fell" if row["change"] < 0 else "cases.verdict_moved_rose",
+        metric=t(f"cases.metric_{row['metric']}"),
+        size=size_text(row["unit"], row["change"]),
+        before=value_text(row["unit"], row["before"]),
+        after=value_text(row["unit"], row["after"]),
+    )
+
+
+def _cost(contracts: dict | None) -> str:
+    """The clause on new business: fewer (or more) contracts a month, when that change is material."""
+    if not contracts or not contracts["material"] or not contracts["change"]:
+        return ""
+    key = "cases.verdict_cost_fewer" if contracts["change"] < 0 else "cases.verdict_cost_more"
+    return t(
+        key,
+        count=size_text("count", contracts["change"]),
+        before=value_text("count", contracts["before"]),
+        after=value_text("count", contracts["after"]),
+    )
+
+
+def verdict(
+    table: pl.DataFrame, counted: tuple[str, ...], jumps: list[Jump] | None = None
+) -> Verdict:
+    """What the before/after table says, from its rows only.
+
+    Improved / worsened: the `counted` rows that are material (the table's rule) and whose change
+    goes the good / bad way (`improved`, which follows each measure's good direction), largest
+    relative change first. The meaning names the largest material improvement and, when there is
+    one, the largest material worsening; the 'contracts' row, when present and material, adds what
+    it cost in new contracts a month. `jumps` (see `last_month_jumps`) become one sentence each.
+    """
+    rows = {r["metric"]: r for r in table.iter_rows(named=True)}
+    judged = [rows[key] for key in counted if key in rows]
+    better = sorted(
+        (r for r in judged if r["material"] and r["improved"]), key=_magnitude, reverse=True
+    )
+    worse = sorted(
+        (r for r in judged if r["material"] and r["improved"] is False),
+        key=_magnitude,
+        reverse=True,
+    )
+    cost = _cost(rows.get("contracts"))
+    if better and worse:
+        meaning = t("cases.verdict_mixed", lead=_moved(better[0]), lag=_moved(worse[0]), cost=cost)
+    elif better:
+        meaning = t("cases.verdict_better", lead=_moved(better[0]), cost=cost)
+    elif worse:
+        meaning = t("cases.verdict_worse", lag=_moved(worse[0]), cost=cost)
+    else:
+        meaning = t("cases.verdict_none", total=len(judged), cost=cost)
+    return Verdict(
+        improved=t("cases.verdict_improved", count=len(better), items=_listed(better))
+        if better
+        else t("cases.verdict_improved_none"),
+        worsened=t("cases.verdict_worsened", count=len(worse), items=_listed(worse))
+        if worse
+        else t("cases.verdict_worsened_none"),
+        meaning=meaning,
+        jumps=[jump_text(j) for j in (jumps or [])],
+    )
+
+
+def last_month_jumps(
+    frame: pl.DataFrame,
+    measures: list[tuple[str, str, str]],
+    months: tuple[date, ...],
+    factor: float = JUMP_FACTOR,
+    min_changes: int = MIN_CHANGES,
+) -> list[Jump]:
+    """The measures whose last month moved by much more than usual.
+
+    `frame` has `as_of` and one column per measure; `measures` are (key, column, unit); `months`
+    the month-ends compared (the before and after windows). Over those months, the monthly changes
+    of a measure are value(m) - value(m - 1). Its last change is a jump when it is larger than
+    `factor` (3) x the median absolute change of the months before it, judged only with at least
+    `min_changes` (6) earlier changes and both last values present; when that median is 0 (a
+    measure that did not move), any last change is a jump. Missing months are left out.
+    """
+    found = []
+    rows = frame.filter(pl.col("as_of").is_in(months)).sort("as_of")
+    for key, column, unit in measures:
+        series = rows.select("as_of", column).drop_nulls()
+        values = series[column].to_list()
+        if len(values) < min_changes + 2 or series["as_of"][-1] != max(months):
+            continue
+        changes = [b - a for a, b in zip(values, values[1:], strict=False)]
+        last, earlier = changes[-1], changes[:-1]
+        usual = float(pl.Series(earlier).abs().median())
+        if usual == 0:
+            if last != 0:
+                found.append(Jump(key, unit, series["as_of"][-1], last, 0.0, None))
+        elif abs(last) > factor * usual:
+            found.append(Jump(key, unit, series["as_of"][-1], last, usual, abs(last) / usual))
+    return found
+
+
+def jump_text(jump: Jump) -> str:
+    """'In Oct 2026 Write-offs per month rose by ¥3.0 M, 6.0× its usual monthly change (¥0.5 M).'"""
+    values = {
+        "month": month_of(jump.month),
+        "metric": t(f"cases.metric_{jump.metric}"),
+        "size": size_text(jump.unit, jump.change),
+        "usual": size_text(jump.unit, jump.usual),
+    }
+    way = "fell" if jump.change < 0 else "rose"
+    if jump.ratio is None:
+        return t(f"cases.jump_{way}_still", **values)
+    return t(f"cases.jump_{way}", ratio=f"{jump.ratio:.1f}", **values)
+
+
+def jump_drivers(frame: pl.DataFrame, last: date, months: tuple[date, ...]) -> str:
+    """What the data holds on the last month beside a jump: customers entering default and the
+    amount written off that month, against their median month in `months` ('' without columns)."""
+    if not {"new_defaults", "write_offs"} <= set(frame.columns):
+        return ""
+    rows = frame.filter(pl.col("as_of").is_in(months))
+    now = rows.filter(pl.col("as_of") == last)
+    if now.is_empty():
+        return ""
+    earlier = rows.filter(pl.col("as_of") < last)
+    return t(
+        "cases.jump_drivers",
+        month=month_of(last),
+        defaults=f"{int(now['new_defaults'][0] or 0):,}",
+        defaults_usual=f"{float(earlier['new_defaults'].median() or 0):,.0f}",
+        write_offs=money(float(now["write_offs"][0] or 0)),
+        write_offs_usual=money(float(earlier["write_offs"].median() or 0)),
+    )

@@ -205,6 +205,38 @@ def bars(
     return styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
 
 
+WRITE_OFF_COLOUR = GRADE_COLOURS["E"]
+RECOVERY_COLOUR = GRADE_COLOURS["A"]
+
+
+def amount_bars(
+    frame: pl.DataFrame,
+    series: dict[str, tuple[str, str]],
+    title: str,
+    policy_month: date,
+    policy_label: str,
+    window: Windows | None = None,
+) -> go.Figure:
+    """Side-by-side money bars per month-end, one per column of `series` (column -> (legend name,
+    colour)), such as the amounts written off and recovered in each month."""
+    figure = go.Figure()
+    for column, (name, colour) in series.items():
+        figure.add_trace(
+            go.Bar(
+                x=frame["as_of"].to_list(),
+                y=_values(frame, column, "money"),
+                name=name,
+                marker_color=colour,
+                hovertemplate=_hover("money", name),
+            )
+        )
+    figure.update_layout(barmode="group", bargap=0.2)
+    _axis(figure, "money")
+    figure = on_month_periods(figure)
+    figure = styled(mark_policy(figure, policy_month, policy_label, window), title, height=370)
+    return _legend_below(figure)
+
+
 def display_table(table: pl.DataFrame) -> pl.DataFrame:
     """The before/after rows as the page shows them: formatted text per unit, in the current
     language (metric, before, after, change, relative change, test, verdict, material)."""

@@ -149,6 +149,20 @@ st.dataframe(
 )
 st.caption(t(f"cases.definitions_{scenario}"))
 
+# The verdict is computed from the table's rows and the monthly values (case_narrative decides).
+compared = window.before + window.after
+jumps = case_narrative.last_month_jumps(
+    monthly, [(m.key, m.column, m.unit) for m in metrics], compared
+)
+verdict = case_narrative.verdict(table, tuple(m.key for m in metrics), jumps)
+with st.container(border=True, key="case_verdict"):
+    st.markdown(f"**{t('cases.verdict_title')}**")
+    st.markdown(f"- {verdict.improved}\n- {verdict.worsened}\n\n{verdict.meaning}")
+    if verdict.jumps:
+        drivers = case_narrative.jump_drivers(monthly, compared[-1], compared)
+        st.markdown(f"**{t('cases.jumps_title')}** — {' '.join(verdict.jumps)} {drivers}")
+        st.caption(t("cases.jumps_rule"))
+
 st.subheader(t("cases.charts_title"))
 st.caption(t("cases.charts_caption"))
 marker = t("cases.policy_marker", month=month_of(story_line.policy_month))
@@ -175,12 +189,13 @@ if scenario == "manufacturer":
         cases_charts.lines(
             shown, {"high_share": name["high_share"]}, "share", t("cases.chart_high"), **common
         ),
-        cases_charts.bars(
+        cases_charts.amount_bars(
             shown,
-            "write_offs",
-            name["write_offs"],
-            "money",
-            t("cases.chart_write_offs"),
+            {
+                "write_offs": (t("cases.series_write_offs"), cases_charts.WRITE_OFF_COLOUR),
+                "recoveries": (t("cases.series_recoveries"), cases_charts.RECOVERY_COLOUR),
+            },
+            t("cases.recoveries_title"),
             **common,
         ),
     ]
@@ -214,14 +229,15 @@ else:
             t("cases.chart_recovery"),
             **common,
         ),
-        cases_charts.bars(
+        cases_charts.amount_bars(
             shown,
-            "write_offs",
-            t("cases.metric_write_offs"),
-            "money",
-            t("cases.chart_write_offs"),
+            {
+                "write_offs": (t("cases.series_write_offs"), cases_charts.WRITE_OFF_COLOUR),
+                "recoveries": (t("cases.series_recoveries"), cases_charts.RECOVERY_COLOUR),
+            },
+            t("cases.recoveries_title"),
             **common,
-        ),  # fmt: skip
+        ),
     ]
 figures.append(
     cases_charts.lines(
