@@ -89,6 +89,30 @@ def allowance(
     return run(con, "cases_allowance", segments=segments, regions=regions, industries=industries)
 
 
+def last_month(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    previous: date,
+    segments: Filter = (),
+    regions: Filter = (),
+    industries: Filter = (),
+) -> pl.DataFrame:
+    """One row on month-end `as_of` against `previous`: customers that went 30+ days past due, their
+    exposure (money) and how many have a part-paid instalment 30+ days past due still owed;
+    customers entering default and the largest one's exposure; written off in the month and the
+    largest customer's write-off (money)."""
+    return run(
+        con,
+        "cases_last_month",
+        as_of=as_of,
+        previous=previous,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
+
+
 def monthly(*frames: pl.DataFrame) -> pl.DataFrame:
     """The frames joined on as_of (a month missing from one frame has nulls there), by date."""
     joined = frames[0]

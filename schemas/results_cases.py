@@ -104,3 +104,20 @@ class CasesNewBusiness(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+
+
+@register("cases_last_month")
+class CasesLastMonth(pa.DataFrameModel):
+    """What moved in one month: customers going 30+ days past due, entering default, write-offs."""
+
+    new_30: int = pa.Field(ge=0)
+    new_30_exposure: float = pa.Field(ge=-SLACK)
+    new_30_part_paid: int = pa.Field(ge=0)
+    new_defaults: int = pa.Field(ge=0)
+    largest_default: float = pa.Field(ge=-SLACK)
+    written_off: float = pa.Field(ge=-SLACK)
+    largest_write_off: float = pa.Field(ge=-SLACK)
+
+    class Config:
+        strict = True
+        coerce = False

@@ -358,11 +358,48 @@ def test_jump_sentences_and_what_the_month_held():
         "In Sep 2025, Write-offs per month rose by ¥90, 9.0× its usual monthly change (¥10).",
         "In Sep 2025, High-band exposure share fell by 2 after months without change.",
     ]
-    # Sep: 9 new defaults (median of Jan-Aug: 1), ¥200 written off (median of Jan-Aug: ¥105)
-    assert narrative.jump_drivers(JUMP_FRAME, D("2025-09-30"), JUMP_MONTHS) == (
-        "That month 9 customers entered default (usually 1) and ¥200 was written off "
-        "(usually ¥105)."
+    # Sep against the median month of Jan-Aug: 1 new default, ¥105 written off
+    movers = {
+        "new_30": 12,
+        "new_30_exposure": 2.5e6,
+        "new_30_part_paid": 9,
+        "new_defaults": 9,
+        "largest_default": 4.0e5,
+        "written_off": 200.0,
+        "largest_write_off": 150.0,
+    }
+    assert narrative.jump_drivers(movers, JUMP_FRAME, D("2025-09-30"), JUMP_MONTHS) == (
+        "In Sep 2025 the data shows: 12 customers went more than 30 days past due (¥2.5 M of "
+        "exposure), 9 of them with a part-paid instalment still owed; 9 customers entered default "
+        "(usually 1), the largest with ¥400.0 K of exposure; ¥200 was written off (usually ¥105), "
+        "the largest customer's ¥150."
     )
+    quiet = {**movers, "new_30": 0, "new_defaults": 0, "written_off": 0.0}
+    assert narrative.jump_drivers(quiet, JUMP_FRAME, D("2025-09-30"), JUMP_MONTHS) == (
+        "In Sep 2025 the data shows: no customer entered default (usually 1); nothing was written "
+        "off (usually ¥105)."
+    )
+
+
+def test_the_meaning_names_the_loss_allowance_first_and_the_lever_last():
+    table = pl.DataFrame(
+        [
+            # the policy's lever moved most (-80 %), the allowance less (-20 %), overdue -40 %
+            judged("medium_high_share", "share", 0.05, 0.01, True, True),
+            judged("overdue_30_share", "share", 0.10, 0.06, True, True),
+            judged("allowance", "money", 5e6, 4e6, True, True),
+        ],
+        schema=BEFORE_AFTER_SCHEMA,
+    )
+    keys = ("medium_high_share", "overdue_30_share", "allowance")
+    meaning = narrative.verdict(table, keys).meaning
+    assert meaning == (
+        "What it means: the policy made the book safer — Loss allowance (IFRS 9) fell by ¥1.0 M "
+        "(¥5.0 M → ¥4.0 M)."
+    )
+    without_allowance = narrative.verdict(table.filter(pl.col("metric") != "allowance"), keys)
+    assert "— Overdue rate 30+ fell by 4.0 pp (10.0 % → 6.0 %)." in without_allowance.meaning
+    lever_only = narrative.verdict(table.filter(pl.col("metric") == "medium_high_share"), keys)
     assert (
-        narrative.jump_drivers(JUMP_FRAME.drop("new_defaults"), D("2025-09-30"), JUMP_MONTHS) == ""
+        "— New business to Medium/High band fell by 4.0 pp (5.0 % → 1.0 %)." in lever_only.meaning
     )

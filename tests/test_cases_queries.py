@@ -339,3 +339,47 @@ def test_monthly_joins_frames_on_the_date():
     b = pl.DataFrame({"as_of": [D("2025-01-31")], "y": [5]})
     joined = cases.monthly(a, b)
     assert joined.rows() == [(D("2025-01-31"), 1, 5), (D("2025-02-28"), 2, None)]
+
+
+def test_last_month_movers_by_hand():
+    db = duckdb.connect()
+    db.execute(
+        "create table customer_month (customer_id varchar, as_of date, segment varchar, "
+        "region varchar, industry varchar, exposure double, max_dpd int, defaulted boolean, "
+        "written_off double)"
+    )
+    db.execute(
+        """insert into customer_month values
+        ('X', '2025-01-31', 'Large', 'East', 'Retail', 100, 10, false, 0),
+        ('X', '2025-02-28', 'Large', 'East', 'Retail', 90, 40, false, 0),   -- went 30+: 90
+        ('Y', '2025-01-31', 'Small', 'East', 'Retail', 50, 35, false, 0),
+        ('Y', '2025-02-28', 'Small', 'East', 'Retail', 45, 95, true, 20),   -- already 30+; defaults
+        ('Z', '2025-02-28', 'Large', 'West', 'Retail', 30, 50, true, 5),    -- new: 30+ (no row before), not at risk
+        ('W', '2025-01-31', 'Large', 'East', 'Retail', 70, 0, false, 0),
+        ('W', '2025-02-28', 'Large', 'East', 'Retail', 70, 0, false, 0)"""
+    )
+    db.execute("create table payment_book (payment_id varchar, customer_id varchar, due_on date, settled_on date)")  # fmt: skip
+    db.execute("create table payments (payment_id varchar, amount_paid double, paid_on date)")
+    db.execute(
+        """insert into payment_book values
+        ('P1', 'X', '2025-01-10', null),          -- part-paid, 49 days past due, owed: counts
+        ('P2', 'Z', '2025-01-10', '2025-02-20'),  -- part-paid but settled before the month-end
+        ('P3', 'W', '2025-02-20', null)           -- part-paid, only 8 days past due"""
+    )
+    db.execute(
+        """insert into payments values
+        ('P1', 10, '2025-01-15'), ('P2', 10, '2025-01-15'), ('P3', 10, '2025-02-21')"""
+    )
+    (row,) = cases.last_month(db, as_of=D("2025-02-28"), previous=D("2025-01-31"), **NO_FILTER).rows(named=True)  # fmt: skip
+    assert row == {
+        "new_30": 2,  # X and Z (Y was 30+ already, W is current)
+        "new_30_exposure": 120,  # X 90 + Z 30
+        "new_30_part_paid": 1,  # X
+        "new_defaults": 1,  # Y (Z had no row at the month-end before: not at risk)
+        "largest_default": 45,
+        "written_off": 25,  # Y 20 + Z 5
+        "largest_write_off": 20,
+    }
+    (large,) = cases.last_month(db, as_of=D("2025-02-28"), previous=D("2025-01-31"), segments=("Large",)).rows(named=True)  # fmt: skip
+    assert (large["new_30"], large["new_defaults"], large["written_off"]) == (2, 0, 5)
+    db.close()

@@ -284,6 +284,10 @@ def test_each_case_ends_with_a_verdict_from_its_table(case_dir):
         assert all(f"{m} (" in improved and f"{m} (" not in worsened for m in better)
         assert all(f"{m} (" in worsened and f"{m} (" not in improved for m in worse)
         assert "What it means:" in lists
+    # the lender's last month (Oct 2026) jumps; the note says what the month held
+    jumps = [m.value for m in at.markdown if m.value.startswith("**Jumps in the last month**")]
+    assert len(jumps) == 1 and "\n- In Oct 2026, " in jumps[0]
+    assert "In Oct 2026 the data shows: " in jumps[0]
 
 
 def test_the_lender_chart_shows_its_write_offs_and_recoveries(case_dir):

@@ -221,6 +221,10 @@ def story(
 # monthly change of the months before it in the compared windows, judged from MIN_CHANGES changes.
 JUMP_FACTOR = 3.0
 MIN_CHANGES = 6
+# The meaning names the loss allowance's move first; the new-business mix is what the policy
+# changed directly, so it is named only when no outcome moved materially.
+LOSS_MEASURES = ("allowance",)
+LEVERS = ("medium_high_share",)
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,17 @@ def _magnitude(row: dict) -> float:
     # the material moves are ranked by relative size; from zero (no relative change) ranks first
     relative = row["relative_change"]
     return float("inf") if relative is None else abs(relative)
+
+
+def _named(rows: list[dict]) -> dict:
+    """The move the meaning names: the loss allowance (what the book expects to lose) when it is
+    among `rows`, else the largest one that is not the policy's own lever (the new-business mix),
+    which is named only when nothing else moved."""
+    for row in rows:
+        if row["metric"] in LOSS_MEASURES:
+            return row
+    outcomes = [row for row in rows if row["metric"] not in LEVERS]
+    return (outcomes or rows)[0]
 
 
 def _listed(rows: list[dict]) -> str:
@@ -296,9 +311,11 @@ def verdict(
 
     Improved / worsened: the `counted` rows that are material (the table's rule) and whose change
     goes the good / bad way (`improved`, which follows each measure's good direction), largest
-    relative change first. The meaning names the largest material improvement and, when there is
-    one, the largest material worsening; the 'contracts' row, when present and material, adds what
-    it cost in new contracts a month. `jumps` (see `last_month_jumps`) become one sentence each.
+    relative change first. The meaning names one material improvement and, when there is one, one
+    material worsening: the loss allowance when it is among them, else the largest that is not the
+    new-business mix (the policy's lever, named only when nothing else moved); the 'contracts' row,
+    when present and material, adds what it cost in new contracts a month. `jumps` (see
+    `last_month_jumps`) become one sentence each.
     """
     rows = {r["metric"]: r for r in table.iter_rows(named=True)}
     judged = [rows[key] for key in counted if key in rows]
@@ -312,11 +329,13 @@ def verdict(
     )
     cost = _cost(rows.get("contracts"))
     if better and worse:
-        meaning = t("cases.verdict_mixed", lead=_moved(better[0]), lag=_moved(worse[0]), cost=cost)
+        meaning = t(
+            "cases.verdict_mixed", lead=_moved(_named(better)), lag=_moved(_named(worse)), cost=cost
+        )
     elif better:
-        meaning = t("cases.verdict_better", lead=_moved(better[0]), cost=cost)
+        meaning = t("cases.verdict_better", lead=_moved(_named(better)), cost=cost)
     elif worse:
-        meaning = t("cases.verdict_worse", lag=_moved(worse[0]), cost=cost)
+        meaning = t("cases.verdict_worse", lag=_moved(_named(worse)), cost=cost)
     else:
         meaning = t("cases.verdict_none", total=len(judged), cost=cost)
     return Verdict(
@@ -379,21 +398,48 @@ def jump_text(jump: Jump) -> str:
     return t(f"cases.jump_{way}", ratio=f"{jump.ratio:.1f}", **values)
 
 
-def jump_drivers(frame: pl.DataFrame, last: date, months: tuple[date, ...]) -> str:
-    """What the data holds on the last month beside a jump: customers entering default and the
-    amount written off that month, against their median month in `months` ('' without columns)."""
-    if not {"new_defaults", "write_offs"} <= set(frame.columns):
-        return ""
-    rows = frame.filter(pl.col("as_of").is_in(months))
-    now = rows.filter(pl.col("as_of") == last)
-    if now.is_empty():
-        return ""
-    earlier = rows.filter(pl.col("as_of") < last)
-    return t(
-        "cases.jump_drivers",
-        month=month_of(last),
-        defaults=f"{int(now['new_defaults'][0] or 0):,}",
-        defaults_usual=f"{float(earlier['new_defaults'].median() or 0):,.0f}",
-        write_offs=money(float(now["write_offs"][0] or 0)),
-        write_offs_usual=money(float(earlier["write_offs"].median() or 0)),
-    )
+def jump_drivers(movers: dict, frame: pl.DataFrame, last: date, months: tuple[date, ...]) -> str:
+    """What the data holds on the last month beside a jump, as one sentence.
+
+    `movers` is the row of queries.cases.last_month for `last`: customers that went 30+ days past
+    due (with their exposure and how many have a part-paid instalment still owed), customers
+    entering default (the largest one's exposure), the amount written off (the largest customer's).
+    The usual number of defaults and write-offs is their median month over `months` before `last`
+    in `frame` (the monthly case frame).
+    """
+    earlier = frame.filter(pl.col("as_of").is_in(months) & (pl.col("as_of") < last))
+    usual_defaults = f"{float(earlier['new_defaults'].median() or 0):,.0f}"
+    usual_write_offs = money(float(earlier["write_offs"].median() or 0))
+    parts = []
+    if movers["new_30"]:
+        parts.append(
+            t(
+                "cases.drivers_30",
+                count=f"{movers['new_30']:,}",
+                exposure=money(movers["new_30_exposure"]),
+                part_paid=f"{movers['new_30_part_paid']:,}",
+            )
+        )
+    if movers["new_defaults"]:
+        parts.append(
+            t(
+                "cases.drivers_defaults",
+                count=f"{movers['new_defaults']:,}",
+                usual=usual_defaults,
+                largest=money(movers["largest_default"]),
+            )
+        )
+    else:
+        parts.append(t("cases.drivers_no_defaults", usual=usual_defaults))
+    if movers["written_off"] > 0:
+        parts.append(
+            t(
+                "cases.drivers_write_offs",
+                amount=money(movers["written_off"]),
+                usual=usual_write_offs,
+                largest=money(movers["largest_write_off"]),
+            )
+        )
+    else:
+        parts.append(t("cases.drivers_no_write_offs", usual=usual_write_offs))
+    return t("cases.drivers", month=month_of(last), parts=t("cases.drivers_separator").join(parts))

@@ -159,8 +159,12 @@ with st.container(border=True, key="case_verdict"):
     st.markdown(f"**{t('cases.verdict_title')}**")
     st.markdown(f"- {verdict.improved}\n- {verdict.worsened}\n\n{verdict.meaning}")
     if verdict.jumps:
-        drivers = case_narrative.jump_drivers(monthly, compared[-1], compared)
-        st.markdown(f"**{t('cases.jumps_title')}** — {' '.join(verdict.jumps)} {drivers}")
+        movers = fetch(
+            cases.last_month, db=db, as_of=compared[-1], previous=compared[-2], **params
+        ).row(0, named=True)
+        drivers = case_narrative.jump_drivers(movers, monthly, compared[-1], compared)
+        items = "\n".join(f"- {jump}" for jump in verdict.jumps)
+        st.markdown(f"**{t('cases.jumps_title')}**\n\n{items}\n\n{drivers}")
         st.caption(t("cases.jumps_rule"))
 
 st.subheader(t("cases.charts_title"))
