@@ -80,6 +80,7 @@ NOT_MATCHED_IN_INVOICES = {
     ("contracts", "end_on"),
     ("contracts", "approved_by"),
     ("contracts", "last_reviewed_on"),
+    ("contracts", "interest_rate"),
 }
 
 DATE_FORMATS = (

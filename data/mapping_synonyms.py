@@ -77,6 +77,9 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("contracts", "collateral_value"): ("collateral", "security", "sicherheit", "押品", "抵押物"),
     ("contracts", "approved_by"): ("approver", "approved", "genehmigt von", "审批人"),
     ("contracts", "last_reviewed_on"): ("last review", "reviewed on", "复核日期"),
+    ("contracts", "interest_rate"): (
+        "interest rate", "effective rate", "effective interest rate", "zinssatz", "利率", "实际利率",
+    ),
 }  # fmt: skip
 # The same names for the same fields in the other tables that have them.
 for _table in ("credit_reviews", "risk_events"):

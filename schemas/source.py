@@ -26,6 +26,9 @@ CUSTOMER_STATUSES = ["active", "dormant", "closed"]
 EVENT_CATEGORIES = ["credit", "operational", "legal"]
 ADJUSTMENT_KINDS = ["write_off", "recovery", "credit_note"]
 MAX_AMOUNT = 1e15
+# contracts.interest_rate is a share per year: 1 (100 %) and above is a percentage written as a
+# number (6.5 for 6.5 %) far more often than a real rate
+MAX_INTEREST_RATE = 1.0
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
@@ -85,6 +88,9 @@ class Contracts(pa.DataFrameModel):
     status: str = pa.Field(isin=CONTRACT_STATUSES)
     approved_by: str = pa.Field(nullable=True)
     last_reviewed_on: date = pa.Field(nullable=True, **_in_range())
+    # effective interest rate per year as a share (0.065 = 6.5 %), the rate a loan's expected
+    # credit loss is discounted at; optional (a file without the column loads, rates null)
+    interest_rate: float = pa.Field(nullable=True, ge=0, lt=MAX_INTEREST_RATE)
 
     @pa.dataframe_check(name="end_on >= start_on")
     def end_after_start(cls, data: pa.PolarsData) -> pl.LazyFrame:

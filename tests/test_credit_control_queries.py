@@ -57,7 +57,9 @@ def tiny(tmp_path_factory):
         [(*c, c[5], c[6], last_review.get(c[0])) for c in CUSTOMERS],
     )
     con.executemany(
-        "insert into contracts values (?, ?, 'sales', ?, ?, ?, ?, 'CNY', 30, 0, ?, 'cfo', ?)",
+        "insert into contracts (contract_id, customer_id, kind, signed_on, start_on, end_on, "
+        "amount, currency, payment_terms_days, collateral_value, status, approved_by, "
+        "last_reviewed_on) values (?, ?, 'sales', ?, ?, ?, ?, 'CNY', 30, 0, ?, 'cfo', ?)",
         [
             (k, c, start, start, end, amount, status, rev)
             for k, c, start, end, amount, status, rev in CONTRACTS
