@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, warm
 from dashboard.access import fetch
 from dashboard.components.formats import set_currency
 from dashboard.components.freshness import freshness_line
@@ -188,3 +188,6 @@ if ensure_warehouse():
             on_change=_language_chosen,
         )
     current.run()
+    # Once per process, after the first page is drawn: a background thread imports what every other
+    # page imports (and scipy.stats), so a page's first visit does not wait for them.
+    warm.start()

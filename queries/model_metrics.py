@@ -17,7 +17,6 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-from scipy.stats import beta
 
 # Share given to an empty bin in PSI (0.01 %): ln(A / E) is undefined at 0, and a small positive
 # share keeps one empty bin visible as a large contribution instead of an infinity.
@@ -197,6 +196,8 @@ def clopper_pearson(
     """Exact (Clopper-Pearson) two-sided interval for a binomial rate, as shares 0-1: lower =
     Beta(alpha/2; k, n - k + 1), upper = Beta(1 - alpha/2; k + 1, n - k), with lower 0 at k = 0 and
     upper 1 at k = n. NaN where n = 0. Works on scalars or arrays (returns arrays)."""
+    from scipy.stats import beta  # late: seconds to import, and only this function needs it
+
     k = np.asarray(defaults, dtype=float)
     n = np.asarray(observations, dtype=float)
     if ((k < 0) | (k > n)).any():

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.stats import norm, rankdata
 
 from queries import model_metrics
 
-Z95 = float(norm.ppf(0.975))
+# scipy.stats.norm.ppf(0.975), written out: importing scipy.stats takes seconds, so it is loaded
+# only by the functions that need it (a page's title is drawn first).
+Z95 = 1.959963984540054
 BOOTSTRAP_SAMPLES = 400
 
 
@@ -43,6 +44,8 @@ class DeLong:
         var = max(float(c[0, 0] + c[1, 1] - 2 * c[0, 1]), 0.0)
         if var <= 1e-15:
             return diff, diff, diff, 1.0
+        from scipy.stats import norm  # late: seconds to import
+
         se = math.sqrt(var)
         p = float(2 * norm.sf(abs(diff) / se))
         return diff, diff - z * se, diff + z * se, min(1.0, p)
@@ -57,6 +60,8 @@ def delong(scores: Sequence[np.ndarray] | np.ndarray, bads: np.ndarray) -> DeLon
     m, n = int(bad.sum()), int((~bad).sum())
     if m < 2 or n < 2:
         return None
+    from scipy.stats import rankdata  # late: seconds to import
+
     positives, negatives = table[:, bad], table[:, ~bad]
     k = table.shape[0]
     aucs = np.empty(k)

@@ -15,8 +15,8 @@ from queries import model, model_metrics, portfolio
 
 filters = current_filters()
 params = filters.params()
+st.title(t("model.title"))  # first: on screen while the figures below are computed
 identity = fetch(model.policy_identity).row(0, named=True)
-st.title(t("model.title"))
 st.caption(
     t(
         "model.caption",
