@@ -19,8 +19,10 @@ from data.warehouse import table_counts
 from queries.runner import SQL_DIR, execute, sql_text
 
 # The version of the risk definitions the build SQL implements: bumped whenever a definition or a
-# derived table's columns change, so warehouses built before are rebuilt (see `is_current`).
-BUILD_VERSION = 4
+# derived table's columns change, so warehouses built before are rebuilt (see `is_current`); and
+# when the demo generator's rows change, so the case warehouses are generated anew (data.cases).
+# 5: contracts.interest_rate (migration 5) is loaded, and the demo's lender loans carry their rate.
+BUILD_VERSION = 5
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (

@@ -175,6 +175,7 @@ def _block(
             "status": labels(CONTRACT_STATUSES, status),
             "approved_by": pl.Series(con.approved_by.tolist(), dtype=pl.String),
             "last_reviewed_on": _dates(review),
+            "interest_rate": pl.Series(con.interest_rate, dtype=pl.Float64).fill_nan(None),
         }
     )
     payment_ids = _ids("P", 9, next_ids["payments"] + np.arange(len(pay.due)))

@@ -55,6 +55,7 @@ class ContractDraws:
     terms_days: np.ndarray  # payment terms, days after billing
     amount: np.ndarray  # CNY, principal or contract value
     repayable: np.ndarray  # CNY, total of the instalments (principal plus flat interest)
+    interest_rate: np.ndarray  # yearly rate of a loan (share, 0.065 = 6.5 %); NaN for other kinds
     collateral: np.ndarray  # CNY
     approved_by: np.ndarray  # object array of names
     under_review: np.ndarray  # bool
@@ -145,6 +146,10 @@ def draw_contracts(
     kind = rng.choice("kind", ck, scenario.kind_weights)
     lease = np.array([k == "lease" for k in scenario.kinds])[kind]
     secured = lease | rng.bernoulli("collateral", ck, scenario.collateral_share)
+    # the rate is stored for loans only (contracts.interest_rate, which discounts their ECL); sales,
+    # service and lease contracts are receivables and carry none
+    loan = np.array([k == "loan" for k in scenario.kinds])[kind]
+    interest_rate = np.where(loan & (rate > 0), np.round(rate, 4), np.nan)
     cover = np.where(
         lease,
         0.5 + 0.5 * rng.uniform("collateral/lease", ck),
@@ -182,6 +187,7 @@ def draw_contracts(
         ],
         amount=amount,
         repayable=repayable,
+        interest_rate=interest_rate,
         collateral=collateral,
         approved_by=approved_by,
         under_review=under_review,

@@ -115,9 +115,10 @@ def test_columns_and_types(portfolios: dict[str, Portfolio]) -> None:
     assert tables["contracts"].columns == [
         "contract_id", "customer_id", "kind", "signed_on", "start_on", "end_on", "amount",
         "currency", "payment_terms_days", "collateral_value", "status", "approved_by",
-        "last_reviewed_on",
+        "last_reviewed_on", "interest_rate",
     ]  # fmt: skip
     assert tables["contracts"]["payment_terms_days"].dtype == pl.Int64
+    assert tables["contracts"]["interest_rate"].dtype == pl.Float64
     assert tables["payments"].schema == pl.Schema(
         {
             "payment_id": pl.String, "contract_id": pl.String, "issued_on": pl.Date,
@@ -263,6 +264,33 @@ def test_defaulters_stop_paying(portfolios: dict[str, Portfolio], scenario: str)
         pl.col("paid_on") >= pl.col("default_on")
     )
     assert after.height == 0
+
+
+def test_loans_carry_the_rate_their_instalments_are_priced_at(
+    portfolios: dict[str, Portfolio],
+) -> None:
+    maker, lender = portfolios["manufacturer"].tables, portfolios["lender"].tables
+    # sales, service and lease contracts are receivables: no rate; every loan has one
+    assert maker["contracts"]["interest_rate"].null_count() == maker["contracts"].height
+    rated = lender["contracts"].with_columns(rated=pl.col("interest_rate").is_not_null())
+    assert (rated["rated"] == (rated["kind"] == "loan")).all()
+    # the lender's 6.5 % moved by at most 2 % x 2.5 quality steps down and 2 % up
+    assert lender["contracts"]["interest_rate"].drop_nulls().is_between(0.045, 0.115).all()
+    # a loan run to schedule repays amount x (1 + rate x term / 12 x 0.55) in its instalments
+    # (flat interest on the average balance): the stored rate is the one they were priced at,
+    # to its 4 decimals
+    due = lender["payments"].group_by("contract_id").agg(pl.col("amount_due").sum().alias("due"))
+    months = (pl.col("end_on").dt.year() * 12 + pl.col("end_on").dt.month()) - (
+        pl.col("start_on").dt.year() * 12 + pl.col("start_on").dt.month()
+    )
+    loans = (
+        lender["contracts"]
+        .filter(pl.col("kind") == "loan", pl.col("status").is_in(["active", "completed"]))
+        .join(due, on="contract_id")
+        .with_columns(implied=(pl.col("due") / pl.col("amount") - 1) / (months / 12 * 0.55))
+    )
+    assert loans.height > 100
+    assert ((loans["implied"] - loans["interest_rate"]).abs() < 1e-4).all()
 
 
 def test_scenario_specific_kinds(portfolios: dict[str, Portfolio]) -> None:
