@@ -24,6 +24,9 @@ WINDOW_MONTHS = 12
 RELATIVE_THRESHOLD = 0.10
 Z_CRITICAL = 1.96
 FILTER_DIMENSIONS = {"segments": "segment", "regions": "region", "industries": "industry"}
+# Recoveries count for the recovery rate within this many months of an instalment turning 90+, so
+# cohorts before and after a policy change are judged on the same time to recover.
+RECOVERY_WINDOW_MONTHS = 6
 
 
 def customer_risk(
@@ -61,8 +64,17 @@ def recovery(
     industries: Filter = (),
 ) -> pl.DataFrame:
     """One row per month-end: amount that became 90+ days past due in the month (money), what was
-    paid on it afterwards (money) and the recovery rate (0-1; null when nothing became 90+)."""
-    return run(con, "cases_recovery", segments=segments, regions=regions, industries=industries)
+    paid or recovered on it within RECOVERY_WINDOW_MONTHS of that (money), the recovery rate (0-1;
+    null when nothing became 90+ or the cohort's window has not closed by the last grid date) and
+    the recoveries dated in the month (money)."""
+    return run(
+        con,
+        "cases_recovery",
+        window_months=RECOVERY_WINDOW_MONTHS,
+        segments=segments,
+        regions=regions,
+        industries=industries,
+    )
 
 
 def new_business(

@@ -249,9 +249,13 @@ def test_collections_ratios_by_hand():
 
 
 def test_recovery_by_cohort_month():
+    # grid Jan - Oct 2025; a cohort's rate counts what came back within 6 months of turning 90+
+    # and shows once its month-end + 6 months is on or before 2025-10-31 (March and April do, May
+    # does not)
+    assert cases.RECOVERY_WINDOW_MONTHS == 6
     db = duckdb.connect()
     db.execute("create table month_grid (as_of date)")
-    db.execute("insert into month_grid values ('2025-01-31'), ('2025-02-28'), ('2025-03-31'), ('2025-04-30')")  # fmt: skip
+    db.execute("insert into month_grid select last_day(make_date(2025, m, 1)) from range(1, 11) t(m)")  # fmt: skip
     db.execute("create table customers (customer_id varchar, segment varchar, region varchar, industry varchar)")  # fmt: skip
     db.execute("insert into customers values ('X', 'Large', 'East', 'Retail'), ('Y', 'Small', 'East', 'Retail')")  # fmt: skip
     db.execute("create table contracts (contract_id varchar, customer_id varchar, start_on date, end_on date, status varchar)")  # fmt: skip
@@ -266,39 +270,50 @@ def test_recovery_by_cohort_month():
         """insert into payments values
         -- 90+ from 2025-03-02, then paid in full: 100 became 90+, 100 recovered (March)
         ('P1', 'K1', '2024-12-01', 100, '2025-03-20', 100),
-        -- 50 paid before 90 days: the other 150 became 90+ (March), nothing recovered
+        -- 50 paid before 90 days: the other 150 became 90+ (March)
         ('P2', 'K1', '2024-12-01', 200, '2025-01-15', 50),
         -- never paid: 100 became 90+ on 2025-03-11 (March); customer Y
         ('P3', 'K2', '2024-12-10', 100, null, 0),
         -- paid within 90 days: never 90+
         ('P4', 'K1', '2024-12-01', 100, '2025-02-01', 100),
-        -- 90+ from 2025-04-16 (April); paid after the last grid date: not recovered yet
+        -- 90+ from 2025-04-16 (April), paid 2025-05-20: within its window
         ('P5', 'K1', '2025-01-15', 100, '2025-05-20', 100),
         -- its contract ended 2025-02-01, before the row turned 90+ on 2025-03-21
         ('P6', 'K3', '2024-12-20', 100, null, 0),
-        -- turns 90+ on 2025-05-31, after the last grid date
-        ('P7', 'K1', '2025-03-01', 100, null, 0)"""
+        -- 90+ from 2025-05-31 (May): its window runs past the last grid date
+        ('P7', 'K1', '2025-03-01', 100, null, 0),
+        -- 90+ from 2025-04-01 (April), paid 2025-10-15: after its window (to 2025-10-01)
+        ('P8', 'K2', '2024-12-31', 80, '2025-10-15', 80)"""
     )
     # Recoveries after write-offs (a payment after the write-off is recorded as one): they count
-    # for the row's cohort and in the month they are dated.
+    # for the row's cohort within its window, and in the month they are dated.
     db.execute("create table adjustments (adjustment_id varchar, payment_id varchar, kind varchar, occurred_on date, amount double)")  # fmt: skip
     db.execute(
         """insert into adjustments values
         ('A1', 'P3', 'write_off', '2025-04-01', 100),  -- not a recovery
         ('A2', 'P3', 'recovery', '2025-04-10', 30),    -- P3's March cohort: +30; April: 30 (Y)
         ('A3', 'P6', 'recovery', '2025-04-05', 20),    -- P6 is in no cohort; April: 20 (X)
-        ('A4', 'P2', 'recovery', '2025-05-15', 40)     -- after the last grid date: not counted"""
+        ('A4', 'P2', 'recovery', '2025-05-15', 40),    -- P2's window runs to 2025-09-02: +40
+        ('A5', 'P3', 'recovery', '2025-09-20', 25),    -- P3's window ended 2025-09-11: dated only
+        ('A6', 'P1', 'recovery', '2025-11-05', 10)     -- after the last grid date: not counted"""
     )
     rows = cases.recovery(db, **NO_FILTER).rows()
+    empty = [(D(f"2025-{m:02d}-{d}"), 0, 0, None, 0) for m, d in ((6, 30), (7, 31), (8, 31))]
     assert rows == [
         (D("2025-01-31"), 0, 0, None, 0),
         (D("2025-02-28"), 0, 0, None, 0),
-        # March cohort: P1 100 + P2 150 + P3 100 became 90+; P1's 100 paid + P3's 30 recovered
-        (D("2025-03-31"), 350, 130, pytest.approx(130 / 350), 0),
-        (D("2025-04-30"), 100, 0, 0, 50),
+        # March: P1 100 + P2 150 + P3 100 became 90+; back within 6 months: P1 100, A4 40, A2 30
+        (D("2025-03-31"), 350, 170, pytest.approx(170 / 350), 0),
+        # April: P5 100 (back 100) + P8 80 (paid after its window); dated recoveries A2 + A3
+        (D("2025-04-30"), 180, 100, pytest.approx(100 / 180), 50),
+        # May: P7 100, its window still open on 2025-10-31: no rate yet; A4 dated in May
+        (D("2025-05-31"), 100, 0, None, 40),
+        *empty,
+        (D("2025-09-30"), 0, 0, None, 25),
+        (D("2025-10-31"), 0, 0, None, 0),
     ]
     march = cases.recovery(db, segments=("Large",)).row(2)
-    assert march == (D("2025-03-31"), 250, 100, 0.4, 0)
+    assert march == (D("2025-03-31"), 250, 140, pytest.approx(140 / 250), 0)
     assert cases.recovery(db, segments=("Large",)).row(3)[-1] == 20
     db.close()
 
