@@ -1,9 +1,12 @@
-"""python -m benchmarks [--scale demo|large|xl] [--reuse] [--runs N] — prints one table, writes JSON.
+"""python -m benchmarks [--scale demo|large|xl] [--reuse] [--runs N] [--browser|--no-browser]
+[--browser-only] — prints one table, writes JSON.
 
 For each page: its data work (every query the page runs for one render, through the query layer:
 runner, Polars, Pandera), the floor (the same SQL straight from DuckDB into Arrow, nothing else) and
 the pandas peer (the same figures from the source tables in pandas). Also the build stages with peak
-memory, a watchlist filter change, and 10 concurrent sessions.
+memory, a watchlist filter change, and 10 concurrent sessions. With a browser (default when Debian's
+chromium is at /usr/bin/chromium): the speed a person feels, timed in headless Chromium on a fresh
+server (benchmarks/browser.py): server start → first page drawn, each page's first and second visit.
 """
 
 from __future__ import annotations
@@ -143,7 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", help="write the results here (default benchmarks/results/<scale>.json)"
     )
+    parser.add_argument(
+        "--browser",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time the pages in headless Chromium (default: on when /usr/bin/chromium exists)",
+    )
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only the browser timings (no page data work)"
+    )
     args = parser.parse_args(argv)
+    from benchmarks import browser
+
+    use_browser = browser.available() if args.browser is None else args.browser
+    if args.browser_only and not use_browser:
+        parser.error("--browser-only needs Chromium at /usr/bin/chromium and Playwright")
 
     customers = args.customers or SCALES[args.scale]
     path = Path(args.db) if args.db else RESULTS / f"{args.scale}.duckdb"
@@ -157,8 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reuse and path.exists()):
         print(f"building {customers:,} customers into {path} …", file=sys.stderr)
         report["build"] = build(path, customers, args.scenario, args.seed)
-    if not args.build_only:
+    if not (args.build_only or args.browser_only):
         report.update(measure_pages(path, args.runs, args.peer_runs))
+    if use_browser and not args.build_only:
+        print("timing the pages in headless Chromium …", file=sys.stderr)
+        report["browser"] = browser.measure_browser(path, RESULTS / f"{args.scale}-streamlit.log")
     print_report(report)
     out = Path(args.json) if args.json else RESULTS / f"{args.scale}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +264,10 @@ def print_report(report: dict) -> None:
         for stage, seconds in b["stages"].items():
             print(f"  {stage:<32} {seconds:8.1f} s")
         print(f"  {'peak memory':<32} {b['peak_rss_mb']:8.0f} MB")
+    if "browser" in report:
+        from benchmarks.browser import print_browser
+
+        print_browser(report["browser"])
     if "pages" not in report:
         return
     head = f"{'page':<16}{'queries':>8}{'first ms':>10}{'median':>9}{'p95':>9}{'floor':>9}{'×floor':>8}{'peer ms':>10}{'peer/page':>10}{'rows':>8}"
