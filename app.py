@@ -6,15 +6,23 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, warm
-from dashboard.access import fetch
-from dashboard.components.formats import set_currency
-from dashboard.components.freshness import freshness_line
-from dashboard.components.progress import progress_text
-from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, SESSION_KEY, language, t
-from data import warehouse
-from queries.settings import reporting_currency, warehouse_settings
+
+# An emoji, not a :material/…: icon: Streamlit fetches a material favicon from fonts.gstatic.com
+# on every page view, and the app makes no request to another host.
+st.set_page_config(page_title=t("app.title"), page_icon="🛡️", layout="wide")
+
+# On a server's first run these imports (Polars, DuckDB, Pandera, Plotly) take seconds: a spinner
+# is on screen meanwhile instead of a blank page. Later runs find them loaded and show nothing.
+with st.spinner(t("app.loading")):
+    from dashboard import auth, warm
+    from dashboard.access import fetch
+    from dashboard.components.formats import set_currency
+    from dashboard.components.freshness import freshness_line
+    from dashboard.components.progress import progress_text
+    from dashboard.filters import sidebar
+    from data import warehouse
+    from queries.settings import reporting_currency, warehouse_settings
 
 ROOT = Path(__file__).resolve().parent
 # (section, message key, file, url path, icon). A page is listed only once its file exists.
@@ -60,10 +68,6 @@ PAGES = [
     ("data", "data_page", "dashboard/pages/data_sources.py", "data", ":material/database:"),
     ("data", "audit", "dashboard/pages/audit.py", "audit", ":material/policy:"),
 ]
-
-# An emoji, not a :material/…: icon: Streamlit fetches a material favicon from fonts.gstatic.com
-# on every page view, and the app makes no request to another host.
-st.set_page_config(page_title=t("app.title"), page_icon="🛡️", layout="wide")
 
 # ?lang= wins, then the session's choice, then the browser's language; written back to the URL on
 # every run so a link keeps it and a page change (which clears query params) does not lose it.
