@@ -81,6 +81,9 @@ LATE_SLOPE = 0.9
 LATE_SCALE = 12.0
 LATE_SCALE_SLOPE = 0.45
 LATE_CAP = 88.0
+# Invoices due in the last PARTIAL_DAYS before the as-of date may be part-paid, the rest still open
+# then (within 30 days past due); older part-payments have been settled.
+PARTIAL_DAYS = 25
 DOWNTURN_LATE = 1.7  # lateness scale multiplier in the downturn
 POLICY_LATE = 0.62  # lateness scale multiplier after the policy change (faster collection)
 STRESS_DAYS = 120  # payments due this close before a default are paid much later

@@ -27,6 +27,7 @@ from data.generate_config import (
     LATE_SLOPE,
     LONG_CURE_LAG_DAYS,
     LONG_CURE_SHARE,
+    PARTIAL_DAYS,
     POLICY_LATE,
     POLICY_MONTH,
     STRESS_DAYS,
@@ -131,8 +132,10 @@ def draw_payments(
     # A defaulter pays nothing from its default day; a disputed contract nothing due after the
     # dispute began; and nothing is paid after the as-of date.
     unpaid = (paid >= defaults_on) | (due >= con.dispute_day[row_contract]) | (paid > AS_OF)
-    # Part-payments on recent invoices only: an old unpaid remainder would read as a default.
-    partial = ~unpaid & (due >= AS_OF - 85)
+    # Part-payments on the last weeks' invoices only, their remainder still within 30 days past due
+    # at the as-of date: an older one would have been chased and settled by then, and leaving it
+    # open would push a sixth of the lender's good borrowers past 30 days in the last two months.
+    partial = ~unpaid & (due >= AS_OF - PARTIAL_DAYS)
     partial &= rng.bernoulli("partial", key, 0.06 * np.exp(-0.4 * quality))
     fraction = np.where(partial, 0.3 + 0.6 * rng.uniform("partial/share", key), 1.0)
     amount_paid = np.where(unpaid, 0.0, np.round(amount_due * fraction, 2))
