@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.auth_helpers import PASSWORD, REGION_A
 from tests.browser_helpers import (
@@ -221,8 +222,9 @@ def access_server(demo_db, access_file, tmp_path_factory):
 def _sign_in_as(tab, url: str, user: str) -> None:
     tab.goto(url)
     settle(tab)
-    assert tab.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Sign in"
-    assert tab.locator('[data-testid="stSidebarNav"]').count() == 0
+    # each check waits for the state it asserts (up to 90 s on a busy machine), never for a time
+    expect(tab.locator('[data-testid="stMain"] h1').first).to_have_text("Sign in", timeout=90_000)
+    expect(tab.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
     tab.get_by_role("textbox", name="User name").fill(user)
     tab.get_by_role("textbox", name="Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
@@ -265,9 +267,8 @@ def test_each_role_signs_in_once_and_gets_its_pages(access_server, browser, demo
                 )
                 # wait for the state asserted, not for a time
                 refusal = tab.get_by_text("You do not have access to this page.")
-                refusal.wait_for(timeout=90_000)
-                assert refusal.count() == 1
-                assert tab.locator('[data-testid="stDataFrame"]').count() == 0
+                expect(refusal).to_have_count(1, timeout=90_000)
+                expect(tab.locator('[data-testid="stDataFrame"]')).to_have_count(0)
                 tab.screenshot(path=str(SHOTS / "access-exec-refused.png"))
                 for path in ("overview", "concentration"):
                     _open_in_session(tab, server, path)
@@ -287,7 +288,8 @@ def test_each_role_signs_in_once_and_gets_its_pages(access_server, browser, demo
 
             if user == "admin":
                 _open_in_session(tab, server, "audit")
-                assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Audit log"
+                heading = tab.locator('[data-testid="stMain"] h1').first
+                expect(heading).to_have_text("Audit log", timeout=90_000)
                 tab.screenshot(path=str(SHOTS / "access-audit.png"))
         finally:
             context.close()
