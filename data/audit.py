@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import sqlite3
 import unicodedata
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data import users, warehouse
+from data import sqlite_files, users, warehouse
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "audit"
 ACTIONS = (
@@ -61,7 +60,6 @@ GENESIS = "0" * 64
 # or inserted there), or without hashes after the chain began (inserted by hand).
 CHAIN_STATES = ("ok", "before_chain", "altered", "gap", "unchained")
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-_LOG = logging.getLogger(__name__)
 # The canonical serialisation of a row for its hash; a blob or other value inserted by hand still
 # hashes (and fails).
 _CANONICAL = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=repr)
@@ -85,61 +83,7 @@ def enabled() -> bool:
 
 def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
     """Open (creating readable by its owner only, and migrating as needed) the audit file."""
-    file = audit_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    _owner_only(file)
-    # A writer waits up to 10 s for another's lock instead of failing.
-    con = sqlite3.connect(file, timeout=10, isolation_level=None)
-    con.execute("pragma journal_mode = wal")
-    current = con.execute("pragma user_version").fetchone()[0]
-    for script in sorted(MIGRATIONS.glob("*.sql")):
-        version = int(script.name.split("_", 1)[0])
-        if version <= current:
-            continue
-        con.execute("begin immediate")
-        try:
-            # Another process may have migrated while this one waited for the lock.
-            if con.execute("pragma user_version").fetchone()[0] < version:
-                for statement in _statements(script.read_text(encoding="utf-8")):
-                    con.execute(statement)
-                con.execute(f"pragma user_version = {version:d}")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-    return con
-
-
-def _owner_only(file: Path) -> None:
-    # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode); an older,
-    # wider file is narrowed.
-    try:
-        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        return
-    except FileExistsError:
-        pass
-    mode = file.stat().st_mode & 0o777
-    if mode & 0o077:
-        try:
-            os.chmod(file, mode & 0o600)
-        except PermissionError:
-            _LOG.warning("audit file %s is readable by others (mode %04o)", file, mode)
-
-
-def _statements(script: str) -> list[str]:
-    # sqlite3 runs one statement per execute; a trigger body holds `;` until its `end;`.
-    statements, current = [], []
-    for line in script.splitlines():
-        if line.strip().startswith("--") or not line.strip():
-            continue
-        current.append(line)
-        text = "\n".join(current).strip()
-        if text.endswith(";") and (
-            not text.lower().startswith("create trigger") or text.lower().endswith("end;")
-        ):
-            statements.append(text)
-            current = []
-    return statements
+    return sqlite_files.open_migrated(audit_path(path), MIGRATIONS)
 
 
 def escape_text(text: str) -> str:

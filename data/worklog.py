@@ -40,8 +40,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from data import audit, warehouse
-from data.audit import _owner_only, _statements  # the audit log's file rules, shared
+from data import audit, sqlite_files, warehouse
 from data.users import User
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "worklog"
@@ -130,28 +129,7 @@ def worklog_path(
 
 def connect(path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
     """Open (creating readable by its owner only, and migrating as needed) the worklog file."""
-    file = worklog_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    _owner_only(file)
-    con = sqlite3.connect(file, timeout=10, isolation_level=None)
-    con.execute("pragma journal_mode = wal")
-    con.execute("pragma foreign_keys = on")
-    current = con.execute("pragma user_version").fetchone()[0]
-    for script in sorted(MIGRATIONS.glob("*.sql")):
-        version = int(script.name.split("_", 1)[0])
-        if version <= current:
-            continue
-        con.execute("begin immediate")
-        try:
-            if con.execute("pragma user_version").fetchone()[0] < version:
-                for statement in _statements(script.read_text(encoding="utf-8")):
-                    con.execute(statement)
-                con.execute(f"pragma user_version = {version:d}")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-    return con
+    return sqlite_files.open_migrated(worklog_path(path), MIGRATIONS, foreign_keys=True)
 
 
 def author_name(user: User) -> str:

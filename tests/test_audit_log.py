@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from data import audit
+from data import audit, sqlite_files
 from data.__main__ import main
 
 
@@ -142,7 +142,7 @@ def test_the_audit_file_is_its_owners_only_and_names_are_stored_escaped(tmp_path
 def test_an_audit_file_from_before_the_chain_is_migrated_and_its_rows_marked(tmp_path):
     path = tmp_path / "audit.sqlite"
     con = _raw(path)
-    for statement in audit._statements((audit.MIGRATIONS / "001_audit_log.sql").read_text()):
+    for statement in sqlite_files.statements((audit.MIGRATIONS / "001_audit_log.sql").read_text()):
         con.execute(statement)
     con.execute("pragma user_version = 1")
     con.execute(
