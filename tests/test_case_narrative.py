@@ -270,8 +270,8 @@ def test_verdict_lists_material_moves_by_good_direction_largest_first():
     )
     assert verdict.worsened == "Worsened materially (1): Overdue 90+ days (+5.0 pp)."
     assert verdict.meaning == (
-        "What it means: a mixed result — Write-offs per month fell by ¥1.0 M (¥2.0 M → ¥1.0 M), "
-        "but Overdue 90+ days rose by 5.0 pp (10.0 % → 15.0 %), at the cost of 55 fewer new "
+        "What it means: a mixed result — write-offs per month fell by ¥1.0 M (¥2.0 M → ¥1.0 M), "
+        "but overdue 90+ days rose by 5.0 pp (10.0 % → 15.0 %), at the cost of 55 fewer new "
         "contracts a month (172 → 117)."
     )
     assert verdict.jumps == []
@@ -282,7 +282,7 @@ def test_verdict_when_only_improvements_and_when_nothing_is_material():
     verdict = narrative.verdict(better, VERDICT_COUNTED)
     assert verdict.worsened == "Worsened materially: none."
     assert verdict.meaning == (
-        "What it means: the policy made the book safer — Write-offs per month fell by ¥1.0 M "
+        "What it means: the policy made the book safer — write-offs per month fell by ¥1.0 M "
         "(¥2.0 M → ¥1.0 M), at the cost of 55 fewer new contracts a month (172 → 117)."
     )
     # only the two immaterial rows, and contracts not material: no cost clause
@@ -355,8 +355,8 @@ def test_jump_sentences_and_what_the_month_held():
     jumps = narrative.last_month_jumps(JUMP_FRAME, JUMP_MEASURES, JUMP_MONTHS)
     verdict = narrative.verdict(VERDICT_TABLE, VERDICT_COUNTED, jumps)
     assert verdict.jumps == [
-        "In Sep 2025, Write-offs per month rose by ¥90, 9.0× its usual monthly change (¥10).",
-        "In Sep 2025, High-band exposure share fell by 2 after months without change.",
+        "In Sep 2025, write-offs per month rose by ¥90, 9.0× its usual monthly change (¥10).",
+        "In Sep 2025, high-band exposure share fell by 2 after months without change.",
     ]
     # Sep against the median month of Jan-Aug: 1 new default, ¥105 written off
     movers = {
@@ -394,12 +394,20 @@ def test_the_meaning_names_the_loss_allowance_first_and_the_lever_last():
     keys = ("medium_high_share", "overdue_30_share", "allowance")
     meaning = narrative.verdict(table, keys).meaning
     assert meaning == (
-        "What it means: the policy made the book safer — Loss allowance (IFRS 9) fell by ¥1.0 M "
+        "What it means: the policy made the book safer — loss allowance (IFRS 9) fell by ¥1.0 M "
         "(¥5.0 M → ¥4.0 M)."
     )
     without_allowance = narrative.verdict(table.filter(pl.col("metric") != "allowance"), keys)
-    assert "— Overdue rate 30+ fell by 4.0 pp (10.0 % → 6.0 %)." in without_allowance.meaning
+    assert "— overdue rate 30+ fell by 4.0 pp (10.0 % → 6.0 %)." in without_allowance.meaning
     lever_only = narrative.verdict(table.filter(pl.col("metric") == "medium_high_share"), keys)
     assert (
-        "— New business to Medium/High band fell by 4.0 pp (5.0 % → 1.0 %)." in lever_only.meaning
+        "— new business to Medium/High band fell by 4.0 pp (5.0 % → 1.0 %)." in lever_only.meaning
     )
+
+
+def test_a_measure_name_reads_lower_case_inside_a_sentence_but_keeps_its_abbreviations():
+    assert narrative.inline("Overdue rate 30+") == "overdue rate 30+"
+    assert narrative.inline("DSO") == "DSO"
+    assert narrative.inline("PD-weighted exposure") == "PD-weighted exposure"
+    assert narrative.inline("逾期率 30+") == "逾期率 30+"
+    assert narrative.inline("") == ""

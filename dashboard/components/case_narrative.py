@@ -280,11 +280,20 @@ def _listed(rows: list[dict]) -> str:
     )
 
 
+def inline(name: str) -> str:
+    """A measure's name as it reads inside a sentence: 'Overdue rate 30+' becomes 'overdue rate
+    30+'; a name that starts with an abbreviation ('DSO', 'PD-weighted') and a name without letter
+    case (Chinese) stay as they are."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 def _moved(row: dict) -> str:
-    """'Overdue rate 30+ fell by 2.1 pp (3.5 % → 1.4 %)'."""
+    """'overdue rate 30+ fell by 2.1 pp (3.5 % → 1.4 %)': it is read inside a sentence."""
     return t(
         "cases.verdict_moved_fell" if row["change"] < 0 else "cases.verdict_moved_rose",
-        metric=t(f"cases.metric_{row['metric']}"),
+        metric=inline(t(f"cases.metric_{row['metric']}")),
         size=size_text(row["unit"], row["change"]),
         before=value_text(row["unit"], row["before"]),
         after=value_text(row["unit"], row["after"]),
@@ -385,10 +394,10 @@ def last_month_jumps(
 
 
 def jump_text(jump: Jump) -> str:
-    """'In Oct 2026 Write-offs per month rose by ¥3.0 M, 6.0× its usual monthly change (¥0.5 M).'"""
+    """'In Oct 2026, write-offs per month rose by ¥3.0 M, 6.0× its usual monthly change (¥0.5 M).'"""
     values = {
         "month": month_of(jump.month),
-        "metric": t(f"cases.metric_{jump.metric}"),
+        "metric": inline(t(f"cases.metric_{jump.metric}")),
         "size": size_text(jump.unit, jump.change),
         "usual": size_text(jump.unit, jump.usual),
     }
