@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import cross_filter, grades_charts
+from dashboard.components import chart, cross_filter, grades_charts
 from dashboard.components.formats import MISSING, column_money, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
@@ -60,7 +60,7 @@ split = split.with_columns(
 )
 
 left, right = st.columns([3, 2])
-clicked = left.plotly_chart(
+clicked = chart.show(
     grades_charts.by_dimension(
         split,
         t(
@@ -71,7 +71,8 @@ clicked = left.plotly_chart(
         measure,
         t("grades.no_exposure"),
     ),
-    width="stretch",
+    name="grades_by_dimension",
+    where=left,
     on_select="rerun",
     selection_mode="points",
     key=cross_filter.chart_key("gr_split"),
@@ -81,7 +82,7 @@ code = cross_filter.clicked_code(clicked)
 if code is not None:
     # a click on a bar narrows the sidebar's filter (and the URL) to that group
     cross_filter.request(dimension, code)
-right.plotly_chart(
+chart.show(
     grades_charts.score_histogram(
         fetch(grades.score_histogram, **params),
         t("grades.histogram_title"),
@@ -89,7 +90,8 @@ right.plotly_chart(
         t("grades.with_exposure"),
         t("grades.no_exposure"),
     ),
-    width="stretch",
+    name="grades_score_histogram",
+    where=right,
 )
 
 st.subheader(t("grades.migration"))
@@ -113,7 +115,7 @@ with left:
         if counts.is_empty():
             st.info(t("grades.no_migration"))
         else:
-            st.plotly_chart(
+            chart.show(
                 grades_charts.migration_heatmap(
                     grades.migration_rates(counts),
                     counts,
@@ -121,7 +123,7 @@ with left:
                     t("grades.from_grade"),
                     t("grades.to_grade"),
                 ),
-                width="stretch",
+                name="grades_migration_heatmap",
             )
 with right:
     st.markdown(f"**{t('grades.flow')}**")
@@ -142,7 +144,7 @@ with right:
         if flows.is_empty():
             st.info(t("grades.no_migration"))
         else:
-            st.plotly_chart(
+            chart.show(
                 grades_charts.grade_flow(
                     flows,
                     t("grades.flow_title", start=month(start), end=month(end)),
@@ -150,7 +152,7 @@ with right:
                     month(end),
                     {way: t(f"grades.flow_{way}") for way in ("up", "down", "kept")},
                 ),
-                width="stretch",
+                name="grades_grade_flow",
             )
 
 st.subheader(t("grades.pd_lgd"))
@@ -175,7 +177,7 @@ st.caption(
 )
 if filters.narrowed:
     st.caption(t("grades.calibration_note"))
-st.plotly_chart(
+chart.show(
     grades_charts.pd_by_grade(
         calibration,
         t("grades.pd_title"),
@@ -183,7 +185,7 @@ st.plotly_chart(
         t("grades.pd_used"),
         t("grades.pd_counts"),
     ),
-    width="stretch",
+    name="grades_pd_by_grade",
 )
 # Two tables, so each fits a 1440 px screen without scrolling sideways: the PD first, then the
 # exposure, LGD and expected loss it feeds; the grade pinned in both.
