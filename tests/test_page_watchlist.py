@@ -32,6 +32,11 @@ def members_table(at: AppTest) -> pl.DataFrame | None:
     return pl.from_pandas(tables[0]) if tables else None
 
 
+def exports(at: AppTest) -> list:
+    """The page's own export buttons (each chart has a data download of its own)."""
+    return [b for b in at.get("download_button") if not (b.key or "").startswith("chart_csv_")]
+
+
 @pytest.fixture
 def page(demo_db) -> AppTest:
     return AppTest.from_file(page_path("watchlist"), default_timeout=60)
@@ -62,8 +67,13 @@ def test_page_renders_alerts_first_table_exports_and_trend(page, demo_con):
     assert table.columns[:4] == ["customer_id", "name", *account, "grade", "score"][:4]
     if closed_owing and table.height == matching:
         assert (table["account"] != "").sum() == closed_owing
-    assert len(at.get("download_button")) == 2
+    assert len(exports(at)) == 2
     assert len(at.get("plotly_chart")) == 1
+    # the trend's own data download, under the chart
+    assert [b.key for b in at.get("download_button")] == [
+        *[b.key for b in exports(at)],
+        "chart_csv_watchlist_flows",
+    ]
 
 
 def test_global_segment_filter_narrows_the_list(page, demo_con):
@@ -98,7 +108,7 @@ def test_no_match_shows_the_empty_state(page):
     at.text_input(key="wl_search").input("no customer is called this").run()
     assert not at.exception
     assert "No customer on the watchlist matches" in at.info[0].value
-    assert not at.get("download_button")
+    assert not exports(at)
 
 
 def test_impossible_global_filter_shows_empty_states(page):

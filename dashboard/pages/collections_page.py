@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import collections_charts
+from dashboard.components import chart, collections_charts
 from dashboard.components.formats import money, month, percent, points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
@@ -77,35 +77,38 @@ kpi_row(
 st.subheader(t("collections.aging"))
 counts = st.toggle(t("collections.show_counts"), key="collections_counts")
 labels = {b: t(f"collections.bucket_{b}") for b in collections_charts.BUCKET_COLOURS}
-st.plotly_chart(
+chart.show(
     collections_charts.aging(
         monthly,
         t("collections.aging_counts_title" if counts else "collections.aging_title"),
         labels,
         counts=counts,
     ),
-    width="stretch",
+    name="collections_aging",
 )
 
 a, b, c = st.columns(3)
-a.plotly_chart(
+chart.show(
     collections_charts.ratio_line(
         monthly, "collection_rate", t("collections.rate_title"), percent=True
     ),
-    width="stretch",
+    name="collections_collection_rate",
+    where=a,
 )
-b.plotly_chart(
+chart.show(
     collections_charts.ratio_line(monthly, "dso", t("collections.dso_title")),
-    width="stretch",
+    name="collections_dso",
+    where=b,
 )
-c.plotly_chart(
+chart.show(
     collections_charts.ratio_line(monthly, "cei", t("collections.cei_title")),
-    width="stretch",
+    name="collections_cei",
+    where=c,
 )
 
 st.subheader(t("collections.rolls"))
 st.caption(t("collections.rolls_caption"))
-st.plotly_chart(
+chart.show(
     collections_charts.roll_rates(
         monthly,
         t("collections.rolls_title"),
@@ -113,5 +116,5 @@ st.plotly_chart(
         bases=collections.ROLLED_FROM,
         base_label=t("collections.rolls_base"),
     ),
-    width="stretch",
+    name="collections_roll_rates",
 )

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import concentration_charts
+from dashboard.components import chart, concentration_charts
 from dashboard.components.export import neutralise
 from dashboard.components.formats import column_money, month, number, percent
 from dashboard.components.kpi import Kpi, kpi_row
@@ -79,17 +79,17 @@ n = (
 top = fetch(concentration.top, limit=n, **params)
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(
+    chart.show(
         concentration_charts.pareto(
             top,
             t("concentration.top_title", n=n),
             t("concentration.exposure"),
             t("concentration.cumulative"),
         ),
-        width="stretch",
+        name="concentration_pareto",
     )
 with right:
-    st.plotly_chart(
+    chart.show(
         concentration_charts.lorenz(
             curve,
             t("concentration.lorenz_title", gini=number(gini, 2)),
@@ -97,7 +97,7 @@ with right:
             t("concentration.lorenz_exposure"),
             t("concentration.equality"),
         ),
-        width="stretch",
+        name="concentration_lorenz",
     )
 
 MONEY = column_money()
@@ -145,23 +145,23 @@ st.dataframe(
 st.subheader(t("concentration.over_time"))
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(
+    chart.show(
         concentration_charts.hhi_trend(
             trend,
             t(f"concentration.hhi_title_{scope}"),
             {d: t(f"concentration.dim_{d}") for d in concentration_charts.DIMENSION_COLOURS},
         ),
-        width="stretch",
+        name="concentration_hhi_trend",
     )
 with right:
-    st.plotly_chart(
+    chart.show(
         concentration_charts.treemap(
             fetch(concentration.treemap, per_industry=PER_INDUSTRY, **params),
             t("concentration.treemap_title", n=PER_INDUSTRY),
             t("concentration.other"),
             t("concentration.portfolio"),
         ),
-        width="stretch",
+        name="concentration_treemap",
     )
 
 st.subheader(t("concentration.breaches"))

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import customer_charts
+from dashboard.components import chart, customer_charts
 from dashboard.components.export import neutralise
 from dashboard.components.factor_labels import binned_label, factor_label
 from dashboard.components.formats import column_money, day, money, month, number, percent
@@ -225,7 +225,7 @@ with left:
     if explanation.is_empty():
         st.info(t("customer.no_explanation"))
     else:
-        st.plotly_chart(
+        chart.show(
             customer_charts.score_waterfall(
                 explanation,
                 t("customer.explanation_title"),
@@ -235,11 +235,11 @@ with left:
                 ],
                 t("customer.total"),
             ),
-            width="stretch",
+            name="customer_score_waterfall",
         )
 with right:
     st.subheader(t("customer.history"))
-    st.plotly_chart(
+    chart.show(
         customer_charts.risk_history(
             history,
             t("customer.history_title"),
@@ -247,7 +247,7 @@ with right:
             t("customer.overdue"),
             t("customer.limit"),
         ),
-        width="stretch",
+        name="customer_risk_history",
     )
 
 st.subheader(t("customer.payments"))
@@ -255,14 +255,14 @@ payments = fetch(customer.payments, customer_id=chosen, as_of=as_of)
 if payments.is_empty():
     st.info(t("customer.no_payments"))
 else:
-    st.plotly_chart(
+    chart.show(
         customer_charts.payments_timeline(
             payments,
             t("customer.payments_title"),
             t("customer.days_late"),
             t("customer.col_outstanding"),
         ),
-        width="stretch",
+        name="customer_payments_timeline",
     )
 
 st.subheader(t("customer.contracts"))

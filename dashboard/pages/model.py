@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import challenger_section, model_charts
+from dashboard.components import challenger_section, chart, model_charts
 from dashboard.components.formats import MISSING, money, month, number, percent
 from dashboard.filters import current_filters
 from dashboard.i18n import t
@@ -33,13 +33,14 @@ st.subheader(t("model.policy"))
 factors = fetch(model.policy_factors)
 grades = fetch(model.policy_grades)
 left, right = st.columns([2, 3])
-left.plotly_chart(
+chart.show(
     model_charts.factor_weights(
         factors,
         t("model.weights_title"),
         {f: t(f"model.factor_{f}") for f in factors["factor"]},
     ),
-    width="stretch",
+    name="model_factor_weights",
+    where=left,
 )
 with right:
     st.caption(t("model.grades_caption"))
@@ -114,7 +115,7 @@ else:
         help=t("model.ks_help", score=number(summary.ks_score, 1)),
     )
     left, right = st.columns(2)
-    left.plotly_chart(
+    chart.show(
         model_charts.ks_chart(
             model_metrics.ks_curves(counts),
             model_metrics.ks(counts),
@@ -124,9 +125,10 @@ else:
             t("model.ks_gap"),
             t("model.score_axis"),
         ),
-        width="stretch",
+        name="model_ks_chart",
+        where=left,
     )
-    right.plotly_chart(
+    chart.show(
         model_charts.roc_chart(
             model_metrics.roc_points(counts),
             t("model.roc_title", auc=number(summary.auc, 3)),
@@ -135,7 +137,8 @@ else:
             t("model.roc_fpr"),
             t("model.roc_tpr"),
         ),
-        width="stretch",
+        name="model_roc_chart",
+        where=right,
     )
 
 # ---------- calibration ----------
@@ -151,7 +154,7 @@ else:
     else:
         st.success(t("model.calibration_inside"))
     # Stacked: the table's seven columns need the page's width.
-    st.plotly_chart(
+    chart.show(
         model_charts.calibration_chart(
             calibration,
             t("model.calibration_title"),
@@ -159,7 +162,7 @@ else:
             t("model.pd_used"),
             t("model.interval"),
         ),
-        width="stretch",
+        name="model_calibration_chart",
     )
     st.dataframe(
         pl.DataFrame(
@@ -237,7 +240,7 @@ else:
         number(psi.filter(pl.col("psi") > model_metrics.PSI_ACTION).height),
         help=t("model.psi_above_help"),
     )
-    st.plotly_chart(
+    chart.show(
         model_charts.psi_chart(
             view,
             reference,
@@ -247,7 +250,7 @@ else:
             t("model.psi_action"),
             t("model.psi_reference"),
         ),
-        width="stretch",
+        name="model_psi_chart",
     )
     notes = []
     if view.earlier:
@@ -336,11 +339,11 @@ else:
     if leads.is_empty():
         st.info(t("model.no_flagged"))
     else:
-        st.plotly_chart(
+        chart.show(
             model_charts.lead_time_chart(
                 leads, t("model.lead_title"), t("model.lead_axis"), t("model.lead_defaults")
             ),
-            width="stretch",
+            name="model_lead_time_chart",
         )
 
 # ---------- champion / challenger ----------

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import fetch
-from dashboard.components import watchlist_charts, watchlist_url
+from dashboard.components import chart, watchlist_charts, watchlist_url
 from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import GRADES, column_money, money_prefix, month, number
 from dashboard.components.review_actions import reviews_section
@@ -276,7 +276,7 @@ reviews_section(filters)
 st.subheader(t("watchlist.trend"))
 trend = fetch(watchlist.trend, **params)
 st.caption(t("watchlist.scope_note" if filters.narrowed else "watchlist.portfolio_note"))
-st.plotly_chart(
+chart.show(
     watchlist_charts.flows(
         trend,
         t("watchlist.trend_title"),
@@ -285,5 +285,5 @@ st.plotly_chart(
         t("watchlist.inflow_key"),
         t("watchlist.outflow_key"),
     ),
-    width="stretch",
+    name="watchlist_flows",
 )

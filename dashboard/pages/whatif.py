@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import fetch, fetch_shared
-from dashboard.components import whatif_charts
+from dashboard.components import chart, whatif_charts
 from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import (
@@ -294,7 +294,7 @@ if ecl["gross_carrying_amount"]:
 
 band_labels = {band: t(f"whatif.band_{band}") for band in ("Low", "Medium", "High")}
 left, right = st.columns([3, 2])
-left.plotly_chart(
+chart.show(
     whatif_charts.bands_figure(
         result.bands,
         t("whatif.bands_title"),
@@ -302,9 +302,10 @@ left.plotly_chart(
         series=(t("whatif.current"), t("whatif.scenario")),
         panels=(t("whatif.customers"), t("whatif.exposure")),
     ),
-    width="stretch",
+    name="whatif_bands_figure",
+    where=left,
 )
-right.plotly_chart(
+chart.show(
     whatif_charts.transitions_figure(
         result.transitions,
         t("whatif.transitions_title"),
@@ -312,7 +313,8 @@ right.plotly_chart(
         to_label=t("whatif.grade_scenario"),
         hover=t("whatif.transition_hover"),
     ),
-    width="stretch",
+    name="whatif_transitions_figure",
+    where=right,
 )
 
 if actions.limit_cut > 0 or actions.collateral_above is not None or actions.stop_new_e:
