@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.access import fetch
-from dashboard.components import case_narrative, cases_charts
+from dashboard.components import case_narrative, cases_charts, chart
 from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.formats import month_of
 from dashboard.components.kpi import Kpi, kpi_row
@@ -253,8 +253,10 @@ figures.append(
     )
 )
 for start in range(0, len(figures), 2):
-    for column, figure in zip(st.columns(2), figures[start : start + 2], strict=False):
-        column.plotly_chart(figure, width="stretch")
+    for number, (column, figure) in enumerate(
+        zip(st.columns(2), figures[start : start + 2], strict=False), start=start + 1
+    ):
+        chart.show(figure, name=f"cases_{scenario}_{number}", where=column)
 
 st.divider()
 try:
