@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from dashboard.components.plain_text import markdown_text
-from dashboard.i18n import t
+from dashboard.i18n import DEFAULT_LANGUAGE, catalogue, t
 
 # (label pattern, message key); named groups become the message's placeholders
 _SHAPES = (
@@ -28,9 +28,16 @@ _SHAPES = (
 )
 
 
+def step_label(step: str) -> str:
+    """What a build step makes, in the reader's words: 'payment_book' -> 'the instalment book (what
+    was owed and what was paid)' / '分期台账（应付与已付）'; a step the catalogue lacks as it is."""
+    key = f"progress.steps.{step}"
+    return t(key) if key in catalogue(DEFAULT_LANGUAGE) else step
+
+
 def progress_text(label: str) -> str:
     """A data-layer progress label as the reader's message: 'build customer_month' -> 'Building
-    customer_month…' / '正在构建 customer_month…'; an unknown label as it came.
+    risk per customer and month…' / '正在构建客户月度风险…'; an unknown label as it came.
 
     The text is for st.progress, which renders Markdown: a file name (the user's upload) and an
     unknown label are escaped so they show as text (plain_text.markdown_text)."""
@@ -40,5 +47,7 @@ def progress_text(label: str) -> str:
             values = match.groupdict()
             if "name" in values:
                 values["name"] = markdown_text(values["name"])
+            if "step" in values:
+                values["step"] = markdown_text(step_label(values["step"]))
             return t(key, **values)
     return markdown_text(label)
