@@ -8,7 +8,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components.cross_filter import clicked_code
+from dashboard.components.cross_filter import clicked_code, clicked_x
 from tests.conftest import ROOT, page_path
 
 
@@ -67,3 +67,41 @@ def test_the_bars_carry_the_stored_code_under_a_translated_label(demo_db, demo_c
     assert {code for _, code in pairs} <= stored
     assert "Manufacturing" in {code for _, code in pairs}
     assert ("制造业", "Manufacturing") in pairs
+
+
+def test_a_grade_bar_click_is_read_from_its_x_and_the_grey_bar_is_none():
+    grades = ("A", "B", "C", "D", "E")
+    assert clicked_x({"selection": {"points": [{"x": "D", "y": 12}]}}, grades) == "D"
+    assert clicked_x({"selection": {"points": [{"x": "No exposure"}]}}, grades) is None
+    assert clicked_x({"selection": {"points": [{"x": "No exposure"}, {"x": "E"}]}}, grades) == "E"
+    assert clicked_x({"selection": {"points": []}}, grades) is None
+    assert clicked_x(None, grades) is None
+
+
+def test_the_overview_grade_chart_is_clickable_and_says_so(demo_db):
+    at = AppTest.from_file(page_path("overview"), default_timeout=90)
+    at.run()
+    assert not at.exception
+    grades_chart = at.get("plotly_chart")[0]
+    assert json.loads(grades_chart.proto.spec)["data"][0]["x"][:5] == ["A", "B", "C", "D", "E"]
+    assert grades_chart.proto.selection_mode  # drawn with on_select: a click reruns the page
+    assert "open the Watchlist at that grade" in " ".join(c.value for c in at.caption)
+
+
+def test_a_grade_request_opens_the_watchlist_at_that_grade_with_the_filters_kept(demo_db, demo_con):
+    region = demo_con.sql("select min(region) from customers").fetchall()[0][0]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["region"] = region
+    at.run()  # the Overview, with the region filter from the URL
+    assert not at.exception
+    assert at.title[0].value == "Portfolio overview"
+    at.session_state["wl_grades"] = ["A"]  # left from an earlier visit: the click wins
+    at.session_state["_cross_filter_watchlist"] = "D"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Watchlist"
+    assert at.multiselect(key="wl_grades").value == ["D"]
+    assert at.query_params["wl_grade"] in ("D", ["D"])
+    assert at.query_params["region"] in (region, [region])
+    assert at.session_state["f_region"] == [region]
+    assert "_cross_filter_watchlist" not in at.session_state

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.access import fetch
-from dashboard.components import portfolio_charts
+from dashboard.components import chart, cross_filter, portfolio_charts
 from dashboard.components.action_row import action_row
 from dashboard.components.export import neutralise
-from dashboard.components.formats import column_money, money, month, number, percent, points
+from dashboard.components.formats import (
+    GRADES,
+    column_money,
+    column_percent,
+    money,
+    month,
+    number,
+    percent,
+    points,
+)
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.provisions_card import allowance_kpi
 from dashboard.components.summary import SummaryInputs, summary_text
@@ -16,6 +26,7 @@ from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import portfolio
 
+cross_filter.follow_watchlist_request()  # a grade's bar clicked on the last run
 filters = current_filters()
 params = filters.params()
 st.title(t("overview.title"))
@@ -34,6 +45,29 @@ else:
 if current["exposure"] <= 0:
     st.info(t("overview.empty"))
     st.stop()
+
+# What changed first: on a phone the cards below stack into a long column, and the summary is
+# what an executive opens the page for.
+drivers = fetch(portfolio.el_drivers, **params)
+triggers = fetch(portfolio.new_triggers, **params)
+with st.container(border=True):
+    st.markdown(f"**{t('overview.summary')}**")
+    st.text(
+        summary_text(
+            SummaryInputs(
+                exposure=current["exposure"],
+                previous_exposure=previous and previous["exposure"],
+                expected_loss=current["expected_loss"],
+                previous_expected_loss=previous and previous["expected_loss"],
+                drivers=tuple(drivers.select("name", "change", "share_of_change").rows()),
+                new_on_watchlist=current["new_on_watchlist"],
+                top_trigger=triggers.select("trigger", "customers").row(0)
+                if triggers.height
+                else None,
+                watchlist=current["watchlist"],
+            )
+        )
+    )
 
 
 def ratio(row: dict | None, numerator: str, denominator: str = "exposure") -> float | None:
@@ -145,31 +179,12 @@ kpi_row(
 # what is being done about it: reviews, decisions, promises (counts; links to the Work page)
 action_row(filters)
 
-drivers = fetch(portfolio.el_drivers, **params)
-triggers = fetch(portfolio.new_triggers, **params)
-with st.container(border=True):
-    st.markdown(f"**{t('overview.summary')}**")
-    st.text(
-        summary_text(
-            SummaryInputs(
-                exposure=current["exposure"],
-                previous_exposure=previous and previous["exposure"],
-                expected_loss=current["expected_loss"],
-                previous_expected_loss=previous and previous["expected_loss"],
-                drivers=tuple(drivers.select("name", "change", "share_of_change").rows()),
-                new_on_watchlist=current["new_on_watchlist"],
-                top_trigger=triggers.select("trigger", "customers").row(0)
-                if triggers.height
-                else None,
-                watchlist=current["watchlist"],
-            )
-        )
-    )
-
 left, right = st.columns([3, 2])
 with left:
     grades = fetch(portfolio.grades, **params)
-    st.plotly_chart(
+    # a click on a grade's bar opens the Watchlist at that grade, for those who may open it
+    clickable = auth.allowed(auth.current_user(), "watchlist")
+    clicked = chart.show(
         portfolio_charts.grade_distribution(
             grades,
             t("overview.grades_title"),
@@ -177,8 +192,15 @@ with left:
             t("overview.grade_exposure"),
             t("overview.grade_no_exposure"),
         ),
-        width="stretch",
+        name="overview_grades",
+        key=cross_filter.chart_key("ov_grades"),
+        **({"on_select": "rerun", "selection_mode": "points"} if clickable else {}),
     )
+    grade = cross_filter.clicked_x(clicked, GRADES) if clickable else None
+    if grade is not None:
+        cross_filter.open_watchlist(grade)
+    if clickable:
+        st.caption(t("overview.grades_click"))
     with_exposure = int(grades["customers"].sum())
     without = int(grades["customers_no_exposure"].sum())
     st.caption(
@@ -216,7 +238,7 @@ with right:
                 t("overview.col_exposure"), format=column_money(), width=100
             ),
             "share": st.column_config.NumberColumn(
-                t("overview.col_share"), format="%.1f %%", width=60
+                t("overview.col_share"), format=column_percent(1), width=60
             ),
         },
     )
@@ -224,13 +246,15 @@ with right:
 st.subheader(t("overview.trend_title"))
 trend = fetch(portfolio.trend, **params)
 left, right = st.columns([3, 2])
-left.plotly_chart(
+chart.show(
     portfolio_charts.exposure_trend(
         trend, t("overview.trend_exposure"), t("overview.exposure"), t("overview.el")
     ),
-    width="stretch",
+    name="overview_exposure_trend",
+    where=left,
 )
-right.plotly_chart(
+chart.show(
     portfolio_charts.watchlist_trend(trend, t("overview.trend_watchlist"), t("overview.watchlist")),
-    width="stretch",
+    name="overview_watchlist_trend",
+    where=right,
 )
