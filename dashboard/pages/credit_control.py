@@ -7,10 +7,11 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import credit_control_charts
+from dashboard.components import chart, credit_control_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import BAND_COLOURS, column_money, month, number
+from dashboard.components.formats import BAND_COLOURS, column_money, column_percent, month, number
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.policy_text import with_policy_labels
 from dashboard.filters import available_dates, current_filters
 from dashboard.i18n import t
 from queries import credit_control
@@ -69,14 +70,14 @@ kpi_row(
 largest = customer_lists["all"]
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(
+    chart.show(
         credit_control_charts.limits_vs_exposure(
             largest,
             t("credit.scatter_title"),
             t("credit.limit"),
             t("credit.exposure"),
         ),
-        width="stretch",
+        name="credit_control_limits_vs_exposure",
     )
     if largest.height < totals["customers"]:
         st.caption(
@@ -87,14 +88,14 @@ with left:
             )
         )
 with right:
-    st.plotly_chart(
+    chart.show(
         credit_control_charts.utilisation_histogram(
             fetch(credit_control.utilisation, **params),
             t("credit.histogram_title"),
             t("credit.customers"),
             t("credit.utilisation"),
         ),
-        width="stretch",
+        name="credit_control_utilisation_histogram",
     )
 
 st.subheader(t("credit.controls"))
@@ -103,7 +104,7 @@ yes_no = {True: t("credit.yes"), False: t("credit.no")}
 band_names = {b: t(f"credit.band_{b}") for b in BAND_COLOURS}
 st.dataframe(
     neutralise(
-        bands.select(
+        with_policy_labels(bands).select(
             pl.col("band").replace(band_names),
             "review_months",
             "limit_action",
@@ -156,7 +157,9 @@ customer_columns = {
     "grade": t("credit.col_grade"),
     "exposure": st.column_config.NumberColumn(t("credit.col_exposure"), format=MONEY),
     "credit_limit": st.column_config.NumberColumn(t("credit.col_limit"), format=MONEY),
-    "utilisation": st.column_config.NumberColumn(t("credit.col_utilisation"), format="%.0f %%"),
+    "utilisation": st.column_config.NumberColumn(
+        t("credit.col_utilisation"), format=column_percent(0)
+    ),
     "limit_status": t("credit.col_limit_status"),
     "limit_action": t("credit.col_action"),
     "collateral_required": t("credit.col_collateral"),
@@ -202,7 +205,7 @@ for tab, which in zip(tabs, credit_control.CUSTOMER_LISTS, strict=True):
             st.success(t(f"credit.none_{which}"))
             continue
         _table(
-            rows.with_columns(
+            with_policy_labels(rows).with_columns(
                 pl.col("utilisation") * 100,
                 pl.col("limit_status").replace(status_names),
                 pl.when(pl.col("closed_owing"))

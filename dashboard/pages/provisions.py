@@ -9,9 +9,18 @@ import polars as pl
 import streamlit as st
 
 from dashboard.access import fetch
-from dashboard.components import provisions_charts
+from dashboard.components import chart, provisions_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import column_money, money, month, percent, points
+from dashboard.components.formats import (
+    column_money,
+    column_percent,
+    money,
+    money_exact,
+    month,
+    percent,
+    points,
+    signed_money,
+)
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import language, t, value_label
@@ -91,7 +100,7 @@ with left:
     ordered = stages_now.sort(
         pl.col("stage").replace_strict({s: i for i, s in enumerate(provisions.STAGES)})
     )
-    st.plotly_chart(
+    chart.show(
         provisions_charts.allowance_and_coverage(
             ordered,
             "stage",
@@ -101,7 +110,7 @@ with left:
             t("provisions.allowance"),
             t("provisions.coverage"),
         ),
-        width="stretch",
+        name="provisions_by_stage",
     )
 
 matrix = fetch(provisions.by_bucket, **params)
@@ -112,7 +121,7 @@ with right:
     else:
         buckets = provisions.bucket_totals(matrix)
         colours = ["#1a9850", "#fee08b", "#fc8d59", "#e34a33", "#99000d"]
-        st.plotly_chart(
+        chart.show(
             provisions_charts.allowance_and_coverage(
                 buckets,
                 "bucket",
@@ -122,13 +131,13 @@ with right:
                 t("provisions.allowance"),
                 t("provisions.coverage"),
             ),
-            width="stretch",
+            name="provisions_by_bucket",
         )
         change = fetch(provisions.bucket_change, **params).row(0, named=True)
         if change["before_on"] is not None:
 
             def signed(amount: float) -> str:
-                return ("+" if amount >= 0 else "−") + money(abs(amount))
+                return signed_money(amount)
 
             st.caption(
                 t(
@@ -140,11 +149,11 @@ with right:
                 )
             )
 
-st.plotly_chart(
+chart.show(
     provisions_charts.allowance_trend(
         totals, t("provisions.trend_title"), t("provisions.allowance"), t("provisions.coverage")
     ),
-    width="stretch",
+    name="provisions_allowance_trend",
 )
 
 if not matrix.is_empty():
@@ -179,13 +188,13 @@ if not matrix.is_empty():
                 t("provisions.col_balance"), format=column_money()
             ),
             "historical_loss_rate": st.column_config.NumberColumn(
-                t("provisions.col_historical"), format="%.2f %%"
+                t("provisions.col_historical"), format=column_percent(2)
             ),
             "forward_looking_factor": st.column_config.NumberColumn(
                 t("provisions.col_factor"), format="%.2f"
             ),
             "loss_rate": st.column_config.NumberColumn(
-                t("provisions.col_loss_rate"), format="%.2f %%"
+                t("provisions.col_loss_rate"), format=column_percent(2)
             ),
             "allowance": st.column_config.NumberColumn(
                 t("provisions.col_allowance"), format=column_money()
@@ -240,12 +249,15 @@ if not moves.is_empty():
             end=month(filters.as_of),
         )
     )
+    shown = table.with_columns(
+        line=pl.col("line").replace_strict(
+            {line: t(f"provisions.line_{line}") for line in provisions.MOVEMENT_LINES}
+        )
+    ).select("line", *present, "total")
     st.dataframe(
-        table.with_columns(
-            line=pl.col("line").replace_strict(
-                {line: t(f"provisions.line_{line}") for line in provisions.MOVEMENT_LINES}
-            )
-        ).select("line", *present, "total"),
+        # movements are signed: '-¥5,786,682', the sign before the currency (a column format
+        # would write '¥-5,786,682')
+        shown.to_pandas().style.format(money_exact, subset=[*present, "total"]),
         hide_index=True,
         width="stretch",
         column_config={
@@ -302,7 +314,7 @@ if not top.is_empty():
                 t("provisions.col_allowance"), format=column_money()
             ),
             "coverage": st.column_config.NumberColumn(
-                t("provisions.col_coverage"), format="%.1f %%"
+                t("provisions.col_coverage"), format=column_percent(1)
             ),
             "link": st.column_config.LinkColumn(
                 t("provisions.col_open"), display_text=t("provisions.open_link")
