@@ -42,7 +42,7 @@ def test_direction(before, after, expected):
     [
         ("share", 0.653, "65.3 %"),
         ("share", 0.0039, "0.39 %"),
-        ("money", 11_019_140.0, "¥11.0 M"),
+        ("money", 11_019_140.0, "¥11.0M"),
         ("days", 61.4, "61 days"),
         ("count", 172.4, "172"),
         ("share", None, "—"),
@@ -57,7 +57,7 @@ def test_value_text(unit, value, text):
     [
         ("share", -0.1374, "-13.7 pp"),
         ("share", 0.0008, "+0.08 pp"),
-        ("money", 39_213.0, "+¥39.2 K"),
+        ("money", 39_213.0, "+¥39.2K"),
         ("days", 12.94, "+12.9 days"),
         ("count", -55.0, "-55"),
     ],
@@ -69,7 +69,7 @@ def test_change_text(unit, change, text):
 def test_move_wording():
     assert narrative.move("share", 0.062, 0.031) == "fell from 6.2 % to 3.1 %"
     assert narrative.move("days", 61.4, 74.4) == "rose from 61 days to 74 days"
-    assert narrative.move("money", 1.10e7, 1.1002e7) == "stayed at ¥11.0 M"
+    assert narrative.move("money", 1.10e7, 1.1002e7) == "stayed at ¥11.0M"
     assert narrative.move("share", None, 0.1).startswith("cannot be compared")
 
 
@@ -150,7 +150,7 @@ def test_manufacturer_story_from_the_numbers():
         "Overdue 1–30 days stayed at 5.0 % — not material.",
         "Overdue 90+ days rose from 10.0 % to 15.0 % — a material change.",
         "DSO fell from 60 days to 58 days — not material.",
-        "Write-offs per month fell from ¥2.0 M to ¥1.0 M — a material change.",
+        "Write-offs per month fell from ¥2.0M to ¥1.0M — a material change.",
         "Monthly default rate fell from 0.40 % to 0.30 % — not material.",
     ]
     # Material and better: collection rate, write-offs, new business; material and worse: 90+.
@@ -249,7 +249,7 @@ VERDICT_TABLE = pl.DataFrame(
         judged("collection_rate", "share", 0.60, 0.70, True, True),
         # +5 pp on 10 %: relative +50 %, material, worse
         judged("overdue_90p_share", "share", 0.10, 0.15, True, False),
-        # -¥1.0 M on ¥2.0 M: relative -50 %, material, better (lower is better)
+        # -¥1.0M on ¥2.0M: relative -50 %, material, better (lower is better)
         judged("write_offs", "money", 2e6, 1e6, True, True),
         # better but not material: left out of both lists
         judged("dso", "days", 60.0, 58.0, False, True),
@@ -266,11 +266,11 @@ def test_verdict_lists_material_moves_by_good_direction_largest_first():
     verdict = narrative.verdict(VERDICT_TABLE, VERDICT_COUNTED)
     # write-offs (|-50 %|) before the collection rate (|+16.7 %|)
     assert verdict.improved == (
-        "Improved materially (2): Write-offs per month (-¥1.0 M), Collection rate (+10.0 pp)."
+        "Improved materially (2): Write-offs per month (-¥1.0M), Collection rate (+10.0 pp)."
     )
     assert verdict.worsened == "Worsened materially (1): Overdue 90+ days (+5.0 pp)."
     assert verdict.meaning == (
-        "What it means: a mixed result — write-offs per month fell by ¥1.0 M (¥2.0 M → ¥1.0 M), "
+        "What it means: a mixed result — write-offs per month fell by ¥1.0M (¥2.0M → ¥1.0M), "
         "but overdue 90+ days rose by 5.0 pp (10.0 % → 15.0 %), at the cost of 55 fewer new "
         "contracts a month (172 → 117)."
     )
@@ -282,8 +282,8 @@ def test_verdict_when_only_improvements_and_when_nothing_is_material():
     verdict = narrative.verdict(better, VERDICT_COUNTED)
     assert verdict.worsened == "Worsened materially: none."
     assert verdict.meaning == (
-        "What it means: the policy made the book safer — write-offs per month fell by ¥1.0 M "
-        "(¥2.0 M → ¥1.0 M), at the cost of 55 fewer new contracts a month (172 → 117)."
+        "What it means: the policy made the book safer — write-offs per month fell by ¥1.0M "
+        "(¥2.0M → ¥1.0M), at the cost of 55 fewer new contracts a month (172 → 117)."
     )
     # only the two immaterial rows, and contracts not material: no cost clause
     quiet = VERDICT_TABLE.filter(pl.col("metric").is_in(["dso", "default_rate"])).vstack(
@@ -369,9 +369,9 @@ def test_jump_sentences_and_what_the_month_held():
         "largest_write_off": 150.0,
     }
     assert narrative.jump_drivers(movers, JUMP_FRAME, D("2025-09-30"), JUMP_MONTHS) == (
-        "In Sep 2025 the data shows: 12 customers went more than 30 days past due (¥2.5 M of "
+        "In Sep 2025 the data shows: 12 customers went more than 30 days past due (¥2.5M of "
         "exposure), 9 of them with a part-paid instalment still owed; 9 customers entered default "
-        "(usually 1), the largest with ¥400.0 K of exposure; ¥200 was written off (usually ¥105), "
+        "(usually 1), the largest with ¥400K of exposure; ¥200 was written off (usually ¥105), "
         "the largest customer's ¥150."
     )
     quiet = {**movers, "new_30": 0, "new_defaults": 0, "written_off": 0.0}
@@ -394,8 +394,8 @@ def test_the_meaning_names_the_loss_allowance_first_and_the_lever_last():
     keys = ("medium_high_share", "overdue_30_share", "allowance")
     meaning = narrative.verdict(table, keys).meaning
     assert meaning == (
-        "What it means: the policy made the book safer — loss allowance (IFRS 9) fell by ¥1.0 M "
-        "(¥5.0 M → ¥4.0 M)."
+        "What it means: the policy made the book safer — loss allowance (IFRS 9) fell by ¥1.0M "
+        "(¥5.0M → ¥4.0M)."
     )
     without_allowance = narrative.verdict(table.filter(pl.col("metric") != "allowance"), keys)
     assert "— overdue rate 30+ fell by 4.0 pp (10.0 % → 6.0 %)." in without_allowance.meaning

@@ -155,7 +155,7 @@ def test_el_drivers_are_customers_with_their_share_of_the_change(
     # 1260 / 1933.625 = 65 %, 671.625 / 1933.625 = 35 %, 11 / 1933.625 = 1 %; together 1942.625
     # of a 1933.625 change = 100 %
     assert text.startswith(
-        "Expected loss rose 324 % to ¥2.5 K. The 3 largest moves: Gamma Retail +¥1.3 K (65 %), "
+        "Expected loss rose 324 % to ¥2.5K. The 3 largest moves: Gamma Retail +¥1.3K (65 %), "
         "Epsilon Foods +¥672 (35 %), Beta Logistics +¥11 (1 %), together 100 % of the change."
     )
 
@@ -202,9 +202,7 @@ def test_customer_page_warns_about_a_closed_account_still_owing(
     at.run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    assert any("Closed account, still owing" in w and "owes ¥1.0 K" in w for w in warnings), (
-        warnings
-    )
+    assert any("Closed account, still owing" in w and "owes ¥1.0K" in w for w in warnings), warnings
     at.query_params["customer"] = "R2"
     at.run()
     assert not any("Closed account" in w.value for w in at.warning)

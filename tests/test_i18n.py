@@ -190,15 +190,15 @@ def test_the_scan_finds_literal_ui_text(source, found):
         (float("nan"), "—", "—"),
         (0, "¥0", "¥0"),
         (950, "¥950", "¥950"),
-        (9_500, "¥9.5 K", "¥9,500"),
-        (12_345, "¥12.3 K", "¥1.2 万"),
-        (3_500_000, "¥3.5 M", "¥350.0 万"),
-        (42_000_000, "¥42.0 M", "¥4,200.0 万"),
-        (99_999_600, "¥100.0 M", "¥1.0 亿"),
-        (99_990_000, "¥100.0 M", "¥9,999.0 万"),
-        (120_000_000, "¥120.0 M", "¥1.2 亿"),
-        (2_500_000_000, "¥2.5 B", "¥25.0 亿"),
-        (-3_500_000, "-¥3.5 M", "-¥350.0 万"),
+        (9_500, "¥9.5K", "¥9,500"),
+        (12_345, "¥12.3K", "¥1.2万"),
+        (3_500_000, "¥3.5M", "¥350万"),
+        (42_000_000, "¥42.0M", "¥4,200万"),
+        (99_999_600, "¥100M", "¥1.0亿"),
+        (99_990_000, "¥100M", "¥9,999万"),
+        (120_000_000, "¥120M", "¥1.2亿"),
+        (2_500_000_000, "¥2.5B", "¥25.0亿"),
+        (-3_500_000, "-¥3.5M", "-¥350万"),
     ],
 )
 def test_money_in_both_languages(value, english, chinese):
@@ -212,8 +212,8 @@ def test_formats_follow_the_current_language():
     from dashboard.components.formats import day, money, month, number, percent, points
 
     set_language("zh")
-    assert money(1_234_567_890) == "¥12.3 亿"
-    assert money(1_234_567_890, digits=2) == "¥12.35 亿"
+    assert money(1_234_567_890) == "¥12.3亿"
+    assert money(1_234_567_890, digits=2) == "¥12.35亿"
     assert percent(0.1234) == "12.3%"
     assert percent(0.00042, 2) == "0.04%"
     assert points(0.012) == "+1.2 个百分点"
@@ -222,7 +222,7 @@ def test_formats_follow_the_current_language():
     assert month(date(2026, 10, 31)) == "2026年10月"
     assert month(date(2026, 10, 15)) == "2026年10月15日"
     set_language("en")
-    assert money(1_234_567_890) == "¥1.2 B"
+    assert money(1_234_567_890) == "¥1.2B"
     assert percent(0.1234) == "12.3 %"
     assert points(-0.012) == "-1.2 pp"
     assert number(1234.5, 1) == "1,234.5"
@@ -243,19 +243,19 @@ def _yuan_afterwards():
     ("code", "value", "english", "chinese"),
     [
         # yuan: 万 / 亿 in Chinese
-        ("CNY", 3_500_000, "¥3.5 M", "¥350.0 万"),
-        ("CNY", 12_345, "¥12.3 K", "¥1.2 万"),
+        ("CNY", 3_500_000, "¥3.5M", "¥350万"),
+        ("CNY", 12_345, "¥12.3K", "¥1.2万"),
         # other currencies keep K / M / B in Chinese too
-        ("USD", 3_500_000, "$3.5 M", "$3.5 M"),
+        ("USD", 3_500_000, "$3.5M", "$3.5M"),
         ("USD", 950, "$950", "$950"),
-        ("USD", -12_345, "-$12.3 K", "-$12.3 K"),
-        ("EUR", 2_500_000_000, "€2.5 B", "€2.5 B"),
-        ("EUR", 9_500, "€9.5 K", "€9.5 K"),
-        ("GBP", 3_500_000, "£3.5 M", "£3.5 M"),
-        ("JPY", 3_500_000, "JP¥3.5 M", "JP¥3.5 M"),
-        ("HKD", 3_500_000, "HK$3.5 M", "HK$3.5 M"),
+        ("USD", -12_345, "-$12.3K", "-$12.3K"),
+        ("EUR", 2_500_000_000, "€2.5B", "€2.5B"),
+        ("EUR", 9_500, "€9.5K", "€9.5K"),
+        ("GBP", 3_500_000, "£3.5M", "£3.5M"),
+        ("JPY", 3_500_000, "JP¥3.5M", "JP¥3.5M"),
+        ("HKD", 3_500_000, "HK$3.5M", "HK$3.5M"),
         # a code without a symbol is written before the amount
-        ("CHF", 1_234_567, "CHF 1.2 M", "CHF 1.2 M"),
+        ("CHF", 1_234_567, "CHF 1.2M", "CHF 1.2M"),
         ("CHF", -950, "-CHF 950", "-CHF 950"),
         ("CHF", None, "—", "—"),
     ],
@@ -295,11 +295,12 @@ def test_charts_in_dollars_mark_money_axes_and_keep_dollar_units_in_chinese(_yua
     set_currency("USD")
     set_language("en")
     figure = portfolio_charts.exposure_trend(_trend(), "Exposure", "Exposure", "EL")
-    assert figure.layout.yaxis.tickprefix == "$"
-    assert "$%{y:,.0f}" in figure.data[0].hovertemplate and "¥" not in figure.data[0].hovertemplate
+    assert "$100M" in figure.layout.yaxis.ticktext
+    assert "%{hovertext}" in figure.data[0].hovertemplate
+    assert list(figure.data[0].hovertext) == ["$180M", "$210M", "$260M"]
     set_language("zh")
     figure = portfolio_charts.exposure_trend(_trend(), "风险敞口与预期损失", "风险敞口", "预期损失")
-    assert "$100 M" in figure.layout.yaxis.ticktext
+    assert "$100M" in figure.layout.yaxis.ticktext
     assert not any(
         "万" in text or "亿" in text or "¥" in text for text in figure.layout.yaxis.ticktext
     )
@@ -335,20 +336,20 @@ def test_charts_in_chinese_show_months_and_money_the_chinese_way():
     figure = portfolio_charts.exposure_trend(_trend(), "风险敞口与预期损失", "风险敞口", "预期损失")
     assert "%{x|%Y年%-m月}" in figure.data[0].hovertemplate
     assert figure.layout.xaxis.tickformatstops[1].value == "%Y年%-m月"
-    assert "¥1 亿" in figure.layout.yaxis.ticktext
+    assert "¥1亿" in figure.layout.yaxis.ticktext
     assert all(
         "亿" in text or "万" in text or text == "¥0" for text in figure.layout.yaxis.ticktext
     )
-    assert "¥200 万" in figure.layout.yaxis2.ticktext  # expected loss, right axis
+    assert "¥200万" in figure.layout.yaxis2.ticktext  # expected loss, right axis
 
 
-def test_charts_in_english_are_unchanged():
+def test_charts_in_english_keep_english_dates_and_get_money_ticks_in_the_product_format():
     from dashboard.components import portfolio_charts
 
     set_language("en")
     figure = portfolio_charts.exposure_trend(_trend(), "Exposure", "Exposure", "EL")
     assert "%{x|%b %Y}" in figure.data[0].hovertemplate
-    assert figure.layout.yaxis.ticktext is None
+    assert figure.layout.yaxis.ticktext == ("¥0", "¥100M", "¥200M", "¥300M")
     assert not figure.layout.xaxis.tickformatstops
 
 
@@ -431,8 +432,8 @@ def test_the_overview_summary_in_chinese():
         )
     )
     assert text == (
-        "预期损失上升 20% 至 ¥2,566.6 万，变动最大的客户为华南制造（+¥95.3 万），占变化的 22%。"
-        "敞口减少 4.8% 至 ¥9.0 亿。"
+        "预期损失上升 20% 至 ¥2,567万，变动最大的客户为华南制造（+¥95.3万），占变化的 22%。"
+        "敞口减少 4.8% 至 ¥9.0亿。"
         "31 个客户新进入观察名单（共 170 个），其中 24 个因逾期付款。"
     )
 

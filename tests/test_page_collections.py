@@ -160,4 +160,6 @@ def test_roll_rates_hover_carries_the_amount_each_rate_is_a_share_of():
         base_label="Base",
     )
     assert [list(row) for row in figure.data[0].customdata] == [[200.0, 300.0]]
-    assert "Base: ¥%{customdata:,.0f}" in figure.data[0].hovertemplate
+    # the amounts in the product's money format, cell by cell (chart_locale)
+    assert "Base: %{hovertext}" in figure.data[0].hovertemplate
+    assert [list(row) for row in figure.data[0].hovertext] == [["¥200", "¥300"]]

@@ -11,9 +11,10 @@ import streamlit as st
 from dashboard import auth
 from dashboard.components import challenger_charts as charts
 from dashboard.components.challenger_text import factor_label, signed_count, verdict_lines
-from dashboard.components.formats import money, month, number
+from dashboard.components.formats import money, month, number, signed_money
 from dashboard.components.plain_text import markdown_text
 from dashboard.i18n import language, t
+from dashboard.components import chart
 from data import challenger, warehouse
 from data.policy import Policy, PolicyError
 from queries import model_compare
@@ -215,46 +216,31 @@ def _draw(result: model_compare.Comparison, champion: Policy, policy: Policy) ->
         (rows[0][0], "in_time", "challenger.roc_in_title"),
         (rows[0][1], "out_of_time", "challenger.roc_oot_title"),
     ):
-        column.plotly_chart(
-            charts.roc_pair(model_compare.roc_curves(result.observations, sample), t(title), labels,
+        chart.show(charts.roc_pair(model_compare.roc_curves(result.observations, sample), t(title), labels,
                             t("challenger.roc_random"), t("challenger.roc_fpr"),
-                            t("challenger.roc_tpr")),
-            width="stretch",
-        )  # fmt: skip
+                            t("challenger.roc_tpr")), name="challenger_roc_pair", where=column)  # fmt: skip
     categories = {
         ("auc", "in_time"): t("challenger.auc_in"),
         ("auc", "out_of_time"): t("challenger.auc_oot"),
         ("ks", "in_time"): t("challenger.ks_in"),
         ("ks", "out_of_time"): t("challenger.ks_oot"),
     }
-    rows[1][0].plotly_chart(
-        charts.metric_intervals(metrics, t("challenger.intervals_title"), labels, categories),
-        width="stretch",
-    )
-    rows[1][1].plotly_chart(
-        charts.migration_heatmap(result.migration, t("challenger.migration_title"),
+    chart.show(charts.metric_intervals(metrics, t("challenger.intervals_title"), labels, categories), name="challenger_metric_intervals", where=rows[1][0])
+    chart.show(charts.migration_heatmap(result.migration, t("challenger.migration_title"),
                                  t("challenger.migration_from"), t("challenger.migration_to"),
-                                 t("challenger.migration_hover")),
-        width="stretch",
-    )  # fmt: skip
-    rows[2][0].plotly_chart(
-        charts.calibration_pair(result.calibration, t("challenger.calibration_title"), labels,
-                                t("challenger.pd"), t("challenger.interval")),
-        width="stretch",
-    )  # fmt: skip
+                                 t("challenger.migration_hover")), name="challenger_migration_heatmap", where=rows[1][1])  # fmt: skip
+    chart.show(charts.calibration_pair(result.calibration, t("challenger.calibration_title"), labels,
+                                t("challenger.pd"), t("challenger.interval")), name="challenger_calibration_pair", where=rows[2][0])  # fmt: skip
     names = {c: factor_label(c) for c in result.stability["characteristic"].unique()}
-    rows[2][1].plotly_chart(
-        charts.stability_bars(result.stability, t("challenger.stability_title"), labels, names,
-                              t("challenger.psi_watch"), t("challenger.psi_action")),
-        width="stretch",
-    )  # fmt: skip
+    chart.show(charts.stability_bars(result.stability, t("challenger.stability_title"), labels, names,
+                              t("challenger.psi_watch"), t("challenger.psi_action")), name="challenger_stability_bars", where=rows[2][1])  # fmt: skip
     impact = {r["model"]: r for r in result.impact.iter_rows(named=True)}
     ours, theirs = impact["challenger"], impact["champion"]
     cards = st.columns(3)
     cards[0].metric(
         t("challenger.el"),
         money(ours["expected_loss"]),
-        delta=money(ours["expected_loss"] - theirs["expected_loss"]),
+        delta=signed_money(ours["expected_loss"] - theirs["expected_loss"]),
         delta_color="inverse",
         help=t("challenger.impact_help", champion=money(theirs["expected_loss"]),
                challenger=money(ours["expected_loss"])),

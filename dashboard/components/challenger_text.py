@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dashboard.components.factor_labels import factor_label as scorecard_factor_label
-from dashboard.components.formats import money, number
+from dashboard.components.formats import number
+from dashboard.components.formats import signed_money as _signed_money
 from dashboard.i18n import t
 from queries.model_compare import Verdict
 
 
 def signed_money(value: float) -> str:
-    """A change of money with its sign: '+¥1.2 M', '−¥950'."""
-    return ("+" if value >= 0 else "−") + money(abs(value))
+    """A change of money with its sign: '+¥1.2M', '-¥950' (formats.signed_money)."""
+    return _signed_money(value)
 
 
 def signed_count(value: int) -> str:
-    """A change of a count with its sign: '+3', '−2', '0'."""
-    return f"+{number(value)}" if value > 0 else f"−{number(-value)}" if value < 0 else "0"
+    """A change of a count with its sign: '+3', '-2', '0'."""
+    return f"+{number(value)}" if value > 0 else f"-{number(-value)}" if value < 0 else "0"
 
 
 def factor_label(name: str) -> str:

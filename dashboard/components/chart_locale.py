@@ -1,8 +1,16 @@
-"""Plotly figures in the current language: date ticks and hovers, money ticks in 万 / 亿.
+"""Plotly figures in the product's number formats and the current language.
 
 Chart builders write English-shaped formats ('%{x|%b %Y}', money axes marked by the tickprefix
-formats.money_prefix()); `localise` rewrites them for Chinese, so each builder stays a plain
-function of its frame. English figures are left exactly as built.
+formats.money_prefix(), money hovers by formats.d3_money, share axes by a tickformat ending in
+'%'); `localise` rewrites them, so each builder stays a plain function of its frame:
+- money axes (both languages): round tick values (nice_ticks) written as formats.money_tick,
+  '¥500M' / '¥1B' in English and '¥5,000万' / '¥1亿' in Chinese (d3 has no 万 / 亿, and its 's'
+  format writes G for billions and no currency);
+- share axes (a secondary axis too): round tick values as formats.percent_tick, '2.5 %', never
+  a tick rounded away from its value ('3%' at 2.5 %);
+- money in hovers (both languages): formats.money, the same text as the cards ('-¥5.8M', not
+  '¥-5,786,682');
+- dates (Chinese): month and day hovers and date ticks in Chinese.
 """
 
 from __future__ import annotations
@@ -14,7 +22,14 @@ from datetime import date, datetime
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.components.formats import d3_day, d3_month, money, money_prefix
+from dashboard.components.formats import (
+    d3_day,
+    d3_month,
+    money,
+    money_prefix,
+    money_tick,
+    percent_tick,
+)
 from dashboard.i18n import language
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -24,11 +39,37 @@ ZH_DATE_TICKS = [
     {"dtickrange": ["M1", "M12"], "value": "%Y年%-m月"},
     {"dtickrange": ["M12", None], "value": "%Y年"},
 ]
+# A d3_money placeholder in a hover template: '¥%{y:,.0f}', '¥%{customdata[1]:,.0f}'.
+_FIELD = r"%\{(x|y|z|value|customdata(?:\[\d+\])?):,\.\d+f\}"
 
 
 def localise(figure: go.Figure, lang: str | None = None) -> go.Figure:
-    """The figure with dates and money in `lang` (default: the current language); en unchanged."""
+    """The figure with money, shares and dates in the product's formats in `lang` (default: the
+    current language)."""
     lang = lang or language()
+    for trace in figure.data:
+        _money_hover(trace, lang)
+    for name, (low, high) in _money_axes(figure).items():
+        axis = figure.layout[name]
+        if axis.type == "log":
+            ticks = [10.0**k for k in range(0, 16)]
+        else:
+            ticks = nice_ticks(min(low, 0.0), high)
+        axis.update(
+            tickprefix=None,
+            tickformat=None,
+            tickmode="array",
+            tickvals=ticks,
+            ticktext=[money_tick(v, lang=lang) for v in ticks],
+        )
+    for name, (low, high) in _share_axes(figure).items():
+        ticks = nice_ticks(min(low, 0.0), high)
+        figure.layout[name].update(
+            tickformat=None,
+            tickmode="array",
+            tickvals=ticks,
+            ticktext=[percent_tick(v, lang=lang) for v in ticks],
+        )
     if lang == "en":
         return figure
     month_format, day_format = d3_month(lang), d3_day(lang)
@@ -40,27 +81,83 @@ def localise(figure: go.Figure, lang: str | None = None) -> go.Figure:
             )
     for name in _date_axes(figure):
         figure.layout[name].update(tickformatstops=ZH_DATE_TICKS)
-    for name, values in _money_axes(figure).items():
-        axis = figure.layout[name]
-        if axis.type == "log":
-            ticks = [10.0**k for k in range(0, 16)]
-        else:
-            ticks = nice_ticks(0.0, max(values, default=0.0))
-        axis.update(
-            tickprefix=None, tickvals=ticks, ticktext=[money(v, 0, lang=lang) for v in ticks]
-        )
     return figure
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About `count` round tick values (1, 2, 2.5 or 5 × 10^k apart) covering low..high."""
-    if not math.isfinite(high) or high <= low:
-        return [low]
+    if not (math.isfinite(high) and math.isfinite(low)) or high <= low:
+        return [low] if math.isfinite(low) else [0.0]
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = math.floor(low / step) * step
-    return [first + i * step for i in range(int(math.ceil((high - first) / step)) + 1)]
+    # rounded to the step's decimals, so 0.1 + 0.2 is the tick 0.3
+    places = max(0, -math.floor(math.log10(step)) + 1)
+    return [
+        round(first + i * step, places) for i in range(int(math.ceil((high - first) / step)) + 1)
+    ]
+
+
+def _point_values(trace: object, field: str) -> list | None:
+    if field.startswith("customdata"):
+        data = getattr(trace, "customdata", None)
+        if data is None:
+            return None
+        index = re.search(r"\[(\d+)\]", field)
+        rows = list(data)
+        if index is None:
+            return rows
+        k = int(index.group(1))
+        return [
+            r[k] if isinstance(r, (list, tuple, np.ndarray)) and len(r) > k else None for r in rows
+        ]
+    data = getattr(trace, "values" if field == "value" else field, None)
+    return None if data is None or isinstance(data, str) else list(data)
+
+
+def _as_number(value: object) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _money_hover(trace: object, lang: str) -> None:
+    """Money placeholders in the trace's hover template replaced by formats.money texts per
+    point: the first in `hovertext`, any further ones appended to `customdata`."""
+    template = getattr(trace, "hovertemplate", None)
+    if not isinstance(template, str):
+        return
+    pattern = re.compile(re.escape(money_prefix()) + _FIELD)
+    for match in list(pattern.finditer(template)):
+        values = _point_values(trace, match.group(1))
+        if not values:
+            continue
+        grid = any(isinstance(v, (list, tuple, np.ndarray)) for v in values)
+        if grid:  # a heatmap's cells
+            texts = [[money(_as_number(v), lang=lang) for v in row] for row in values]
+        else:
+            texts = [money(_as_number(v), lang=lang) for v in values]
+        if getattr(trace, "hovertext", None) is None:
+            trace.hovertext = texts
+            replacement = "%{hovertext}"
+        elif grid:
+            continue
+        else:
+            data = getattr(trace, "customdata", None)
+            rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else [r] for r in data]
+            if len(rows) != len(texts):
+                continue
+            if not isinstance(list(data)[0], (list, tuple, np.ndarray)):
+                template = template.replace("%{customdata}", "%{customdata[0]}").replace(
+                    "%{customdata:", "%{customdata[0]:"
+                )
+            replacement = f"%{{customdata[{len(rows[0])}]}}"
+            trace.customdata = [[*r, text] for r, text in zip(rows, texts, strict=True)]
+        template = template.replace(match.group(0), replacement, 1)
+    trace.hovertemplate = template
 
 
 def _axis_key(reference: str | None, letter: str) -> str:
@@ -86,18 +183,38 @@ def _date_axes(figure: go.Figure) -> set[str]:
     return axes
 
 
-def _money_axes(figure: go.Figure) -> dict[str, list[float]]:
-    """Axes marked as money (tickprefix money_prefix(): '¥', '$', 'CHF ') -> the largest values
-    drawn on them."""
+def _axes(figure: go.Figure) -> list[str]:
+    return [key for key in figure.layout if re.fullmatch(r"[xy]axis\d*", key)]
+
+
+def _money_axes(figure: go.Figure) -> dict[str, tuple[float, float]]:
+    """Axes marked as money (tickprefix money_prefix(): '¥', '$', 'CHF ') -> the lowest and
+    highest values drawn on them (stacked bars: their totals)."""
+    marked = {key for key in _axes(figure) if figure.layout[key].tickprefix == money_prefix()}
+    return _ranges(figure, marked)
+
+
+def _share_axes(figure: go.Figure) -> dict[str, tuple[float, float]]:
+    """Linear axes of shares 0-1 (a d3 tickformat ending in '%', no ticks of their own) -> the
+    lowest and highest values drawn on them."""
     marked = {
         key
-        for key in figure.layout
-        if re.fullmatch(r"[xy]axis\d*", key) and figure.layout[key].tickprefix == money_prefix()
+        for key in _axes(figure)
+        if isinstance(figure.layout[key].tickformat, str)
+        and figure.layout[key].tickformat.endswith("%")
+        and figure.layout[key].tickvals is None
+        and figure.layout[key].type in (None, "-", "linear")
     }
-    values: dict[str, list[float]] = {key: [] for key in marked}
+    return _ranges(figure, marked)
+
+
+def _ranges(figure: go.Figure, marked: set[str]) -> dict[str, tuple[float, float]]:
+    lows: dict[str, list[float]] = {key: [0.0] for key in marked}
+    highs: dict[str, list[float]] = {key: [0.0] for key in marked}
     stacked = figure.layout.barmode in ("stack", "relative")
     for letter in ("x", "y"):
-        totals: dict[str, np.ndarray] = {}
+        ups: dict[str, np.ndarray] = {}
+        downs: dict[str, np.ndarray] = {}
         for trace in figure.data:
             key = _axis_key(getattr(trace, letter + "axis", None), letter)
             data = getattr(trace, letter, None)
@@ -107,19 +224,22 @@ def _money_axes(figure: go.Figure) -> dict[str, list[float]]:
                 numbers = np.asarray(data, dtype=float)
             except (TypeError, ValueError):
                 continue
-            numbers = np.nan_to_num(numbers, nan=0.0)
-            if (
-                stacked
-                and trace.type == "bar"
-                and key in totals
-                and len(totals[key]) == len(numbers)
-            ):
-                totals[key] = totals[key] + np.clip(numbers, 0, None)
-            elif stacked and trace.type == "bar" and key not in totals:
-                totals[key] = np.clip(numbers, 0, None)
-            if numbers.size:
-                values[key].append(float(numbers.max()))
-        for key, total in totals.items():
-            if total.size:
-                values[key].append(float(total.max()))
-    return values
+            numbers = numbers[np.isfinite(numbers)] if numbers.ndim == 1 else numbers
+            if not numbers.size:
+                continue
+            lows[key].append(float(np.nanmin(numbers)))
+            highs[key].append(float(np.nanmax(numbers)))
+            if stacked and trace.type == "bar":
+                for sums, part in (
+                    (ups, np.clip(numbers, 0, None)),
+                    (downs, np.clip(numbers, None, 0)),
+                ):
+                    if key in sums and len(sums[key]) == len(part):
+                        sums[key] = sums[key] + part
+                    elif key not in sums:
+                        sums[key] = part
+        for key, total in ups.items():
+            highs[key].append(float(total.max()))
+        for key, total in downs.items():
+            lows[key].append(float(total.min()))
+    return {key: (min(lows[key]), max(highs[key])) for key in marked}

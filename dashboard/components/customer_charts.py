@@ -7,7 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix
 from dashboard.components.month_axis import on_month_periods
 
 
@@ -60,6 +60,7 @@ def risk_history(
             x=history["as_of"].to_list(),
             y=history["exposure"].to_list(),
             name=exposure_label,
+            hovertemplate="%{x|%b %Y}: " + d3_money("y") + "<extra>" + exposure_label + "</extra>",
             fill="tozeroy",
             line={"color": ACCENT},
             fillcolor="rgba(31, 78, 121, 0.15)",
@@ -72,6 +73,7 @@ def risk_history(
             x=history["as_of"].to_list(),
             y=history["overdue_amount"].to_list(),
             name=overdue_label,
+            hovertemplate="%{x|%b %Y}: " + d3_money("y") + "<extra>" + overdue_label + "</extra>",
             fill="tozeroy",
             line={"color": GRADE_COLOURS["E"]},
             fillcolor="rgba(215, 48, 39, 0.2)",
@@ -84,13 +86,15 @@ def risk_history(
             x=history["as_of"].to_list(),
             y=history["credit_limit"].to_list(),
             name=limit_label,
+            hovertemplate="%{x|%b %Y}: " + d3_money("y") + "<extra>" + limit_label + "</extra>",
             line={"color": "#555", "dash": "dash"},
         ),
         row=2,
         col=1,
     )
     figure.update_yaxes(visible=False, row=1, col=1)
-    figure.update_yaxes(rangemode="tozero", row=2, col=1)
+    # a money axis: round ticks in the product's format (chart_locale)
+    figure.update_yaxes(rangemode="tozero", tickprefix=money_prefix(), row=2, col=1)
     figure = styled(on_month_periods(figure), title, height=420)
     figure.update_layout(legend={"yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0})
     return figure

@@ -34,8 +34,8 @@ ACCENT = "#1f4e79"
 MISSING = "—"
 # Large-amount units, largest first: (size, suffix).
 UNITS = {
-    "en": ((1e9, " B"), (1e6, " M"), (1e3, " K")),
-    "zh": ((1e8, " 亿"), (1e4, " 万")),
+    "en": ((1e9, "B"), (1e6, "M"), (1e3, "K")),
+    "zh": ((1e8, "亿"), (1e4, "万")),
 }
 # d3 time formats for Plotly hover texts and date axes.
 D3_MONTH = {"en": "%b %Y", "zh": "%Y年%-m月"}
@@ -73,6 +73,12 @@ def column_money(digits: int = 0, code: str | None = None) -> str:
     return money_prefix(code).replace("%", "%%") + f"%,.{digits}f"
 
 
+def column_percent(digits: int = 1, lang: str | None = None) -> str:
+    """The printf format of a percentage column in st.column_config (values 0-100, not shares):
+    '%.1f %%' in English, '%.1f%%' in Chinese, as `percent` writes them."""
+    return f"%.{digits}f" + ("%%" if _lang(lang) == "zh" else " %%")
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -82,35 +88,96 @@ def _lang(lang: str | None) -> str:
     return chosen if chosen in UNITS else "en"
 
 
-def money(
-    value: float | None, digits: int = 1, lang: str | None = None, code: str | None = None
-) -> str:
-    """Money in the reporting currency (`code` overrides it), large amounts in the language's
-    units; None -> '—'.
+def _units(lang: str, code: str) -> tuple[tuple[float, str], ...]:
+    return UNITS["zh" if lang == "zh" and code in TEN_THOUSANDS else "en"]
 
-    en: 4_200_000 -> '¥4.2 M', 950 -> '¥950'. zh: 4_200_000 -> '¥420.0 万',
-    120_000_000 -> '¥1.2 亿', 9_500 -> '¥9,500'. USD: '$4.2 M' in both languages; a code
-    without a symbol: 'CHF 4.2 M'.
+
+def _compact(value: float, digits: int | None, lang: str, code: str, trim: bool = False) -> str:
+    """abs(value) in the largest unit it reaches, without sign or prefix: '3.2B', '2,692万'."""
+    units = _units(lang, code)
+    for position, (size, suffix) in enumerate(units):
+        if value >= size:
+            scaled = value / size
+            places = digits if digits is not None else (1 if round(scaled, 1) < 100 else 0)
+            if trim:
+                places = 3
+            # 999.96 M rounds to '1,000.0M' and 9,999.6 万 to '10,000万': the next unit up.
+            limit = units[position - 1][0] / size if position > 0 else math.inf
+            if round(scaled, places) >= limit:
+                size, suffix = units[position - 1]
+                scaled = value / size
+                places = 3 if trim else (digits if digits is not None else 1)
+            text = f"{scaled:,.{places}f}"
+            if trim and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text + suffix
+    return f"{value:,.0f}"
+
+
+def _signed(text: str, negative: bool, prefix: str, plus: bool = False) -> str:
+    # The sign goes before the currency: '-¥5.8M', '+¥2,692万'; nothing on an amount shown as 0.
+    if text.strip("0.,") == "" or text in {"0"}:
+        return f"{prefix}{text}"
+    sign = "-" if negative else ("+" if plus else "")
+    return f"{sign}{prefix}{text}"
+
+
+def money(
+    value: float | None, digits: int | None = None, lang: str | None = None, code: str | None = None
+) -> str:
+    """Money in the reporting currency (`code` overrides it), compact, for cards, hovers, texts;
+    None -> '—'. One rule in both languages: the largest unit the amount reaches, one decimal
+    below 100 of that unit and none from 100 on (`digits` overrides it); the sign before the
+    currency; amounts below the smallest unit in full.
+
+    en: 3_200_000_000 -> '¥3.2B', 450_000_000 -> '¥450M', 12_500 -> '¥12.5K', 950 -> '¥950',
+    -5_786_682 -> '-¥5.8M'. zh (yuan): 130_000_000 -> '¥1.3亿', 26_921_000 -> '¥2,692万',
+    9_500 -> '¥9,500'. USD: '$4.2M' in both languages; a code without a symbol: 'CHF 4.2M'.
     """
     if _missing(value):
         return MISSING
-    lang = _lang(lang)
     code = code or _currency
-    prefix = money_prefix(code)
-    ten_thousands = lang == "zh" and code in TEN_THOUSANDS
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    units = UNITS["zh" if ten_thousands else "en"]
-    for position, (size, suffix) in enumerate(units):
-        if value >= size:
-            scaled = round(value / size, digits)
-            # 99 995 000 would round to '10,000.0 万': show it in the next unit up, '1.0 亿'.
-            if ten_thousands and position > 0:
-                bigger, bigger_suffix = units[position - 1]
-                if scaled * size >= bigger:
-                    return f"{sign}{prefix}{value / bigger:,.{digits}f}{bigger_suffix}"
-            return f"{sign}{prefix}{value / size:,.{digits}f}{suffix}"
-    return f"{sign}{prefix}{value:,.0f}"
+    text = _compact(abs(value), digits, _lang(lang), code)
+    return _signed(text, value < 0, money_prefix(code))
+
+
+def signed_money(
+    change: float | None,
+    digits: int | None = None,
+    lang: str | None = None,
+    code: str | None = None,
+) -> str:
+    """A change of money, always signed: '+¥2,692万', '-¥1.2M'; a change shown as 0: '¥0'."""
+    if _missing(change):
+        return MISSING
+    code = code or _currency
+    text = _compact(abs(change), digits, _lang(lang), code)
+    return _signed(text, change < 0, money_prefix(code), plus=True)
+
+
+def money_exact(value: float | None, code: str | None = None) -> str:
+    """An exact amount, whole units with thousands separators (tables, exports), the same in
+    both languages: -5_786_682.4 -> '-¥5,786,682'."""
+    if _missing(value):
+        return MISSING
+    code = code or _currency
+    return _signed(f"{abs(value):,.0f}", value < 0, money_prefix(code))
+
+
+def money_tick(value: float, lang: str | None = None, code: str | None = None) -> str:
+    """An axis tick (a round value): as `money` with no trailing zeros, so ticks read
+    '¥0, ¥500M, ¥1B, ¥1.5B' / '¥0, ¥5,000万, ¥1亿, ¥1.5亿'."""
+    code = code or _currency
+    text = _compact(abs(value), None, _lang(lang), code, trim=True)
+    return _signed(text, value < 0, money_prefix(code))
+
+
+def percent_tick(share: float, lang: str | None = None) -> str:
+    """An axis tick of a share 0-1, no trailing zeros: 0.025 -> '2.5 %' (en) / '2.5%' (zh)."""
+    text = f"{share * 100:.3f}".rstrip("0").rstrip(".")
+    if text in {"-0", ""}:
+        text = "0"
+    return text + ("%" if _lang(lang) == "zh" else " %")
 
 
 def percent(share: float | None, digits: int = 1, lang: str | None = None) -> str:

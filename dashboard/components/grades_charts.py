@@ -6,7 +6,14 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, GRADES, NO_EXPOSURE_COLOUR
+from dashboard.components.formats import (
+    ACCENT,
+    GRADE_COLOURS,
+    GRADES,
+    NO_EXPOSURE_COLOUR,
+    d3_money,
+    money_prefix,
+)
 
 
 def by_dimension(
@@ -29,6 +36,11 @@ def by_dimension(
                 orientation="h",
                 marker_color=GRADE_COLOURS[grade],
                 customdata=part["code"].to_list() if codes else None,
+                hovertemplate="%{y}: "
+                + ("%{x:,}" if value == "customers" else d3_money("x"))
+                + "<extra>"
+                + grade
+                + "</extra>",
             )
         )
     if value == "customers" and no_exposure_label is not None:
@@ -45,6 +57,8 @@ def by_dimension(
             )
         )
     figure.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})
+    if value != "customers":  # a money axis: round ticks in the product's format (chart_locale)
+        figure.update_xaxes(tickprefix=money_prefix())
     return styled(figure, title, height=max(280, 40 * frame["grp"].n_unique() + 120))
 
 

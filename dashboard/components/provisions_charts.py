@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix
+from dashboard.components.formats import ACCENT, GRADE_COLOURS, d3_money, money_prefix, percent
 from dashboard.components.month_axis import on_month_periods
 
 # Healthy to impaired: receivables neutral, stage 1 green, stage 2 amber, stage 3 red.
@@ -47,18 +47,18 @@ def allowance_and_coverage(
         y=frame["coverage"].to_list(),
         mode="markers+text",
         marker={"color": COVERAGE_COLOUR, "size": 10, "symbol": "diamond"},
-        text=[None if v is None else f"{v:.1%}" for v in frame["coverage"].to_list()],
+        text=[None if v is None else percent(v, 1) for v in frame["coverage"].to_list()],
         textposition="top center",
         name=coverage_label,
         yaxis="y2",
         hovertemplate=f"%{{x}}<br>{coverage_label}: %{{y:.1%}}<extra></extra>",
     )
     figure.update_layout(
-        yaxis={"tickprefix": money_prefix(), "tickformat": "~s", "rangemode": "tozero"},
+        yaxis={"tickprefix": money_prefix(), "rangemode": "tozero"},
         yaxis2={
             "overlaying": "y",
             "side": "right",
-            "tickformat": ".0%",
+            "tickformat": ".1%",
             "rangemode": "tozero",
             "showgrid": False,
         },
@@ -89,7 +89,7 @@ def allowance_trend(
         hovertemplate=f"%{{x}}<br>{coverage_label}: %{{y:.2%}}<extra></extra>",
     )
     figure.update_layout(
-        yaxis={"tickprefix": money_prefix(), "tickformat": "~s", "rangemode": "tozero"},
+        yaxis={"tickprefix": money_prefix(), "rangemode": "tozero"},
         yaxis2={
             "overlaying": "y",
             "side": "right",

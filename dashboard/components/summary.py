@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.components.formats import money, percent
+from dashboard.components.formats import money, percent, signed_money
 from dashboard.i18n import t
 
 # Changes smaller than this (relative) are reported as unchanged.
@@ -37,7 +37,7 @@ def _direction(current: float, previous: float | None) -> tuple[str, float]:
 
 
 def _signed_money(change: float) -> str:
-    return ("+" if change > 0 else "") + money(change)
+    return signed_money(change)
 
 
 def _drivers_text(drivers: tuple[tuple[str, float, float | None], ...] | None, up: bool) -> str:

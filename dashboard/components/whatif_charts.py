@@ -7,7 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard.components.chart_style import styled
-from dashboard.components.formats import ACCENT, GRADES, money, number
+from dashboard.components.formats import ACCENT, GRADES, money, money_prefix, number
 
 CURRENT_COLOUR = "#9aa7b4"  # the policy in force: muted, the scenario is the news
 
@@ -62,10 +62,8 @@ def bands_figure(
         bargap=0.25,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "center", "x": 0.5},
     )
-    # money ticks in the product's format (formats.money: K/M/B, or 万/亿 for yuan in Chinese)
-    top = max(float(bands[c].max() or 0) for c in ("exposure", "exposure_new"))
-    ticks = [top * share for share in (0, 0.25, 0.5, 0.75, 1.0)] if top > 0 else [0]
-    figure.update_yaxes(tickvals=ticks, ticktext=[money(v) for v in ticks], row=1, col=2)
+    # a money axis: styled gives it round ticks in the product's format (chart_locale)
+    figure.update_yaxes(tickprefix=money_prefix(), row=1, col=2)
     figure.update_yaxes(tickformat=",d", row=1, col=1)
     figure = styled(figure, title, height=360)
     # the legend goes under the panels, out of the way of the panel titles

@@ -8,7 +8,14 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import chart, concentration_charts
 from dashboard.components.export import neutralise
-from dashboard.components.formats import column_money, month, number, percent
+from dashboard.components.formats import (
+    column_money,
+    column_percent,
+    month,
+    number,
+    percent,
+    points,
+)
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
@@ -35,7 +42,11 @@ gini = curve["gini"][0]
 
 def _card(label: str, column: str, fmt, higher_is_worse: bool, help_key: str | None = None) -> Kpi:
     value, previous = concentration.latest_and_previous(trend, as_of, "customer", column)
-    return Kpi(label, value, previous, fmt, higher_is_worse, help=help_key and t(help_key))
+    # a change of a share is in percentage points, not '+1.2 %'
+    delta = points if fmt is percent else None
+    return Kpi(
+        label, value, previous, fmt, higher_is_worse, delta_fmt=delta, help=help_key and t(help_key)
+    )
 
 
 kpi_row(
@@ -135,9 +146,11 @@ st.dataframe(
         "region": t("concentration.col_region"),
         "grade": t("concentration.col_grade"),
         "exposure": st.column_config.NumberColumn(t("concentration.col_exposure"), format=MONEY),
-        "share": st.column_config.NumberColumn(t("concentration.col_share"), format="%.2f %%"),
+        "share": st.column_config.NumberColumn(
+            t("concentration.col_share"), format=column_percent(2)
+        ),
         "cumulative_share": st.column_config.NumberColumn(
-            t("concentration.col_cumulative"), format="%.1f %%"
+            t("concentration.col_cumulative"), format=column_percent(1)
         ),
     },
 )
@@ -156,7 +169,7 @@ with left:
 with right:
     chart.show(
         concentration_charts.treemap(
-            fetch(concentration.treemap, per_industry=PER_INDUSTRY, **params),
+            labelled(fetch(concentration.treemap, per_industry=PER_INDUSTRY, **params)),
             t("concentration.treemap_title", n=PER_INDUSTRY),
             t("concentration.other"),
             t("concentration.portfolio"),
@@ -172,12 +185,12 @@ breach_columns = {
     "grade": t("concentration.col_grade"),
     "exposure": st.column_config.NumberColumn(t("concentration.col_exposure"), format=MONEY),
     "exposure_share": st.column_config.NumberColumn(
-        t("concentration.col_portfolio_share"), format="%.2f %%"
+        t("concentration.col_portfolio_share"), format=column_percent(2)
     ),
     "credit_limit": st.column_config.NumberColumn(t("concentration.col_limit"), format=MONEY),
     "excess": st.column_config.NumberColumn(t("concentration.col_excess"), format=MONEY),
     "utilisation": st.column_config.NumberColumn(
-        t("concentration.col_utilisation"), format="%.0f %%"
+        t("concentration.col_utilisation"), format=column_percent(0)
     ),
 }
 shown_columns = {

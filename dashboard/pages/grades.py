@@ -9,7 +9,15 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import chart, cross_filter, grades_charts
-from dashboard.components.formats import MISSING, column_money, money, month, number, percent
+from dashboard.components.formats import (
+    MISSING,
+    column_money,
+    column_percent,
+    money,
+    month,
+    number,
+    percent,
+)
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
 from queries import grades
@@ -223,9 +231,11 @@ st.dataframe(
         "interval_low": st.column_config.TextColumn(t("grades.col_interval_low"), width=85),
         "interval_high": st.column_config.TextColumn(t("grades.col_interval_high"), width=85),
         "prior_pd": st.column_config.NumberColumn(
-            t("grades.col_prior"), format="%.2f %%", width=85
+            t("grades.col_prior"), format=column_percent(2), width=85
         ),
-        "pd_used": st.column_config.NumberColumn(t("grades.col_pd"), format="%.2f %%", width=85),
+        "pd_used": st.column_config.NumberColumn(
+            t("grades.col_pd"), format=column_percent(2), width=85
+        ),
         "source": st.column_config.TextColumn(t("grades.col_source"), width=170),
     },
 )
@@ -253,7 +263,9 @@ st.dataframe(
         "exposure": st.column_config.NumberColumn(
             t("grades.col_exposure"), format=column_money(), width=140
         ),
-        "lgd": st.column_config.NumberColumn(t("grades.col_lgd"), format="%.1f %%", width=120),
+        "lgd": st.column_config.NumberColumn(
+            t("grades.col_lgd"), format=column_percent(1), width=120
+        ),
         "expected_loss": st.column_config.NumberColumn(
             t("grades.col_el"), format=column_money(), width=140
         ),

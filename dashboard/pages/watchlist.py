@@ -9,7 +9,14 @@ from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import chart, watchlist_charts, watchlist_url
 from dashboard.components.export import neutralise, to_csv, to_xlsx
-from dashboard.components.formats import GRADES, column_money, money_prefix, month, number
+from dashboard.components.formats import (
+    GRADES,
+    column_money,
+    column_percent,
+    money_prefix,
+    month,
+    number,
+)
 from dashboard.components.review_actions import reviews_section
 from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
@@ -222,7 +229,7 @@ def members_section() -> None:
                     t("watchlist.col_overdue"), format=column_money(), width=100
                 ),
                 "utilisation": st.column_config.NumberColumn(
-                    t("watchlist.col_utilisation"), format="%.0f %%", width=75
+                    t("watchlist.col_utilisation"), format=column_percent(0), width=75
                 ),
                 "triggers": st.column_config.TextColumn(t("watchlist.col_triggers"), width=140),
                 "months_on_list": st.column_config.NumberColumn(

@@ -16,6 +16,7 @@ from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import (
     column_money,
+    column_percent,
     money,
     money_prefix,
     month,
@@ -410,7 +411,9 @@ with st.expander(t("whatif.calibration_title")):
             result.calibration.with_columns(
                 pl.col("source").replace_strict(
                     {code: t(f"whatif.pd_source_{code}") for code in ("posterior", "prior")}
-                )
+                ),
+                # PDs as on the Grades page: percentages with two decimals
+                *(pl.col(c) * 100 for c in ("observed_rate", "prior_pd", "pd_used")),
             )
         ),
         hide_index=True,
@@ -422,10 +425,12 @@ with st.expander(t("whatif.calibration_title")):
             ),
             "defaults_12m": st.column_config.NumberColumn(t("whatif.col_defaults"), format="%,d"),
             "observed_rate": st.column_config.NumberColumn(
-                t("whatif.col_observed_rate"), format="percent"
+                t("whatif.col_observed_rate"), format=column_percent(2)
             ),
-            "prior_pd": st.column_config.NumberColumn(t("whatif.col_prior_pd"), format="percent"),
-            "pd_used": st.column_config.NumberColumn(t("whatif.col_pd"), format="percent"),
+            "prior_pd": st.column_config.NumberColumn(
+                t("whatif.col_prior_pd"), format=column_percent(2)
+            ),
+            "pd_used": st.column_config.NumberColumn(t("whatif.col_pd"), format=column_percent(2)),
             "source": st.column_config.TextColumn(t("whatif.col_source")),
         },
     )
