@@ -60,25 +60,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(port: int) -> list[str]:
-    """The README's start command (`uv run streamlit run app.py`) on a headless port.
+def server_command(port: int, entry: str = "app.py") -> list[str]:
+    """`uv run streamlit run app.py` (or another entry: the README's serve.py) on a headless port.
 
     Falls back to this interpreter's streamlit (same environment) when uv is not on PATH.
     """
-    tail = ["streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)]
+    tail = ["streamlit", "run", entry, "--server.headless", "true", "--server.port", str(port)]
     uv = shutil.which("uv")
     return [uv, "run", "--frozen", *tail] if uv else [sys.executable, "-m", *tail]
 
 
 @contextmanager
-def dashboard_server(db: Path, log: Path, timeout: float = 90) -> Iterator[str]:
+def dashboard_server(
+    db: Path, log: Path, timeout: float = 90, entry: str = "app.py"
+) -> Iterator[str]:
     """Run the dashboard on warehouse `db`; yields its base URL once /_stcore/health answers ok."""
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         # Own process group: `uv run` starts streamlit as a child, and both must stop at the end.
         process = subprocess.Popen(
-            server_command(port),
+            server_command(port, entry),
             cwd=ROOT,
             env={**os.environ, "RISK_DB": str(db)},
             stdout=out,

@@ -39,6 +39,7 @@ def test_browser_timings_are_counted_against_the_issue_targets(capsys):
             "health_s": 1.0,
             "app_s": 2.0,
             "warm_s": 6.0,
+            "first_warm_s": 2.5,
             "next_session": _visit(0.5, 1.5),
         },
         "visits": {
@@ -54,5 +55,6 @@ def test_browser_timings_are_counted_against_the_issue_targets(capsys):
     print_browser(result)
     out = capsys.readouterr().out
     assert "first page drawn 5.5 s" in out and "warm-up thread done 6.0 s" in out
+    assert "the first page's imports and queries done 2.5 s after the start" in out
     assert "first visit ≤ 1 s on 1 of 2 pages; second visit ≤ 0.5 s on 2 of 3" in out
     assert "(start)" in out  # the default page's first visit is the cold start
