@@ -10,11 +10,12 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.components import challenger_charts as charts
+from dashboard.components import chart
 from dashboard.components.challenger_text import factor_label, signed_count, verdict_lines
 from dashboard.components.formats import money, month, number, signed_money
 from dashboard.components.plain_text import markdown_text
+from dashboard.components.uploads import uploader_in_language
 from dashboard.i18n import language, t
-from dashboard.components import chart
 from data import challenger, warehouse
 from data.policy import Policy, PolicyError
 from queries import model_compare
@@ -43,6 +44,7 @@ def _pick() -> tuple[bytes | None, str]:
         key=f"{KEY}source",
     )
     if source == "upload":
+        uploader_in_language(["toml"])
         file = st.file_uploader(
             t("challenger.upload"),
             type=["toml"],
@@ -216,24 +218,64 @@ def _draw(result: model_compare.Comparison, champion: Policy, policy: Policy) ->
         (rows[0][0], "in_time", "challenger.roc_in_title"),
         (rows[0][1], "out_of_time", "challenger.roc_oot_title"),
     ):
-        chart.show(charts.roc_pair(model_compare.roc_curves(result.observations, sample), t(title), labels,
-                            t("challenger.roc_random"), t("challenger.roc_fpr"),
-                            t("challenger.roc_tpr")), name="challenger_roc_pair", where=column)  # fmt: skip
+        chart.show(
+            charts.roc_pair(
+                model_compare.roc_curves(result.observations, sample),
+                t(title),
+                labels,
+                t("challenger.roc_random"),
+                t("challenger.roc_fpr"),
+                t("challenger.roc_tpr"),
+            ),
+            name=f"challenger_roc_{sample}",
+            where=column,
+        )
     categories = {
         ("auc", "in_time"): t("challenger.auc_in"),
         ("auc", "out_of_time"): t("challenger.auc_oot"),
         ("ks", "in_time"): t("challenger.ks_in"),
         ("ks", "out_of_time"): t("challenger.ks_oot"),
     }
-    chart.show(charts.metric_intervals(metrics, t("challenger.intervals_title"), labels, categories), name="challenger_metric_intervals", where=rows[1][0])
-    chart.show(charts.migration_heatmap(result.migration, t("challenger.migration_title"),
-                                 t("challenger.migration_from"), t("challenger.migration_to"),
-                                 t("challenger.migration_hover")), name="challenger_migration_heatmap", where=rows[1][1])  # fmt: skip
-    chart.show(charts.calibration_pair(result.calibration, t("challenger.calibration_title"), labels,
-                                t("challenger.pd"), t("challenger.interval")), name="challenger_calibration_pair", where=rows[2][0])  # fmt: skip
+    chart.show(
+        charts.metric_intervals(metrics, t("challenger.intervals_title"), labels, categories),
+        name="challenger_metric_intervals",
+        where=rows[1][0],
+    )
+    chart.show(
+        charts.migration_heatmap(
+            result.migration,
+            t("challenger.migration_title"),
+            t("challenger.migration_from"),
+            t("challenger.migration_to"),
+            t("challenger.migration_hover"),
+        ),
+        name="challenger_migration_heatmap",
+        where=rows[1][1],
+    )
+    chart.show(
+        charts.calibration_pair(
+            result.calibration,
+            t("challenger.calibration_title"),
+            labels,
+            t("challenger.pd"),
+            t("challenger.interval"),
+        ),
+        name="challenger_calibration_pair",
+        where=rows[2][0],
+    )
     names = {c: factor_label(c) for c in result.stability["characteristic"].unique()}
-    chart.show(charts.stability_bars(result.stability, t("challenger.stability_title"), labels, names,
-                              t("challenger.psi_watch"), t("challenger.psi_action")), name="challenger_stability_bars", where=rows[2][1])  # fmt: skip
+    chart.show(
+        charts.stability_bars(
+            result.stability,
+            t("challenger.stability_title"),
+            labels,
+            names,
+            t("challenger.psi_watch"),
+            t("challenger.psi_action"),
+        ),
+        name="challenger_stability_bars",
+        where=rows[2][1],
+    )
     impact = {r["model"]: r for r in result.impact.iter_rows(named=True)}
     ours, theirs = impact["challenger"], impact["champion"]
     cards = st.columns(3)
