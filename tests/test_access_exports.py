@@ -70,8 +70,11 @@ def test_an_analysts_watchlist_exports_hold_their_region_only_and_are_audited(
     region_of = dict(demo_con.sql("select customer_id, region from customers").fetchall())
     at = app_as("ana_a", "watchlist")
     assert not at.exception
-    assert len(downloads) == 2
-    for label, data in downloads:
+    chart_data = [(label, data) for label, data in downloads if label == "Data (CSV)"]
+    exports = [(label, data) for label, data in downloads if label != "Data (CSV)"]
+    # the Overview's charts (the first page of the run) and the Watchlist trend's have their data
+    assert len(exports) == 2 and chart_data
+    for label, data in exports:
         text = as_text(click(data), label)
         ids = set(CUSTOMER_ID.findall(text))
         assert ids and {region_of[i] for i in ids} == {REGION_A}, label
@@ -79,6 +82,10 @@ def test_an_analysts_watchlist_exports_hold_their_region_only_and_are_audited(
     assert events["who"].to_list() == ["ana_a", "ana_a"]
     assert events["detail"].to_list() == ["watchlist (csv)", "watchlist (xlsx)"]
     assert events["rows"][0] > 0 and events["rows"][0] == events["rows"][1]
+    # a chart's data is an export too, logged under the chart's name
+    assert as_text(click(chart_data[-1][1]), "csv").startswith("Series,")
+    events = audit.recent(actions=("export",), path=auth_on).sort("audit_id")
+    assert events["detail"].to_list()[-1] == "chart watchlist_flows (csv)"
 
 
 def test_no_customer_identifier_in_any_export_of_an_executives_pages(auth_on, demo_con, downloads):
@@ -111,6 +118,6 @@ def test_the_audit_log_is_shown_to_admins_and_its_export_is_audited_too(auth_on,
     assert not at.exception
     assert at.title[0].value == "Audit log"
     assert "ana_a" in at.dataframe[0].value["who"].to_list()
-    [(label, data)] = downloads
+    [(label, data)] = [(label, data) for label, data in downloads if label != "Data (CSV)"]
     assert "ana_a" in as_text(click(data), label)
     assert audit.recent(actions=("export",), path=auth_on)["detail"].to_list() == ["audit (csv)"]

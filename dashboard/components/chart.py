@@ -217,6 +217,7 @@ def show(
     names = headers()
 
     def rows() -> pl.DataFrame:
+        auth.query_scope()  # as any export: a user removed since the page was drawn gets nothing
         return data if data is not None else _headed(figure_frame(figure), names)
 
     where.download_button(
