@@ -217,7 +217,34 @@ def test_money_hovers_read_like_the_cards():
     assert english.data[0].hovertext == ("¥120M", "-¥5.8M", "¥260M")
     chinese = localise(_two_axes(), lang="zh")
     assert chinese.data[0].hovertext == ("¥1.2亿", "-¥579万", "¥2.6亿")
-    assert chinese.data[1].hovertemplate == "%{x}: %{y:.1%}<extra></extra>"  # not money
+
+
+def test_share_hovers_read_like_the_cards():
+    # d3's '.1%' writes '1.2%'; the cards write '1.2 %' in English, '1.2%' in Chinese
+    english = localise(_two_axes(), lang="en").data[1]
+    assert english.hovertemplate == "%{x}: %{hovertext}<extra></extra>"
+    assert english.hovertext == ("1.2 %", "3.7 %", "6.2 %")
+    assert localise(_two_axes(), lang="zh").data[1].hovertext == ("1.2%", "3.7%", "6.2%")
+
+
+def _points_chart() -> go.Figure:
+    figure = go.Figure(
+        go.Scatter(x=[1, 2], y=[5.0, 7.5], hovertemplate="%{y:.1f} %<extra></extra>")
+    )
+    return figure.update_yaxes(ticksuffix=" %")
+
+
+def test_chinese_percent_suffixes_lose_their_space():
+    chinese = localise(_points_chart(), lang="zh")
+    assert (chinese.layout.yaxis.ticksuffix, chinese.data[0].hovertemplate) == (
+        "%",
+        "%{y:.1f}%<extra></extra>",
+    )
+    english = localise(_points_chart(), lang="en")
+    assert (english.layout.yaxis.ticksuffix, english.data[0].hovertemplate) == (
+        " %",
+        "%{y:.1f} %<extra></extra>",
+    )
 
 
 def test_a_second_money_field_in_a_hover_goes_to_the_custom_data():
@@ -252,7 +279,9 @@ def test_percent_and_points():
     assert percent(None) == "—"
     assert points(0.012, lang="en") == "+1.2 pp"
     assert points(-0.012, lang="zh") == "-1.2 个百分点"
-    assert points(0, lang="en") == "+0.0 pp"
+    assert points(0, lang="en") == "0.0 pp"
+    assert points(-0.0004, lang="en") == "0.0 pp"  # not '-0.0 pp'
+    assert points(-0.0004, 2, lang="zh") == "-0.04 个百分点"
 
 
 def test_a_heatmaps_money_hover_is_written_cell_by_cell():
@@ -266,3 +295,11 @@ def test_a_heatmaps_money_hover_is_written_cell_by_cell():
     trace = localise(figure, lang="zh").data[0]
     assert trace.hovertemplate == "%{y}, %{x}: %{hovertext}<extra></extra>"
     assert [list(row) for row in trace.hovertext] == [["¥1,500", "¥200万"], ["-¥3.0万", "—"]]
+
+
+def test_chinese_point_texts_lose_the_space_before_percent():
+    figure = go.Heatmap(z=[[5, 10]], text=[["5 %", "10 %"]], texttemplate="%{text}")
+    chinese = localise(go.Figure(figure), lang="zh").data[0]
+    assert [list(row) for row in chinese.text] == [["5%", "10%"]]
+    english = localise(go.Figure(figure), lang="en").data[0]
+    assert [list(row) for row in english.text] == [["5 %", "10 %"]]

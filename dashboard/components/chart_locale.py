@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,6 +29,7 @@ from dashboard.components.formats import (
     money,
     money_prefix,
     money_tick,
+    percent,
     percent_tick,
 )
 from dashboard.i18n import language
@@ -41,6 +43,8 @@ ZH_DATE_TICKS = [
 ]
 # A d3_money placeholder in a hover template: '¥%{y:,.0f}', '¥%{customdata[1]:,.0f}'.
 _FIELD = r"%\{(x|y|z|value|customdata(?:\[\d+\])?):,\.\d+f\}"
+# A share in a hover template, d3's percentage: '%{y:.1%}' -> formats.percent ('12.3 %' / '12.3%').
+_SHARE_FIELD = re.compile(r"%\{(x|y|z|value|customdata(?:\[\d+\])?):\.(\d)%\}")
 
 
 def localise(figure: go.Figure, lang: str | None = None) -> go.Figure:
@@ -76,12 +80,33 @@ def localise(figure: go.Figure, lang: str | None = None) -> go.Figure:
     for trace in figure.data:
         template = getattr(trace, "hovertemplate", None)
         if isinstance(template, str):
-            trace.hovertemplate = template.replace("|%b %Y}", f"|{month_format}}}").replace(
-                "|%Y-%m-%d}", f"|{day_format}}}"
+            # '12.3 %' is written '12.3%' in Chinese (formats.percent)
+            trace.hovertemplate = (
+                template.replace("|%b %Y}", f"|{month_format}}}")
+                .replace("|%Y-%m-%d}", f"|{day_format}}}")
+                .replace("} %", "}%")
             )
+        text = getattr(trace, "text", None)
+        if text is not None and not isinstance(text, str):
+            trace.text = _without_percent_space(text)
+        colorbar = getattr(trace, "colorbar", None)
+        if colorbar is not None and colorbar.ticksuffix == " %":
+            colorbar.ticksuffix = "%"
     for name in _date_axes(figure):
         figure.layout[name].update(tickformatstops=ZH_DATE_TICKS)
+    for name in _axes(figure):
+        if figure.layout[name].ticksuffix == " %":
+            figure.layout[name].ticksuffix = "%"
     return figure
+
+
+def _without_percent_space(texts: object) -> object:
+    """Point texts with '12 %' written '12%' (nested lists too: a heatmap's cells)."""
+    if isinstance(texts, str):
+        return texts[:-2] + "%" if texts.endswith(" %") else texts
+    if isinstance(texts, (list, tuple, np.ndarray)):
+        return [_without_percent_space(t) for t in texts]
+    return texts
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -130,16 +155,21 @@ def _money_hover(trace: object, lang: str) -> None:
     template = getattr(trace, "hovertemplate", None)
     if not isinstance(template, str):
         return
-    pattern = re.compile(re.escape(money_prefix()) + _FIELD)
-    for match in list(pattern.finditer(template)):
+    money_pattern = re.compile(re.escape(money_prefix()) + _FIELD)
+    matches = [(m, partial(money, lang=lang)) for m in money_pattern.finditer(template)]
+    matches += [
+        (m, partial(percent, digits=int(m.group(2)), lang=lang))
+        for m in _SHARE_FIELD.finditer(template)
+    ]
+    for match, written in matches:
         values = _point_values(trace, match.group(1))
         if not values:
             continue
         grid = any(isinstance(v, (list, tuple, np.ndarray)) for v in values)
         if grid:  # a heatmap's cells
-            texts = [[money(_as_number(v), lang=lang) for v in row] for row in values]
+            texts = [[written(_as_number(v)) for v in row] for row in values]
         else:
-            texts = [money(_as_number(v), lang=lang) for v in values]
+            texts = [written(_as_number(v)) for v in values]
         if getattr(trace, "hovertext", None) is None:
             trace.hovertext = texts
             replacement = "%{hovertext}"

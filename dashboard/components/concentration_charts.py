@@ -98,6 +98,8 @@ def hhi_trend(trend: pl.DataFrame, title: str, labels: dict[str, str]) -> go.Fig
                 name=labels[dimension],
                 mode="lines+markers",
                 line={"color": colour},
+                # one decimal, as on the HHI card
+                hovertemplate="%{x|%b %Y}: %{y:,.1f}<extra>" + labels[dimension] + "</extra>",
             )
         )
     for level in (1500, 2500):

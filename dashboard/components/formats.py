@@ -191,7 +191,10 @@ def percent(share: float | None, digits: int = 1, lang: str | None = None) -> st
 def points(change: float, digits: int = 1, lang: str | None = None) -> str:
     """A change of a share (0-1) in percentage points, signed: 0.012 -> '+1.2 pp' / '+1.2 个百分点'."""
     unit = " 个百分点" if _lang(lang) == "zh" else " pp"
-    return f"{'+' if change >= 0 else '-'}{abs(change) * 100:.{digits}f}{unit}"
+    size = f"{abs(change) * 100:.{digits}f}"
+    if float(size) == 0:  # '-0.0 pp' for a change that rounds away
+        return f"{size}{unit}"
+    return f"{'+' if change > 0 else '-'}{size}{unit}"
 
 
 def number(value: float | None, digits: int = 0, lang: str | None = None) -> str:

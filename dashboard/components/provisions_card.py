@@ -36,7 +36,12 @@ def allowance_kpi(params: dict[str, object]) -> Kpi:
         sign = "+" if change >= 0 else "-"  # an ASCII minus: Streamlit reads it for the arrow
         if coverage_now is None or coverage_before is None:
             return f"{sign}{money(abs(change))}"
-        return f"{sign}{money(abs(change))} ({points(coverage_now - coverage_before)})"
+        # the value's own pattern: '+¥2.4M (+0.6 pp)', '+¥242万（+0.6 个百分点）'
+        return t(
+            "provisions.overview_card_value",
+            amount=f"{sign}{money(abs(change))}",
+            coverage=points(coverage_now - coverage_before),
+        )
 
     return Kpi(
         t("provisions.overview_card"),

@@ -77,7 +77,7 @@ def allowance_trend(
         y=totals["allowance"].to_list(),
         marker_color=ACCENT,
         name=allowance_label,
-        hovertemplate=f"%{{x}}<br>{allowance_label}: {d3_money('y')}<extra></extra>",
+        hovertemplate=f"%{{x|%b %Y}}<br>{allowance_label}: {d3_money('y')}<extra></extra>",
     )
     figure.add_scatter(
         x=totals["as_of"].to_list(),
@@ -86,7 +86,7 @@ def allowance_trend(
         line={"color": COVERAGE_COLOUR},
         name=coverage_label,
         yaxis="y2",
-        hovertemplate=f"%{{x}}<br>{coverage_label}: %{{y:.2%}}<extra></extra>",
+        hovertemplate=f"%{{x|%b %Y}}<br>{coverage_label}: %{{y:.2%}}<extra></extra>",
     )
     figure.update_layout(
         yaxis={"tickprefix": money_prefix(), "rangemode": "tozero"},

@@ -22,6 +22,7 @@ from dashboard.components.formats import (
     signed_money,
 )
 from dashboard.components.kpi import Kpi, kpi_row
+from dashboard.components.policy_text import policy_text
 from dashboard.filters import current_filters
 from dashboard.i18n import language, t, value_label
 from queries import provisions
@@ -210,7 +211,8 @@ if not matrix.is_empty():
         st.dataframe(
             neutralise(
                 factors.with_columns(
-                    industry=pl.Series([value_label("industry", v) for v in factors["industry"]])
+                    industry=pl.Series([value_label("industry", v) for v in factors["industry"]]),
+                    reason=pl.Series([policy_text(v) for v in factors["reason"]]),
                 )
             ),
             hide_index=True,
@@ -262,13 +264,9 @@ if not moves.is_empty():
         width="stretch",
         column_config={
             "line": t("provisions.col_line"),
-            **{
-                s: st.column_config.NumberColumn(t(f"provisions.stage_{s}"), format=column_money())
-                for s in present
-            },
-            "total": st.column_config.NumberColumn(
-                t("provisions.col_total"), format=column_money()
-            ),
+            # no column format: it would override the styler's texts
+            **{s: st.column_config.NumberColumn(t(f"provisions.stage_{s}")) for s in present},
+            "total": st.column_config.NumberColumn(t("provisions.col_total")),
         },
     )
 
