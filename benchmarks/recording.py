@@ -58,7 +58,8 @@ class PageWork:
         self.sql_calls = recorded
 
     def floor(self, con: duckdb.DuckDBPyConnection) -> list:
-        from queries.runner import _bound, sql_text
+        from data.runner import bound as _bound
+        from queries.runner import sql_text
 
         out = []
         for name, params in self.sql_calls:

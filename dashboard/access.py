@@ -9,7 +9,7 @@ The main warehouse is $RISK_DB (or data/warehouse.duckdb); pages that read anoth
 case studies) pass its path as `db`.
 
 While access control is on, every query runs under the signed-in user's scope (dashboard.auth):
-a restricted user's queries go through a scoped connection (queries.scope) whose views hold only
+a restricted user's queries go through a scoped connection (data.scope) whose views hold only
 the rows and columns that user may see, and the scope is part of the cache key, so one user's rows
 never reach another through the cache.
 """
@@ -27,13 +27,13 @@ import polars as pl
 import streamlit as st
 
 from data import warehouse
-from queries.scope import Scope, connect_scoped
+from data.scope import Scope, connect_scoped
 
 
 class _Holder:
     """A read-only connection to one warehouse path, reopened when the file there changes.
 
-    With a scope, the connection is a scoped view of the warehouse (queries.scope).
+    With a scope, the connection is a scoped view of the warehouse (data.scope).
     """
 
     def __init__(self, path: str, scope: Scope | None = None) -> None:

@@ -45,8 +45,8 @@ import streamlit as st
 
 from dashboard.i18n import t
 from data import audit, users
+from data.scope import Scope
 from data.users import User
-from queries.scope import Scope
 
 SESSION_KEY = "auth_user"
 ROLE_PAGES: dict[str, frozenset[str]] = {

@@ -1,8 +1,8 @@
 """Rebuild the derived tables (customer_month and everything read from it) from the source tables.
 
-`rebuild` runs a fixed list of SQL build steps through `queries.runner.execute`, each binding the
-as-of date and the policy's values. It never begins or commits a transaction: callers wrap it, so a
-failed build leaves the warehouse as it was.
+`rebuild` runs a fixed list of SQL build steps (data/sql/build_*.sql) through `data.runner.execute`,
+each binding the as-of date and the policy's values. It never begins or commits a transaction:
+callers wrap it, so a failed build leaves the warehouse as it was.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import duckdb
 
 from data.policy import FACTORS, Policy, load_policy
+from data.runner import SQL_DIR, execute, sql_text
 from data.warehouse import table_counts
-from queries.runner import SQL_DIR, execute, sql_text
 
 # The version of the risk definitions the build SQL implements: bumped whenever a definition or a
 # derived table's columns change, so warehouses built before are rebuilt (see `is_current`); and

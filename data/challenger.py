@@ -33,7 +33,7 @@ import polars as pl
 
 from data import policy as policy_file
 from data import warehouse
-from data.policy import FACTORS, SCORECARD_FACTORS, Policy, PolicyError
+from data.policy import FACTORS, SCORECARD_FACTORS, Policy, PolicyError, in_force
 
 Progress = Callable[[str, int, int], None]
 # Folder of saved policies the Model page offers ($RISK_POLICY_DIR, else data/policies).
@@ -151,7 +151,6 @@ _cache_lock = threading.Lock()
 
 def champion(db: str | os.PathLike[str] | None = None) -> Scored:
     """The live warehouse's own history: the policy in force (as built) and its scores."""
-    from queries.whatif import current_policy  # late: the query layer reads the warehouse
 
     version = warehouse.file_version(db)
     key = ("champion", str(warehouse.db_path(db)), version)
@@ -160,7 +159,7 @@ def champion(db: str | os.PathLike[str] | None = None) -> Scored:
             return _cache[key]
     con = warehouse.connect(db, read_only=True)
     try:
-        found = Scored(current_policy(con), month_end_scores(con), version)
+        found = Scored(in_force(con), month_end_scores(con), version)
     finally:
         con.close()
     _remember(key, found)
@@ -176,8 +175,8 @@ def challenger(
     live build's as-of date, by the build's own core steps (data.build.CORE_STEPS, the SQL that
     made the champion's customer_month); the live file is only read. `progress(label, done,
     total)` follows the copy and each step."""
-    from data.build import CORE_STEPS, step_params  # late: the build imports the query runner
-    from queries.runner import execute
+    from data.build import CORE_STEPS, step_params
+    from data.runner import execute
 
     source = warehouse.db_path(db)
     version = warehouse.file_version(source)

@@ -35,8 +35,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from data.runner import run
 from data.warehouse import CURRENCY_CODE, reporting_currency
-from queries.runner import run
 from schemas.rules import cut_value, describe
 
 # Money columns of each source table, in the currency of the row until converted; the first one

@@ -22,8 +22,8 @@ import polars as pl
 
 from data.mapping import Mapped, Mapping, apply, suggest_date_format, suggest_number_format
 from data.parsing import FileRejected, RawTable, parse_cells, read_table, table_for
+from data.runner import execute, run
 from data.warehouse import KEYS, LOAD_ORDER, bump_load_version
-from queries.runner import execute, run
 from schemas import source
 from schemas.rules import cut_value, describe
 

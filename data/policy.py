@@ -14,7 +14,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policy.toml"
 
@@ -61,7 +65,7 @@ AUTHORITY_ROLES = ("executive", "analyst", "admin")
 # overdue amount, or days past due.
 RANKINGS = ("el_x_dpd", "overdue_amount", "dpd")
 # IFRS 9 ([provisions]): what may move a loan to stage 2, how lifetime PD is derived, how ECL is
-# discounted (docs/data_dictionary.md, queries/sql/build_ecl_month.sql).
+# discounted (docs/data_dictionary.md, data/sql/build_ecl_month.sql).
 STAGE2_TRIGGERS = ("dpd_backstop", "downgrade", "watchlist")
 LIFETIME_PD_METHODS = ("constant_hazard",)
 DISCOUNTING = ("contract_rate", "none")
@@ -636,7 +640,7 @@ class Policy:
         columns = ("factors", "positions", "bin_no", "lowers", "uppers", "is_missing", "points")
         return {f"scorecard_{c}": [r[i] for r in rows] for i, c in enumerate(columns)}
 
-    # --- the scoring rules; queries/sql/build_cm_scores.sql computes the same ------------------
+    # --- the scoring rules; data/sql/build_cm_scores.sql computes the same ------------------
 
     def dpd_score(self, max_dpd: int) -> float:
         """0-100: max days past due, linear up to the cap."""
@@ -725,6 +729,20 @@ def load_policy(path: str | Path | None = None) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(str(file), f"not valid TOML: {exc}") from exc
     return Policy.from_dict(raw)
+
+
+def entries_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The policy the warehouse was built with, as (key, value) text entries (the build's
+    policy_in_force table, data/sql/policy_in_force_entries.sql)."""
+    from data.runner import run  # late: reading a policy file needs no warehouse
+
+    return run(con, "policy_in_force_entries")
+
+
+def in_force(con: duckdb.DuckDBPyConnection) -> Policy:
+    """The policy the warehouse was built with, validated."""
+    entries = entries_in_force(con)
+    return Policy.from_entries(dict(zip(entries["key"], entries["value"], strict=True)))
 
 
 # --- TOML writing (values are numbers, booleans and strings in nested tables) --------------------

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from data.ingest import EXAMPLES
-from queries.runner import run
+from data.runner import run
 from schemas.rules import RULES
 
 # Export formats by the suffix of the path asked for.
@@ -95,12 +95,12 @@ def export(frame: pl.DataFrame, path: str | Path) -> str:
 
     CSV is what a spreadsheet opens: UTF-8 with a BOM and spreadsheet formulas neutralised (a
     leading ' on text starting with = + - @, tab or CR), exactly as the dashboard's exports
-    (dashboard/components/export.py, a module without Streamlit). Parquet keeps every value as
+    (data/export.py). Parquet keeps every value as
     stored.
     """
     kind = export_format(path)
     if kind == "csv":
-        from dashboard.components.export import to_csv
+        from data.export import to_csv
 
         Path(path).write_bytes(to_csv(frame))
     else:

@@ -25,7 +25,7 @@ are read defensively: a row written by hand with malformed JSON or values is ret
 The rules of each kind live in data/worklog_reviews.py, data/worklog_decisions.py and
 data/worklog_collections.py; who may act in data/worklog_access.py; what values are accepted in
 data/worklog_input.py; the frames pages show in queries/worklist.py and
-queries/worklist_collections.py; the export in data/worklog_export.py.
+queries/worklist_collections.py; the export in commands/worklog_export.py.
 """
 
 from __future__ import annotations

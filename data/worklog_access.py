@@ -1,9 +1,9 @@
 """Who may read and change work items: roles, region scope, and the customer an item is about.
 
 Analysts and admins act; analysts within their regions (the regions of the access file, as every
-query of the dashboard, queries/scope.py); executives see counts only; a user without a known role
+query of the dashboard, data/scope.py); executives see counts only; a user without a known role
 gets nothing (deny by default). The customer's region, owner and limit come from the warehouse
-(queries/sql/worklist_customers.sql): through a scoped connection a customer outside the scope is
+(data/sql/worklist_customers.sql): through a scoped connection a customer outside the scope is
 simply absent, so a refusal never tells that it exists.
 """
 
@@ -16,9 +16,9 @@ from datetime import date
 import duckdb
 
 from data import audit
+from data.scope import Scope
 from data.users import User
 from data.worklog import NAME_LIMIT, InvalidInput, OutOfScope
-from queries.scope import Scope
 
 
 def open_user(name: str = "local") -> User:
@@ -79,9 +79,9 @@ class Customer:
 
 
 def customers(con: duckdb.DuckDBPyConnection, customer_ids: Iterable[str]) -> dict[str, Customer]:
-    """The warehouse's customers among `customer_ids`, by id (queries/sql/worklist_customers.sql).
+    """The warehouse's customers among `customer_ids`, by id (data/sql/worklist_customers.sql).
     Through a scoped connection, customers outside the scope are absent."""
-    from queries.runner import run  # late: the worklog file is read without the query layer
+    from data.runner import run  # late: the worklog file is read without the warehouse
 
     frame = run(con, "worklist_customers", customer_ids=sorted(set(customer_ids)))
     return {row["customer_id"]: Customer(**row) for row in frame.iter_rows(named=True)}

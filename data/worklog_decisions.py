@@ -38,7 +38,7 @@ import duckdb
 import polars as pl
 
 from data import warehouse, worklog, worklog_access, worklog_input
-from data.policy import Policy, load_policy
+from data.policy import Policy, in_force, load_policy
 from data.users import User
 from data.worklog import AuthorityExceeded, IllegalTransition, InvalidInput, Item, OutOfScope
 
@@ -61,10 +61,9 @@ CREDIT_REVIEW_SCHEMA = {
 
 def policy_in_force(con: duckdb.DuckDBPyConnection) -> Policy:
     """The policy the warehouse was built with (data/policy.toml when it holds none)."""
-    from queries.whatif import current_policy  # late: the query layer reads the warehouse
 
     try:
-        return current_policy(con)
+        return in_force(con)
     except (duckdb.Error, KeyError, ValueError):
         return load_policy()
 
@@ -292,7 +291,7 @@ def sync_to_warehouse(con: duckdb.DuckDBPyConnection, store: Store = None) -> in
     the caller's transaction), for the customers it holds (a decision about a customer the
     warehouse lacks is skipped); returns the approved decisions offered. Nothing when the
     worklog file (default: store_for(con)) does not exist."""
-    from queries.runner import execute
+    from data.runner import execute
 
     file = Path(store) if store else store_for(con)
     if file is None or not file.exists():

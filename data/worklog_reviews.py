@@ -2,7 +2,7 @@
 
 An alert is a customer's spell on the watchlist (warehouse table watchlist_spells), identified by
 (customer_id, alert_on), alert_on being the month-end of the spell's entered_on
-(queries/sql/worklist_alerts.sql). An alert nobody has touched is not in the worklog: it is
+(data/sql/worklist_alerts.sql). An alert nobody has touched is not in the worklog: it is
 implicitly `new`, version 0. States and the changes between them (TRANSITIONS):
 
     new       -> assigned (assign)      | in_review (take)
@@ -63,7 +63,7 @@ class Alert:
 
 def find_alert(con: duckdb.DuckDBPyConnection, customer_id: str, alert_on: date) -> Alert:
     """The alert (customer_id, alert_on) in the warehouse; InvalidInput when there is none."""
-    from queries.runner import run  # late: see data.worklog_access.customers
+    from data.runner import run  # late: see data.worklog_access.customers
 
     worklog_input.check_date(alert_on, "alert date")
     frame = run(

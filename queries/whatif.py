@@ -11,22 +11,16 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from data.policy import Policy
+from data.policy import entries_in_force, in_force
 from queries.runner import run
 from queries.whatif_simulation import prepare_history
 
 Filter = tuple[str, ...]
 
 
-def policy_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The policy the warehouse was built with, as (key, value) text entries."""
-    return run(con, "whatif_policy")
-
-
-def current_policy(con: duckdb.DuckDBPyConnection) -> Policy:
-    """The policy the warehouse was built with, validated."""
-    entries = policy_in_force(con)
-    return Policy.from_entries(dict(zip(entries["key"], entries["value"], strict=True)))
+# the policy the warehouse was built with: its (key, value) entries, and validated
+policy_in_force = entries_in_force
+current_policy = in_force
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

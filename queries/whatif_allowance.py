@@ -5,7 +5,7 @@ write-offs, which a scoring policy does not change. A loan is re-priced with the
 12-month PD (its grade's) and LGD from `queries.whatif_simulation.simulate`, and re-staged: in
 default -> stage 3; the 30 DPD backstop and the downgrade since origination as in the warehouse;
 the watchlist trigger from the scenario's watchlist; probation as in the warehouse (it needs the
-scenario's past). The ECL rule is the build's (queries/sql/build_loan_ecl.sql), so the policy in
+scenario's past). The ECL rule is the build's (data/sql/build_loan_ecl.sql), so the policy in
 force reproduces the warehouse's allowance; tests/test_provisions_whatif.py holds that.
 Money in the reporting currency.
 """

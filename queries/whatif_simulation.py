@@ -1,7 +1,7 @@
 """The what-if simulator: re-score the warehouse's history under another policy, in memory.
 
 Pure Polars on frames the queries in queries/whatif.py return; nothing here reads or writes a
-warehouse. The rules are the build's (queries/sql/build_cm_scores.sql, build_pd_calibration.sql,
+warehouse. The rules are the build's (data/sql/build_cm_scores.sql, build_pd_calibration.sql,
 build_customer_month.sql, build_early_warning.sql), so the current policy reproduces the warehouse's
 scores, grades, PDs, expected losses and watchlist exactly; tests/test_whatif.py holds that.
 

@@ -3,7 +3,7 @@ reviews, credit decisions awaiting a decision, a customer's work history, and th
 
 Every function takes the warehouse connection, the signed-in user (data.users.User) and the
 worklog file (`store`, default: the main warehouse's, see data.worklog.worklog_path). The user's
-scope applies as everywhere (data.worklog_access.scope_of, queries.scope): a region-limited analyst gets
+scope applies as everywhere (data.worklog_access.scope_of, data.scope): a region-limited analyst gets
 the items of their regions' customers only; an admin gets everything; an executive gets
 `action_counts` only (the list functions raise OutOfScope). Dates `today` default to the real
 date: reviews fall due, promises break and alerts age in calendar time, whatever the warehouse's
@@ -21,12 +21,12 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from data import runner as definitions
 from data import worklog, worklog_access
+from data.scope import Scope
 from data.users import User
 from data.worklog import Item
 from data.worklog_decisions import authority_refusal, policy_in_force, review_id
-from queries.runner import run
-from queries.scope import Scope
 from schemas.results import validate_result
 
 Filter = tuple[str, ...]
@@ -102,7 +102,7 @@ def _alert_frame(
     store: Store,
     today: date,
 ) -> pl.DataFrame:
-    alerts = run(
+    alerts = definitions.run(  # the alert's key is the worklog's too: data/sql/worklist_alerts.sql
         con,
         "worklist_alerts",
         as_of=as_of,
@@ -447,7 +447,7 @@ def action_counts(
 
     `con` must not be masked: through a pseudonymising connection (an executive's in the
     dashboard) customer ids are pseudonyms and match no stored item, so pass the plain warehouse
-    or a region scope without masking (queries.scope.Scope(regions, masked=False)); the result
+    or a region scope without masking (data.scope.Scope(regions, masked=False)); the result
     holds counts only either way."""
     from queries.worklist_collections import promise_statuses
 

@@ -20,10 +20,10 @@ import polars as pl
 
 from data import worklog, worklog_access
 from data.policy import RANKINGS
+from data.scope import Scope
 from data.users import User
 from data.worklog_decisions import policy_in_force
 from queries.runner import run
-from queries.scope import Scope
 from queries.worklist import scoped_regions, visible_items
 from schemas.results import validate_result
 

@@ -1,8 +1,8 @@
 """Output models of the derived tables built by data/build.py (queries read them directly).
 
 Money is in the reporting currency; scores 0-100; shares, PD and LGD 0-1; DPD in days.
-Each model is registered under its table's name, so `queries.runner.run` validates a query named
-like the table (e.g. queries/sql/customer_month.sql) with it.
+Each model is registered under its table's name, so the statement runner (data.runner) validates
+a query named like the table with it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pandera models of the monitoring tables built on customer_month and the source tables.
 
 Each model is registered under its table's name, so a query named after the table (or a test reading
-it through `queries.runner.run`) is validated against it. Money is in the reporting currency; shares
+it through the statement runner, data.runner) is validated against it. Money is in the reporting currency; shares
 are 0-1; HHI is 0-10 000; counts are customers or payment rows. Floating sums may land a hair above a
 bound (a top-20 share of 1.0000000000000002), hence the small tolerance on upper bounds.
 """

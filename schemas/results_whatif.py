@@ -16,8 +16,8 @@ GRADES = ["A", "B", "C", "D", "E"]
 BANDS = ["Low", "Medium", "High"]
 
 
-@register("whatif_policy")
-class WhatifPolicy(pa.DataFrameModel):
+@register("policy_in_force_entries")
+class PolicyInForceEntries(pa.DataFrameModel):
     """One row per policy entry (dotted key, value as text)."""
 
     key: str = pa.Field(unique=True)

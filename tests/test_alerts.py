@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from commands.cli import main
 from data import alert_store
-from data.__main__ import main
 from data.alert_channels import SettingsError, load_settings
 from data.alert_input import display_address
 from data.alert_store import Subscription

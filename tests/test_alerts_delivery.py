@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from data.__main__ import main
+from commands.cli import main
 from tests.alerts_helpers import (
     SmtpSink,
     WebhookSink,
@@ -77,26 +77,26 @@ def test_each_recipient_gets_its_alerts_in_its_language(setup, capsys):
     assert chen["From"] == "risk@bank.test"
     text = text_part(chen)
     assert (
-        "- Alpha Manufacturing（C1）：降级、超额度；风险敞口 ¥25.0 万；风险等级 C → D；"
+        "- Alpha Manufacturing（C1）：降级、超额度；风险敞口 ¥25.0万；风险等级 C → D；"
         "进入观察名单 2026年10月31日"
     ) in text
     assert f"  {BASE}/customer?customer=C1&lang=zh" in text
     assert "贝塔物流" not in text and "Gamma" not in text
     page = html_part(chen)
     assert '<html lang="zh-CN">' in page
-    assert "降级、超额度" in page and "¥25.0 万" in page and "C → D" in page
+    assert "降级、超额度" in page and "¥25.0万" in page and "C → D" in page
     assert f'href="{BASE}/customer?customer=C1&amp;lang=zh"' in page
     assert "limit_breach" not in page and "downgrade" not in text  # no raw codes
 
     risk = text_part(mails["risk@example.com"])  # grade D at entry: C1 only
     assert (
-        "- Alpha Manufacturing (C1): Downgrade, Limit breach; exposure ¥250.0 K; grade C → D; "
+        "- Alpha Manufacturing (C1): Downgrade, Limit breach; exposure ¥250K; grade C → D; "
         "since 2026-10-31"
     ) in risk
     assert "C2" not in risk
     sme = mails["sme@example.com"]  # segment sme: C2 (C3 is sme but from August)
     assert sme["Subject"] == "Early-warning alert: 贝塔物流 joined the watchlist"
-    assert "- 贝塔物流 (C2): Overdue; exposure ¥80.0 K; grade A → C; since 2026-10-31" in (
+    assert "- 贝塔物流 (C2): Overdue; exposure ¥80.0K; grade A → C; since 2026-10-31" in (
         text_part(sme)
     )
 
@@ -105,7 +105,7 @@ def test_each_recipient_gets_its_alerts_in_its_language(setup, capsys):
     [alert] = body["alerts"]
     assert alert["customer_id"] == "C2"
     assert alert["triggers"] == ["Overdue"]
-    assert alert["exposure"] == 80_000.0 and alert["exposure_text"] == "¥80.0 K"
+    assert alert["exposure"] == 80_000.0 and alert["exposure_text"] == "¥80.0K"
     assert alert["grade_change"] == "A → C"
     assert alert["url"] == f"{BASE}/customer?customer=C2&lang=en"
     assert "- 贝塔物流 (C2): Overdue" in body["text"]
@@ -133,7 +133,7 @@ def test_a_rerun_sends_nothing_twice(setup, capsys):
         assert "C3" in text and "C1" not in text and "C2" not in text
     latest = setup["smtp"].by_recipient()  # the last message to each address
     assert (
-        "- Gamma Retail（C3）：逾期、法律；风险敞口 ¥4.0 万；风险等级 E（首次评级）；"
+        "- Gamma Retail（C3）：逾期、法律；风险敞口 ¥4.0万；风险等级 E（首次评级）；"
         "进入观察名单 2026年8月31日"
     ) in text_part(latest["chen@example.com"])
     assert len(setup["hook"].bodies) == sent[1]

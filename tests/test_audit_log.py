@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
+from commands.cli import main
 from data import audit, sqlite_files
-from data.__main__ import main
 
 
 def test_events_are_appended_and_read_newest_first(tmp_path):

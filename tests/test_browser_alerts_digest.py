@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.__main__ import main
+from commands.cli import main
 from tests.alerts_helpers import SmtpSink, free_port, html_part
 from tests.browser_helpers import ARTIFACTS
 

@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
+from commands.cli import main
 from data import challenger
-from data.__main__ import main
 from data.policy import SCORECARD_FACTORS
 from queries import model_compare
 from tests.browser_helpers import ARTIFACTS, VIEWPORT, dashboard_server, exception_text

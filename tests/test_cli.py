@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from commands.cli import main
 from data import warehouse
-from data.__main__ import main
 from tests import sample_files
 
 
@@ -170,7 +170,7 @@ def test_progress_in_a_log_is_one_plain_line_per_step(tmp_path, folder):
 
 
 def test_progress_on_a_terminal_draws_a_bar(monkeypatch, capsys):
-    from data.__main__ import progress_bar
+    from commands.cli import progress_bar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with progress_bar() as progress:

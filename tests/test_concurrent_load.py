@@ -8,9 +8,9 @@ import sys
 import threading
 import time
 
+from commands.cli import main
 from dashboard.access import holder, release_all
 from data import warehouse
-from data.__main__ import main
 from tests import sample_files
 
 

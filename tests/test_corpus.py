@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from commands.cli import main
 from data import warehouse
-from data.__main__ import main
 from data.ingest import (
     commit,
     failure_group_lines,

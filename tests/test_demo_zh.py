@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.__main__ import main
+from commands.cli import main
 from data.generate import generate, iter_generate
 from data.generate_adjustments import ADJUSTMENT_NOTES
 from data.generate_config import REGIONS

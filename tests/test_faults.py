@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from commands.cli import main
 from data import warehouse
-from data.__main__ import main
 from tests import sample_files
 
 

@@ -12,8 +12,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from commands.cli import main
 from data import warehouse
-from data.__main__ import main
 from data.fx import convert
 from data.ingest import load_files
 from schemas import source
@@ -288,7 +288,7 @@ def test_settings_command_sets_only_an_empty_warehouse(tmp_path, capsys):
 
 
 def test_the_settings_command_creates_a_new_warehouse_in_the_chosen_currency(tmp_path, capsys):
-    from data.__main__ import main
+    from commands.cli import main
 
     db = tmp_path / "new.duckdb"
     assert main(["settings", "--reporting-currency", "USD", "--db", str(db)]) == 0

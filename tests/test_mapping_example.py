@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data.__main__ import main
+from commands.cli import main
 from queries import portfolio
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from commands.cli import main
 from data import model_fit
-from data.__main__ import main
 from data.model_fit import (
     FitError,
     auc,
@@ -26,7 +26,7 @@ from data.model_fit import (
     woe_table,
 )
 from data.policy import SCORECARD_FACTORS, load_policy
-from queries.runner import run
+from data.runner import run
 from tests.tiny_warehouse import build_book
 
 NAN = math.nan
@@ -340,7 +340,7 @@ def test_cut_offs_keep_the_in_force_shares_of_the_grading_rows(synthetic_fit):
 
 
 def test_grade_shares_on_the_command_line():
-    from data.model_commands import _shares
+    from commands.model import _shares
 
     assert _shares("a=0.6, B=0.25,C=0.1,D=0.04,E=0.01") == {
         "A": 0.6,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from commands.cli import main
 from data import audit
-from data.__main__ import main
 from data.policy import DEFAULT_POLICY, load_policy
 from tests.tiny_warehouse import build_book
 

@@ -25,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data.runner import execute
 from data.warehouse import connect
-from queries.runner import execute
 from schemas.results import validate_result
 from tests.tiny_warehouse import insert_rows
 

@@ -134,7 +134,7 @@ def test_an_administrator_promotes_the_challenger(auth_on, tmp_path, monkeypatch
 
 @pytest.mark.parametrize(("lang", "title"), [("en", "Model report"), ("zh", "模型报告")])
 def test_the_report_command_writes_self_contained_html(demo_db, tmp_path, lang, title):
-    from data.__main__ import main
+    from commands.cli import main
 
     file = tmp_path / "challenger.toml"
     file.write_text(CHALLENGER_TEXT, encoding="utf-8")
@@ -152,7 +152,7 @@ def test_the_report_command_writes_self_contained_html(demo_db, tmp_path, lang, 
 
 
 def test_the_report_command_refuses_an_invalid_challenger(demo_db, tmp_path, capsys):
-    from data.__main__ import main
+    from commands.cli import main
 
     file = tmp_path / "bad.toml"
     file.write_text(CHALLENGER_TEXT.replace("[grades]\nB = 20.0", "[grades]\nB = 50.0"), "utf-8")

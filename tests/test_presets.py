@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from commands.cli import main
 from data import warehouse
-from data.__main__ import main
 from data.build import rebuild
 from data.ingest import LoadResult, load_files, prepare
 from data.mapping import PRESETS, apply, load_mapping, parse_mapping

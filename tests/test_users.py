@@ -8,8 +8,8 @@ import io
 import pytest
 from argon2 import PasswordHasher
 
+from commands.cli import main
 from data import users
-from data.__main__ import main
 
 PASSWORD = "a long enough secret"
 

@@ -21,8 +21,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from data.runner import execute
 from queries import watchlist
-from queries.runner import execute
 
 JAN, FEB, MAR = date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)
 MASTER = {

@@ -8,11 +8,11 @@ import json
 import polars as pl
 import pytest
 
+from commands.cli import main
 from data import audit, users
 from data import worklog_collections as collections
 from data import worklog_decisions as decisions
 from data import worklog_reviews as reviews
-from data.__main__ import main
 from tests.worklog_helpers import ADMIN, ALERTS, ANALYST, TODAY, con, store, tiny_db
 
 __all__ = ["con", "store", "tiny_db"]  # fixtures

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+from commands.worklog_export import export
 from data import worklog
 from data import worklog_collections as collections
 from data import worklog_decisions as decisions
 from data import worklog_reviews as reviews
+from data.scope import Scope, connect_scoped
 from data.worklog import InvalidInput, OutOfScope
-from data.worklog_export import export
 from queries import worklist
 from queries import worklist_collections as worklists
-from queries.scope import Scope, connect_scoped
 from tests.worklog_helpers import (
     ADMIN,
     ALERTS,

@@ -1,5 +1,5 @@
 """The early-warning digest one recipient receives, in their language: the e-mail's subject, plain
-text and HTML, and the webhook's JSON (python -m data alerts, data/alert_commands.py).
+text and HTML, and the webhook's JSON (python -m data alerts, commands/alerts.py).
 
 No Streamlit here: the command line renders digests under cron. Every text comes from the message
 catalogues (dashboard/messages/<lang>/alerts.toml), trigger names from the Watchlist's, money and

@@ -22,6 +22,7 @@ from dashboard.components.formats import money
 from dashboard.components.plain_text import markdown_text
 from dashboard.i18n import t
 from data import worklog, worklog_access
+from data.scope import Scope
 from data.users import User
 from data.worklog import (
     NAME_LIMIT,
@@ -33,7 +34,6 @@ from data.worklog import (
     OutOfScope,
     WorklogError,
 )
-from queries.scope import Scope
 
 WORK_AS = "work_as"  # the name acted as while access control is off (crosses pages)
 _WORK_AS_INPUT = "work_as_input"

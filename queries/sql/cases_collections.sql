@@ -1,7 +1,7 @@
 -- Case studies: one row per month-end of collections_month for the filtered portfolio: receivables
 -- (money), collection rate (0-1), overdue amounts by days-past-due bucket as shares 0-1 of
 -- receivables, and DSO (days). Params: $segments, $regions, $industries (lists; empty = all).
--- The ratios are those of queries/sql/build_collections_month.sql, taken on sums over the matching
+-- The ratios are those of data/sql/build_collections_month.sql, taken on sums over the matching
 -- segment x region x industry rows (a ratio of sums, not an average of ratios).
 with filtered as (
     select *

@@ -24,6 +24,7 @@ import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+from commands.users import _who
 from data import alert_input, alert_store, audit, users, warehouse
 from data.alert_channels import (
     DeliveryFailed,
@@ -32,7 +33,6 @@ from data.alert_channels import (
     post_webhook,
     send_email,
 )
-from data.user_commands import _who
 from schemas.rules import escape_unsafe
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2

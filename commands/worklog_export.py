@@ -22,8 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
+from commands.users import _who
 from data import audit, users, warehouse, worklog, worklog_access
-from data.user_commands import _who
 from schemas.rules import escape_unsafe
 
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -91,7 +91,7 @@ def export(
         frame = kind_frame(versions, kind)
         path = folder / f"{name}.{fmt}"
         if fmt == "csv":
-            from dashboard.components.export import to_csv  # no Streamlit in that module
+            from data.export import to_csv  # no Streamlit in that module
 
             path.write_bytes(to_csv(frame))
         else:

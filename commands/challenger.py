@@ -91,14 +91,14 @@ def cmd_promote(args: argparse.Namespace) -> int:
     if not args.build:
         print("the next build or load uses it (python -m data build)")
         return EXIT_OK
-    from data.__main__ import cmd_build
+    from commands.cli import cmd_build
 
     return cmd_build(argparse.Namespace(db=args.db, quiet=args.quiet, as_of=None, policy=None))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from commands.cli import progress_bar
     from data import challenger, warehouse
-    from data.__main__ import progress_bar
     from data.policy import PolicyError
 
     try:

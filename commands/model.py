@@ -76,14 +76,14 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 def cmd_fit(args: argparse.Namespace) -> int:
     from data import warehouse
     from data.model_fit import FitError, fit_scorecard
-    from queries.runner import run
-    from queries.whatif import current_policy
+    from data.policy import in_force
+    from data.runner import run
 
     if args.holdout_months < 1:
         print("--holdout-months must be at least 1", file=sys.stderr)
         return EXIT_REFUSED
     with warehouse.connect(args.db, read_only=True) as con:
-        base = current_policy(con)
+        base = in_force(con)
         frame = run(con, "model_fit_frame")
         grading = run(con, "model_fit_grading")
     try:
