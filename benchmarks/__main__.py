@@ -155,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--browser-only", action="store_true", help="only the browser timings (no page data work)"
     )
+    parser.add_argument(
+        "--daily-load",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time a generated day's `python -m data ingest` beside a full build (default: on)",
+    )
     args = parser.parse_args(argv)
     from benchmarks import browser
 
@@ -174,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reuse and path.exists()):
         print(f"building {customers:,} customers into {path} …", file=sys.stderr)
         report["build"] = build(path, customers, args.scenario, args.seed)
+    if args.daily_load and not args.browser_only:
+        from benchmarks.daily_load import measure_daily_load
+
+        print("timing a day's load and a full build on a copy …", file=sys.stderr)
+        report["daily_load"] = measure_daily_load(path, args.seed)
     if not (args.build_only or args.browser_only):
         report.update(measure_pages(path, args.runs, args.peer_runs))
     if use_browser and not args.build_only:
@@ -264,6 +275,10 @@ def print_report(report: dict) -> None:
         for stage, seconds in b["stages"].items():
             print(f"  {stage:<32} {seconds:8.1f} s")
         print(f"  {'peak memory':<32} {b['peak_rss_mb']:8.0f} MB")
+    if "daily_load" in report:
+        from benchmarks.daily_load import print_daily_load
+
+        print_daily_load(report["daily_load"])
     if "browser" in report:
         from benchmarks.browser import print_browser
 

@@ -1,0 +1,100 @@
+"""A day's load, as a user's cron job runs it: `python -m data ingest <folder>` on a built warehouse.
+
+The day follows the warehouse's latest activity: 1 % of the customers settle their oldest open
+instalment (payments.csv, whole rows upserted), 50 risk events and 20 credit reviews arrive
+(benchmarks/sql/daily_*.sql draw them from the warehouse's own rows). The command runs on a copy of
+the warehouse in a process of its own; the figure is the time from its start until it exits, when
+the new file is in place and a dashboard's next read sees the new figures, and that process's peak
+memory. The full build's time (`python -m data build` on the same copy) is reported beside it:
+issue 15's targets are a daily load ≤ 5 s at `large` (≥ 20× faster than the full load) within 1 GB,
+≤ 30 s at `xl`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from data import warehouse
+from data.runner import Statements, sql_text
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = Statements(Path(__file__).resolve().parent / "sql")
+SHARE, EVENTS, REVIEWS = 0.01, 50, 20
+
+
+def day_files(con: duckdb.DuckDBPyConnection, folder: Path, seed: int = 7) -> dict[str, int]:
+    """Write the day's payments.csv, risk_events.csv and credit_reviews.csv into `folder`; returns
+    rows per file. The day is the one after the warehouse's latest activity."""
+    latest = con.sql(sql_text("build_latest_activity")).fetchall()[0][0]
+    day = latest + timedelta(days=1)
+    params = {"day": day, "seed": seed}
+    frames = {
+        "payments": DAY.run(con, "daily_payments", share=SHARE, **params),
+        "risk_events": DAY.run(con, "daily_events", events=EVENTS, **params),
+        "credit_reviews": DAY.run(con, "daily_reviews", reviews=REVIEWS, **params),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, frame in frames.items():
+        frame.write_csv(folder / f"{table}.csv")
+    return {table: frame.height for table, frame in frames.items()}
+
+
+def _command(args: list[str], db: Path, folder: Path) -> dict:
+    """Run `python -m data <args> --db <db>` in a process of its own (through benchmarks.peak, which
+    records that process's peak memory): seconds from its start to its exit, peak MB, exit code."""
+    peak_file = folder / f"peak-{args[0]}.txt"
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.peak", str(peak_file), "data", *args, "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    seconds = time.perf_counter() - started
+    peak = peak_file.read_text(encoding="utf-8").strip() if peak_file.exists() else None
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": float(peak) if peak else None,
+        "exit": done.returncode,
+        "output": (done.stdout + done.stderr)[-2000:],
+    }
+
+
+def measure_daily_load(path: Path, seed: int = 7) -> dict:
+    """The day's load and the full build on copies of the warehouse at `path` (left untouched)."""
+    with tempfile.TemporaryDirectory(prefix="daily-load-") as folder:
+        work = Path(folder)
+        copy = work / "warehouse.duckdb"
+        shutil.copyfile(path, copy)
+        with warehouse.connect(copy, read_only=True) as con:
+            rows = day_files(con, work / "day", seed)
+        load = _command(["ingest", str(work / "day"), "--quiet"], copy, work)
+        with warehouse.connect(copy, read_only=True) as con:
+            as_of = warehouse.scalar(con, "select as_of from warehouse_state")
+        full = _command(["build", "--quiet"], copy, work)
+    return {"rows": rows, "load": load, "full_build": full, "as_of": str(as_of)}
+
+
+def print_daily_load(result: dict) -> None:
+    load, full = result["load"], result["full_build"]
+    rows = ", ".join(f"{table} {count:,}" for table, count in result["rows"].items())
+
+    def memory(run: dict) -> str:
+        return "n/a" if run["peak_rss_mb"] is None else f"{run['peak_rss_mb']:.0f} MB"
+
+    print(f"\ndaily load ({rows}; built as of {result['as_of']}):")
+    print(f"  {'python -m data ingest <day>':<32} {load['seconds']:8.1f} s  peak {memory(load)}")
+    print(f"  {'python -m data build (full)':<32} {full['seconds']:8.1f} s  peak {memory(full)}")
+    for name, run in (("ingest", load), ("build", full)):
+        if run["exit"] not in (0, 1):
+            print(f"  {name} exited {run['exit']}: {run['output']}")
