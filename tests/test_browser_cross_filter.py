@@ -1,12 +1,13 @@
 """Cross-filtering in a real Chromium: a click on a bar of the Grades page's chart by industry
 narrows the sidebar's industry filter to it, the URL carries it, and the chart redraws with that
-one industry. Waits are for the state asserted (the URL, the chart's bars), never for a time.
+one industry; a click on a grade's bar on the Overview opens the Watchlist at that grade, the
+global filters kept. Waits are for the state asserted (the URL, the chart's bars), never for a time.
 The server's output goes to test-artifacts/streamlit-cross-filter.log."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qs, unquote_plus, urlparse
 
 import pytest
 
@@ -52,5 +53,36 @@ def test_a_click_on_an_industry_bar_filters_to_that_industry(server, browser, de
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.mouse.move(0, 0)
         tab.screenshot(path=str(SHOTS / "grades-cross-filter.png"))
+    finally:
+        context.close()
+
+
+def test_a_click_on_a_grade_bar_opens_the_watchlist_at_that_grade(server, browser, demo_con):
+    region = demo_con.sql("select min(region) from customers").fetchall()[0][0]
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server}/?lang=en&region={region}")
+        settle(tab)
+        grades_chart = tab.locator('[data-testid="stPlotlyChart"]').first
+        bars = grades_chart.locator(".barlayer .point path")
+        assert bars.count() >= 5
+        bars.nth(3).click(force=True)  # grade D of the customers panel
+        tab.wait_for_url(re.compile(r"/watchlist\?.*wl_grade=D"), timeout=WAIT)
+        settle(tab)
+        assert exception_text(tab) is None
+        query = parse_qs(urlparse(tab.url).query)
+        assert query["wl_grade"] == ["D"] and query["region"] == [region], tab.url
+        main = tab.locator('[data-testid="stMain"]')
+        main.get_by_role("heading", name="Watchlist").wait_for(timeout=WAIT)
+        # the grade filter shows the chip, the sidebar keeps the region
+        main.locator('[data-testid="stMultiSelect"]').first.get_by_text("D", exact=True).wait_for(
+            timeout=WAIT
+        )
+        sidebar = tab.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text(region, exact=True).count() >= 1
+        tab.mouse.move(0, 0)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / "overview-grade-click.png"))
     finally:
         context.close()

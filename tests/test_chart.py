@@ -15,7 +15,13 @@ from polars.testing import assert_frame_equal
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components.chart import TOOLBAR_ROOM, figure_frame, with_toolbar_room
+from dashboard.components.chart import (
+    LEGEND_ROW,
+    TITLE_ROW,
+    TOOLBAR_ROOM,
+    figure_frame,
+    with_toolbar_room,
+)
 from dashboard.components.chart_style import styled
 
 
@@ -137,6 +143,30 @@ def test_the_toolbar_gets_a_strip_above_the_title():
     assert room.layout.title.yref == "container" and room.layout.title.yanchor == "top"
     assert room.layout.title.pad.t == TOOLBAR_ROOM
     assert figure.layout.margin.t == 48  # the page's figure itself is left as it was
+    assert room.layout.legend.yref is None  # one trace: no legend to move
+
+
+def test_a_legend_at_the_top_gets_its_own_row_under_the_title():
+    lines = [go.Scatter(x=[1, 2], y=[1, 2], name="Exposure"), go.Scatter(x=[1, 2], y=[2, 1])]
+    figure = styled(go.Figure(lines), "Exposure and expected loss", height=300)
+    room = with_toolbar_room(figure)
+    height = 300 + TOOLBAR_ROOM + LEGEND_ROW
+    assert room.layout.height == height
+    assert room.layout.margin.t == 48 + TOOLBAR_ROOM + LEGEND_ROW
+    legend = room.layout.legend
+    assert (legend.yref, legend.yanchor, legend.x, legend.xanchor) == (
+        "container",
+        "top",
+        0,
+        "left",
+    )
+    # its top edge in pixels from the figure's top: below the toolbar's strip and the title
+    assert round((1 - legend.y) * height) == TOOLBAR_ROOM + TITLE_ROW
+    # a figure without a legend, or with one placed elsewhere, keeps it
+    hidden = styled(go.Figure(lines), "T", height=300).update_layout(showlegend=False)
+    assert with_toolbar_room(hidden).layout.legend.yref is None
+    below = styled(go.Figure(lines), "T", height=300).update_layout(legend_y=-0.2)
+    assert with_toolbar_room(below).layout.legend.y == -0.2
 
 
 @pytest.fixture

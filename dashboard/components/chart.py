@@ -27,7 +27,9 @@ from dashboard.i18n import t
 
 # Internal column names of `figure_frame`, in this order; shown under the catalogue's headers.
 COLUMNS = ("series", "x", "y", "z", "label", "parent", "source", "target", "value", "text")
-TOOLBAR_ROOM = 28  # px above the title, where Plotly draws its toolbar
+TITLE_ROW = 26  # px of a title line (15 px type)
+LEGEND_ROW = 30  # px of a legend line under the title
+TOOLBAR_ROOM = 34  # px above the title, where Plotly draws its toolbar (about 26 px high)
 
 
 def _values(values: object) -> list:
@@ -173,7 +175,8 @@ def _headed(frame: pl.DataFrame, names: Mapping[str, str]) -> pl.DataFrame:
 
 def with_toolbar_room(figure: go.Figure) -> go.Figure:
     """A copy of the figure with a strip above its title for Plotly's toolbar (which is drawn in
-    the figure's top right corner, over whatever is there)."""
+    the figure's top right corner, over whatever is there), and a legend at the top in a row of
+    its own under the title."""
     room = go.Figure(figure)
     layout = room.layout
     top = layout.margin.t if layout.margin.t is not None else 48
@@ -184,9 +187,33 @@ def with_toolbar_room(figure: go.Figure) -> go.Figure:
         title_yanchor="top",
         title_pad_t=TOOLBAR_ROOM,
     )
-    if layout.height:
-        room.update_layout(height=layout.height + TOOLBAR_ROOM)
+    height = layout.height + TOOLBAR_ROOM if layout.height else None
+    if height and _legend_on_top(room):
+        # chart_style puts the legend just above the plot, right-aligned: on a phone it grows
+        # into the title. Its own row under the title instead, from the left.
+        room.update_layout(
+            margin_t=top + TOOLBAR_ROOM + LEGEND_ROW,
+            legend={
+                "yref": "container",
+                "y": 1 - (TOOLBAR_ROOM + TITLE_ROW) / (height + LEGEND_ROW),
+                "yanchor": "top",
+                "x": 0,
+                "xanchor": "left",
+            },
+        )
+        height += LEGEND_ROW
+    if height:
+        room.update_layout(height=height)
     return room
+
+
+def _legend_on_top(figure: go.Figure) -> bool:
+    layout = figure.layout
+    shown = layout.showlegend
+    if shown is None:  # Plotly's default: a legend once two traces would have an entry
+        shown = sum(1 for trace in figure.data if trace.showlegend is not False) > 1
+    legend = layout.legend
+    return bool(shown) and legend.y == 1.0 and legend.yanchor == "bottom"
 
 
 def show(
@@ -206,6 +233,8 @@ def show(
     where = where if where is not None else st
     config = {
         "displaylogo": False,
+        # the image, zoom, pan and reset: a short toolbar, which fits beside a phone's title
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
     }
     options: dict[str, Any] = {"width": "stretch", "config": config}
