@@ -145,6 +145,8 @@ def test_flows_chart_draws_members_and_signed_flows_per_trigger():
     )
     assert figure.layout.barmode == "relative"
     assert figure.layout.title.text == "Flows"
+    # an outflow reads '-1' on hover, the product's minus (the bar is drawn at -1)
+    assert list(bars[3].customdata) == [0, 1] and "-%{customdata:,}" in bars[3].hovertemplate
 
 
 def test_selection_maps_a_position_in_the_frame_as_sent_to_its_id():

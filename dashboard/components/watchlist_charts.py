@@ -39,6 +39,7 @@ def flows(
             name=members_label,
             line={"color": ACCENT, "width": 2},
             mode="lines+markers",
+            hovertemplate="%{x|%b %Y}: %{y:,}<extra>" + members_label + "</extra>",
         ),
         row=1,
         col=1,
@@ -54,6 +55,7 @@ def flows(
                 name=labels.get(code, code),
                 marker_color=colour,
                 legendgroup=code,
+                hovertemplate="%{x|%b %Y}: +%{y:,}<extra>" + labels.get(code, code) + "</extra>",
             ),
             row=2,
             col=1,
@@ -67,6 +69,11 @@ def flows(
                 legendgroup=code,
                 showlegend=False,
                 opacity=OUTFLOW_OPACITY,
+                # the sign as everywhere else in the product: '-12', not Plotly's '−12'
+                customdata=part["outflow"].to_list(),
+                hovertemplate="%{x|%b %Y}: -%{customdata:,}<extra>"
+                + labels.get(code, code)
+                + "</extra>",
             ),
             row=2,
             col=1,
