@@ -174,11 +174,13 @@ def _headed(frame: pl.DataFrame, names: Mapping[str, str]) -> pl.DataFrame:
 
 
 def with_toolbar_room(figure: go.Figure) -> go.Figure:
-    """A copy of the figure with a strip above its title for Plotly's toolbar (which is drawn in
+    """The figure with a strip above its title for Plotly's toolbar (which is drawn in
     the figure's top right corner, over whatever is there), and a legend at the top in a row of
     its own under the title."""
-    room = go.Figure(figure)
-    layout = room.layout
+    layout = figure.layout
+    if layout.title.yref == "container" and layout.title.pad.t == TOOLBAR_ROOM:
+        return figure  # made room already (a figure drawn twice, or kept between runs)
+    room = figure  # in place: a copy of a figure with many points costs a tenth of a second
     top = layout.margin.t if layout.margin.t is not None else 48
     room.update_layout(
         margin_t=top + TOOLBAR_ROOM,
