@@ -14,6 +14,7 @@ from dashboard import i18n
 from dashboard.components import challenger_charts as charts
 from dashboard.components.challenger_text import factor_label, verdict_lines
 from dashboard.components.formats import money, month, number, percent
+from dashboard.components.policy_text import policy_text
 from dashboard.i18n import t
 from data.policy import Policy
 from queries import model_compare
@@ -106,7 +107,7 @@ def _report(result, champion: Policy, challenger: Policy, lang: str, warehouse_n
         _table(
             [t(f"{r}.col_role"), t(f"{r}.col_name"), t(f"{r}.col_version"), t(f"{r}.col_weights")],
             [
-                [labels[m], p.name, p.version,
+                [labels[m], policy_text(p.name), p.version,
                  ", ".join(f"{factor_label(f)} {percent(w, 0)}" for f, w in p.weights.items())]
                 for m, p in (("champion", champion), ("challenger", challenger))
             ],

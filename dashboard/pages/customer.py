@@ -17,6 +17,7 @@ from dashboard.components.formats import points as share_points
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.plain_text import markdown_text, visible
 from dashboard.components.selection import selected_id
+from dashboard.components.value_text import MISSING, labelled
 from dashboard.components.work_history import customer_work
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_label
@@ -69,7 +70,7 @@ if not chosen:
         st.subheader(t("customer.largest"))
         st.caption(t("customer.largest_hint"))
         event = st.dataframe(
-            neutralise(largest),
+            neutralise(labelled(largest, industry="industry", region="region")),
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -271,9 +272,10 @@ if contracts.is_empty():
     st.info(t("customer.no_contracts"))
 else:
     st.dataframe(
-        neutralise(contracts),
+        neutralise(labelled(contracts, kind="contract_kind", status="contract_status")),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
         column_config={
             # widths set so no header is cut; the contract pinned while the table scrolls
             "contract_id": st.column_config.TextColumn(
@@ -308,9 +310,12 @@ if events.is_empty():
 else:
     # Notes are free text typed by people: a plain text column, never rendered as markup.
     st.dataframe(
-        neutralise(events),
+        neutralise(
+            labelled(events, category="event_category", kind="event_kind", source="event_source")
+        ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
         column_config={
             "occurred_on": st.column_config.DateColumn(t("customer.col_date"), width="small"),
             "category": st.column_config.TextColumn(t("customer.col_category"), width="small"),
@@ -340,6 +345,7 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,  # a spell still running has not been left
         column_config={
             "entered_on": st.column_config.DateColumn(t("customer.col_entered")),
             "left_on": st.column_config.DateColumn(t("customer.col_left")),

@@ -10,11 +10,12 @@ from dashboard.access import fetch, holder, release
 from dashboard.components import load_report
 from dashboard.components.alerts_admin import alerts_section
 from dashboard.components.export import neutralise, to_csv
+from dashboard.components.formats import MISSING
 from dashboard.components.mapping_flow import mapping_flow
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
 from dashboard.components.rule_text import with_rule_text
-from dashboard.components.uploads import refusal
+from dashboard.components.uploads import refusal, uploader_in_language
 from dashboard.i18n import t
 from data import warehouse
 from data.ingest import WRITTEN, commit, prepare
@@ -35,6 +36,7 @@ with left:
     st.dataframe(
         neutralise(fetch(data_page.source_summary)),
         hide_index=True,
+        placeholder=MISSING,  # an empty table has no first or last date
         column_config={
             "table_name": t("data.table"),
             "rows": st.column_config.NumberColumn(t("data.rows"), format="localized"),
@@ -62,6 +64,7 @@ else:
     st.dataframe(
         neutralise(loads),
         hide_index=True,
+        placeholder=MISSING,  # a load without notes
         column_config={
             "load_id": "#",
             "loaded_at": st.column_config.DatetimeColumn(
@@ -80,6 +83,7 @@ else:
 st.subheader(t("data.upload"))
 st.caption(t("data.upload_help"))
 limit_mb = int(st.get_option("server.maxUploadSize"))
+uploader_in_language(["csv", "parquet", "xlsx"])
 uploads = st.file_uploader(
     t("data.uploader"),
     type=["csv", "parquet", "xlsx"],

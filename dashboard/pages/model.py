@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.access import fetch
 from dashboard.components import challenger_section, chart, model_charts
 from dashboard.components.formats import MISSING, money, month, number, percent
+from dashboard.components.policy_text import policy_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from queries import model, model_metrics, portfolio
@@ -20,7 +21,7 @@ identity = fetch(model.policy_identity).row(0, named=True)
 st.caption(
     t(
         "model.caption",
-        name=identity["name"],
+        name=policy_text(identity["name"]),
         version=identity["version"],
         as_of=month(filters.as_of),
     )

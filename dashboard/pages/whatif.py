@@ -15,6 +15,7 @@ from dashboard.components import chart, whatif_charts
 from dashboard.components.case_warehouse import case_warehouse
 from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import (
+    MISSING,
     column_money,
     column_percent,
     money,
@@ -26,6 +27,7 @@ from dashboard.components.formats import (
 )
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.plain_text import markdown_text
+from dashboard.components.policy_text import policy_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from data.cases import CASES
@@ -68,7 +70,7 @@ current = Policy.from_entries(dict(zip(entries["key"], entries["value"], strict=
 st.caption(
     t(
         "whatif.against",
-        policy=markdown_text(current.name),
+        policy=markdown_text(policy_text(current.name)),
         version=markdown_text(current.version),
         as_of=month(as_of),
     )
@@ -170,7 +172,7 @@ try:
         weights=weights,
         cut_offs=cut_inputs,
         watchlist_dpd=int(dpd),
-        name=t("whatif.scenario_name", policy=current.name),
+        name=t("whatif.scenario_name", policy=policy_text(current.name)),
         limit_cut=limit_cut / 100,
     )
 except PolicyError as err:
@@ -418,6 +420,7 @@ with st.expander(t("whatif.calibration_title")):
         ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,  # a grade without observations has no observed rate
         column_config={
             "grade": st.column_config.TextColumn(t("whatif.col_grade")),
             "observations": st.column_config.NumberColumn(
