@@ -108,7 +108,7 @@ def test_a_request_above_an_analysts_authority_shows_the_authority(auth_on, demo
     at = app_as("ana_all", page="work")
     assert not at.exception, [e.value for e in at.exception]
     why = frame_with(at, "why_not")["why_not"][0]
-    assert "5.0 M" in why and "Analyst: limits up to ¥1.0M" in why, why
+    assert "5.0M" in why and "Analyst: limits up to ¥1.0M" in why, why
     button(at, message("work.approve")).click().run()
     refusal = at.error[0].value
     assert refusal.startswith("Refused: above your approval authority") and "¥1.0M" in refusal
