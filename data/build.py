@@ -23,7 +23,9 @@ from data.warehouse import table_counts
 # when the demo generator's rows change, so the case warehouses are generated anew (data.cases).
 # 5: contracts.interest_rate (migration 5) is loaded, and the demo's lender loans carry their rate.
 # 6: the demo part-pays only the last 25 days' invoices (an open remainder stays within 30 DPD).
-BUILD_VERSION = 6
+# 7: the demo's contract disputes happen over the whole history and are settled (the instalments
+#    withheld meanwhile paid on that day), not only in the last 76 days before the as-of date.
+BUILD_VERSION = 7
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (

@@ -119,6 +119,13 @@ SECURED_RECOVERY_FRACTION = (0.3, 0.8)
 SECOND_RECOVERY_SHARE = 0.4
 RECOVERY_DELAY_DAYS = (30, 366)
 SECOND_RECOVERY_DELAY_DAYS = (30, 181)
+# Contract disputes: one can begin at any time of a contract's life (from its 30th day, within the
+# history, until 10 days before the as-of date or its end), at DISPUTE_RATE a year for an average
+# customer (falling with quality), and is settled DISPUTE_DAYS after it began, when the instalments
+# that fell due meanwhile are paid: so a withheld instalment is never 90 days past due, and a dispute
+# still open at the as-of date leaves them owed and the contract in dispute.
+DISPUTE_RATE = 0.12
+DISPUTE_DAYS = (20, 81)
 # Credit notes (disputes) on invoices of sales and service contracts: a share of the invoices, part
 # of the amount, dated between issue and due date (and before payment).
 CREDIT_NOTE_SHARE = 0.015

@@ -17,6 +17,8 @@ from data.generate_config import (
     COMMITTEE,
     DEFAULT_BASE,
     DEFAULT_SLOPE,
+    DISPUTE_DAYS,
+    DISPUTE_RATE,
     DOWNTURN_HAZARD,
     HISTORY_MONTHS,
     INDUSTRIES,
@@ -61,6 +63,9 @@ class ContractDraws:
     under_review: np.ndarray  # bool
     terminated: np.ndarray  # bool; end holds the termination day
     dispute_day: np.ndarray  # day the dispute began, NEVER if none
+    dispute_settled: (
+        np.ndarray
+    )  # day it was settled (after the as-of date: still open), NEVER if none
 
 
 def default_days(
@@ -170,10 +175,14 @@ def draw_contracts(
     stop = start + np.maximum(40, np.floor((0.2 + 0.7 * rng.uniform("terminated/day", ck)) * span))
     end = np.where(terminated, np.minimum(stop.astype(np.int64), np.minimum(end, AS_OF)), end)
 
-    disputable = ~defaulter & ~under_review & ~terminated & (start <= AS_OF - 60)
-    disputable &= end >= AS_OF - 120
-    disputed = disputable & rng.bernoulli("dispute", ck, 0.035 * np.exp(-0.5 * quality))
-    began = np.maximum(AS_OF - rng.integers("dispute/day", ck, 10, 76), start + 30)
+    # Disputes over the contract's life (generate_config.DISPUTE_RATE), settled DISPUTE_DAYS later.
+    first_day = np.maximum(start + 30, month_start(0))
+    span = np.maximum(np.minimum(end, AS_OF - 10) - first_day, 0)
+    chance = 1.0 - np.exp(-DISPUTE_RATE * np.exp(-0.5 * quality) * span / 365.25)
+    disputed = ~defaulter & ~under_review & ~terminated & (span > 0)
+    disputed &= rng.bernoulli("dispute", ck, chance)
+    began = first_day + np.floor(rng.uniform("dispute/day", ck) * span).astype(np.int64)
+    settled = began + rng.integers("dispute/days", ck, *DISPUTE_DAYS)
     contracts = ContractDraws(
         customer=owner,
         key=ck,
@@ -193,5 +202,6 @@ def draw_contracts(
         under_review=under_review,
         terminated=terminated,
         dispute_day=np.where(disputed, began, NEVER),
+        dispute_settled=np.where(disputed, settled, NEVER),
     )
     return contracts, default_day

@@ -128,10 +128,14 @@ def draw_payments(
     early = -rng.integers("early", key, 0, 6)  # good payers settle up to five days early
     paid = due + np.where(late, np.maximum(days_late, 1), early)
     paid, defaults_on = _cure(rng, cust, owner, due, paid, defaults_on, early, cures)
+    # A disputed contract withholds what falls due while the dispute lasts and pays it on the day
+    # the dispute is settled (after the as-of date when it is still open).
+    settled = con.dispute_settled[row_contract]
+    withheld = (due >= con.dispute_day[row_contract]) & (due < settled)
+    paid = np.where(withheld, np.maximum(paid, settled), paid)
 
-    # A defaulter pays nothing from its default day; a disputed contract nothing due after the
-    # dispute began; and nothing is paid after the as-of date.
-    unpaid = (paid >= defaults_on) | (due >= con.dispute_day[row_contract]) | (paid > AS_OF)
+    # A defaulter pays nothing from its default day, and nothing is paid after the as-of date.
+    unpaid = (paid >= defaults_on) | (paid > AS_OF)
     # Part-payments on the last weeks' invoices only, their remainder still within 30 days past due
     # at the as-of date: an older one would have been chased and settled by then, and leaving it
     # open would push a sixth of the lender's good borrowers past 30 days in the last two months.
@@ -190,14 +194,14 @@ def contract_status(
     """Status code (index into CONTRACT_STATUSES) and last review day (NULL_DAY if none).
 
     `owed` is what each payment row still owes at AS_OF_END (after credit notes and write-offs).
-    Defaulted: the customer defaulted while the contract was open or owing. Completed: ended with
-    nothing owed. Reviews are yearly from signing; some contracts missed their last review.
+    Defaulted: the customer defaulted while the contract was open or owing. In dispute: a dispute
+    still open at the as-of date. Completed: ended with nothing owed. Reviews are yearly from signing; some contracts missed their last review.
     """
     n = len(con.key)
     owing = np.bincount(pay.contract, owed > 0.005, minlength=n) > 0
     defaults_on = default_day[con.customer]
     defaulted = (defaults_on < NEVER) & ((con.end >= defaults_on) | owing)
-    disputed = con.dispute_day < NEVER
+    disputed = (con.dispute_day <= AS_OF) & (con.dispute_settled > AS_OF)  # still open
     completed = (con.end <= AS_OF) & ~owing
     status = np.select(
         [con.under_review, defaulted, con.terminated, disputed, completed],

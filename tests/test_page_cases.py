@@ -269,6 +269,7 @@ def verdict_text(at: AppTest) -> list[str]:
 
 def test_each_case_ends_with_a_verdict_from_its_table(case_dir):
     at = page().run()
+    shown_jumps: dict[str, list[str]] = {}
     for scenario in ("manufacturer", "lender"):
         if scenario == "lender":
             at.radio(key="case").set_value("lender").run()
@@ -284,10 +285,17 @@ def test_each_case_ends_with_a_verdict_from_its_table(case_dir):
         assert all(f"{m} (" in improved and f"{m} (" not in worsened for m in better)
         assert all(f"{m} (" in worsened and f"{m} (" not in improved for m in worse)
         assert "What it means:" in lists
-    # the lender's last month (Oct 2026) jumps; the note says what the month held
-    jumps = [m.value for m in at.markdown if m.value.startswith("**Jumps in the last month**")]
-    assert len(jumps) == 1 and "\n- In Oct 2026, " in jumps[0]
-    assert "In Oct 2026 the data shows: " in jumps[0]
+        jumps = [m.value for m in at.markdown if m.value.startswith("**Jumps in the last month**")]
+        shown_jumps[scenario] = jumps
+    # The manufacturer's last month (Oct 2026) jumps: its 90+ overdue falls with that month's
+    # write-offs, and the note says what the month held. The lender's last month is an ordinary one
+    # since its contract disputes are spread over the history and settled (BUILD_VERSION 7), not
+    # all opened in the last 76 days. The sentences are tested on hand-made months in
+    # tests/test_case_narrative.py.
+    (note,) = shown_jumps["manufacturer"]
+    assert "\n- In Oct 2026, overdue 90+ days fell by " in note
+    assert "In Oct 2026 the data shows: " in note
+    assert shown_jumps["lender"] == []
 
 
 def test_the_lender_chart_shows_its_write_offs_and_recoveries(case_dir):

@@ -10,11 +10,19 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components import credit_control_charts
 from tests.conftest import page_path
 
-# Independent of the page's SQL: last review per customer from the contracts, band frequency 1/3/12.
+# Independent of the page's SQL: the last review per customer is the latest contract review or credit
+# review on or before the date (docs/data_dictionary.md, customer_month.last_review), band frequency
+# 1/3/12 months.
 OVER_NEAR_OVERDUE = """
 with reviews as (
-    select customer_id, max(last_reviewed_on) as last_review from contracts
-    where last_reviewed_on <= $d group by customer_id
+    select customer_id, max(reviewed_on) as last_review
+    from (
+        select customer_id, last_reviewed_on as reviewed_on from contracts
+        union all
+        select customer_id, effective_on from credit_reviews
+    )
+    where reviewed_on <= $d
+    group by customer_id
 )
 select
     count(*) filter (where cm.exposure > cm.credit_limit),
