@@ -169,6 +169,9 @@ def test_a_legend_at_the_top_gets_its_own_row_under_the_title():
     assert with_toolbar_room(hidden).layout.legend.yref is None
     below = styled(go.Figure(lines), "T", height=300).update_layout(legend_y=-0.2)
     assert with_toolbar_room(below).layout.legend.y == -0.2
+    # traces without legend entries (a treemap, a Sankey) have none to move
+    boxes = [go.Treemap(labels=["a"], parents=[""], values=[1]), go.Sankey()]
+    assert with_toolbar_room(styled(go.Figure(boxes), "T")).layout.legend.yref is None
 
 
 @pytest.fixture

@@ -213,7 +213,9 @@ def _legend_on_top(figure: go.Figure) -> bool:
     layout = figure.layout
     shown = layout.showlegend
     if shown is None:  # Plotly's default: a legend once two traces would have an entry
-        shown = sum(1 for trace in figure.data if trace.showlegend is not False) > 1
+        # (a treemap or a Sankey has no legend entries: no showlegend either)
+        entries = [getattr(trace, "showlegend", False) for trace in figure.data]
+        shown = sum(1 for entry in entries if entry is not False) > 1
     legend = layout.legend
     return bool(shown) and legend.y == 1.0 and legend.yanchor == "bottom"
 
