@@ -303,3 +303,13 @@ def test_chinese_point_texts_lose_the_space_before_percent():
     assert [list(row) for row in chinese.text] == [["5%", "10%"]]
     english = localise(go.Figure(figure), lang="en").data[0]
     assert [list(row) for row in english.text] == [["5 %", "10 %"]]
+
+
+def test_stacked_bars_get_ticks_up_to_their_totals_per_category():
+    figure = go.Figure()
+    figure.add_bar(y=["Retail", "Energy"], x=[60_000_000, 10_000_000], orientation="h")
+    figure.add_bar(y=["Retail"], x=[90_000_000], orientation="h")  # only one of the groups
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(tickprefix="¥")
+    # Retail totals ¥150M: the ticks reach it, not only the largest segment (¥90M)
+    assert localise(figure, lang="en").layout.xaxis.ticktext[-1] == "¥150M"

@@ -242,9 +242,10 @@ def _ranges(figure: go.Figure, marked: set[str]) -> dict[str, tuple[float, float
     lows: dict[str, list[float]] = {key: [0.0] for key in marked}
     highs: dict[str, list[float]] = {key: [0.0] for key in marked}
     stacked = figure.layout.barmode in ("stack", "relative")
-    for letter in ("x", "y"):
-        ups: dict[str, np.ndarray] = {}
-        downs: dict[str, np.ndarray] = {}
+    for letter, other in (("x", "y"), ("y", "x")):
+        # stacked bars: the totals per category (the other axis's value), positive and negative
+        ups: dict[str, dict[object, float]] = {}
+        downs: dict[str, dict[object, float]] = {}
         for trace in figure.data:
             key = _axis_key(getattr(trace, letter + "axis", None), letter)
             data = getattr(trace, letter, None)
@@ -254,22 +255,23 @@ def _ranges(figure: go.Figure, marked: set[str]) -> dict[str, tuple[float, float
                 numbers = np.asarray(data, dtype=float)
             except (TypeError, ValueError):
                 continue
-            numbers = numbers[np.isfinite(numbers)] if numbers.ndim == 1 else numbers
-            if not numbers.size:
+            finite = numbers[np.isfinite(numbers)] if numbers.ndim == 1 else numbers
+            if not finite.size:
                 continue
-            lows[key].append(float(np.nanmin(numbers)))
-            highs[key].append(float(np.nanmax(numbers)))
-            if stacked and trace.type == "bar":
-                for sums, part in (
-                    (ups, np.clip(numbers, 0, None)),
-                    (downs, np.clip(numbers, None, 0)),
-                ):
-                    if key in sums and len(sums[key]) == len(part):
-                        sums[key] = sums[key] + part
-                    elif key not in sums:
-                        sums[key] = part
-        for key, total in ups.items():
-            highs[key].append(float(total.max()))
-        for key, total in downs.items():
-            lows[key].append(float(total.min()))
+            lows[key].append(float(np.nanmin(finite)))
+            highs[key].append(float(np.nanmax(finite)))
+            if stacked and trace.type == "bar" and numbers.ndim == 1:
+                categories = getattr(trace, other, None)
+                categories = list(categories) if categories is not None else range(len(numbers))
+                for category, number in zip(categories, numbers, strict=False):
+                    if not np.isfinite(number):
+                        continue
+                    sums = ups if number >= 0 else downs
+                    totals = sums.setdefault(key, {})
+                    category = str(category)
+                    totals[category] = totals.get(category, 0.0) + float(number)
+        for key, totals in ups.items():
+            highs[key].append(max(totals.values()))
+        for key, totals in downs.items():
+            lows[key].append(min(totals.values()))
     return {key: (min(lows[key]), max(highs[key])) for key in marked}
