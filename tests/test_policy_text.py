@@ -54,3 +54,15 @@ def test_event_and_contract_codes_in_chinese(chinese):
         labelled(pl.DataFrame({"status": ["in_dispute"]}), status="contract_status").item()
         == "争议中"
     )
+
+
+def test_rule_parameters_read_as_words_not_python(chinese):
+    from dashboard.components.rule_text import rule_text
+    from schemas.rules import describe
+
+    assert (
+        rule_text(describe("one_of", values="['AAA', 'AA', 'A']"))
+        == "必须是以下取值之一：AAA、AA、A"
+    )
+    assert rule_text(describe("at_least", limit="-200000.0")) == "必须 >= -200,000"
+    assert rule_text(describe("below", limit="0.5")) == "必须 < 0.5"

@@ -62,7 +62,7 @@ def test_text_that_is_no_rule_is_left_alone():
             "contract_id must exist in contracts.contract_id",
             "contract_id 必须在 contracts.contract_id 中存在",
         ),
-        ("must be one of ['CNY']", "必须是以下取值之一：['CNY']"),
+        ("must be one of ['CNY']", "必须是以下取值之一：CNY"),  # the list as words, not Python
         ("customers.csv: the file is empty", "customers.csv：文件为空"),
         (
             "clients.csv: cannot tell which table this file is for; name it after one of "
@@ -78,7 +78,8 @@ def test_messages_in_chinese(english, chinese):
     set_language("zh")
     assert rule_text(english) == chinese
     set_language("en")
-    assert rule_text(english) == english
+    # the dashboard's English is the stored text, a Python list in it written as words
+    assert rule_text(english) == english.replace("['CNY']", "CNY")
 
 
 def test_failures_of_a_real_file_in_chinese(con):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
 import polars as pl
 
+from dashboard.components.formats import number
 from dashboard.i18n import t
 from schemas.rules import identify
+
+# A Pandera check's limit as Python printed it ("-200000.0", "1e+16"), and its value list
+# ("['AAA', 'AA', 'A']"): the stored message keeps them, the reader gets them as words.
+_FLOAT = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+_LIST = re.compile(r"\[.*\]|\(.*\)")
 
 
 def rule_text(text: str | None) -> str | None:
@@ -14,7 +23,24 @@ def rule_text(text: str | None) -> str | None:
     if found is None:
         return text
     code, parameters = found
-    return t(f"rules.{code}", **parameters)
+    return t(f"rules.{code}", **{k: _readable(v) for k, v in parameters.items()})
+
+
+def _readable(value: str) -> str:
+    """A rule's parameter as a reader writes it: a list as "AAA, AA, A" (the catalogue's
+    separator), a number with separators and no trailing ".0"; anything else as it is."""
+    text = value.strip()
+    if _LIST.fullmatch(text):
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return value
+        if isinstance(items, (list, tuple, set)):
+            return t("data.list_separator").join(str(item) for item in items)
+    if _FLOAT.fullmatch(text):
+        amount = float(text)
+        return number(amount) if amount.is_integer() else f"{amount:g}"
+    return value
 
 
 def notes_text(notes: list[str]) -> str:
