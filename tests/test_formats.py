@@ -313,3 +313,25 @@ def test_stacked_bars_get_ticks_up_to_their_totals_per_category():
     figure.update_xaxes(tickprefix="¥")
     # Retail totals ¥150M: the ticks reach it, not only the largest segment (¥90M)
     assert localise(figure, lang="en").layout.xaxis.ticktext[-1] == "¥150M"
+
+
+def test_the_pd_chart_ticks_its_log_axis_at_round_rates():
+    import polars as pl
+
+    from dashboard.components import grades_charts
+
+    calibration = pl.DataFrame(
+        {
+            "grade": ["A", "B"],
+            "observed_rate": [0.02, 0.3],
+            "pd_used": [0.0207, 0.2325],
+            "defaults_12m": [679, 902],
+            "observations": [32_802, 15_476],
+        }
+    )
+    figure = grades_charts.pd_by_grade(
+        calibration, "PD", "Observed", "PD", "{defaults} / {observations}"
+    )
+    axis = figure.layout.yaxis
+    assert axis.type == "log" and {1, 2, 5, 10, 20, 50}.issubset(set(axis.tickvals))
+    assert {3, 4, 6, 7, 8, 9}.isdisjoint(set(axis.tickvals))

@@ -261,5 +261,12 @@ def pd_by_grade(
             hovertemplate="%{x}: %{y:.2f} %<extra></extra>",
         )
     )
-    figure.update_yaxes(type="log", ticksuffix=" %")
+    # round ticks only (1-2-5 per decade), not Plotly's 2, 3, 4, ... 9 between the powers of ten
+    figure.update_yaxes(
+        type="log",
+        ticksuffix=" %",
+        tickmode="array",
+        tickvals=[m * 10.0**k for k in range(-2, 3) for m in (1, 2, 5)],
+        tickformat="~g",
+    )
     return styled(figure, title, height=340)
