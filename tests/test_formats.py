@@ -335,3 +335,4 @@ def test_the_pd_chart_ticks_its_log_axis_at_round_rates():
     axis = figure.layout.yaxis
     assert axis.type == "log" and {1, 2, 5, 10, 20, 50}.issubset(set(axis.tickvals))
     assert {3, 4, 6, 7, 8, 9}.isdisjoint(set(axis.tickvals))
+    assert dict(zip(axis.tickvals, axis.ticktext, strict=True))[0.5] == "0.5 %"

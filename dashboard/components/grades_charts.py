@@ -13,6 +13,7 @@ from dashboard.components.formats import (
     NO_EXPOSURE_COLOUR,
     d3_money,
     money_prefix,
+    percent_tick,
 )
 
 
@@ -262,11 +263,12 @@ def pd_by_grade(
         )
     )
     # round ticks only (1-2-5 per decade), not Plotly's 2, 3, 4, ... 9 between the powers of ten
+    # (written here: Plotly leaves the suffix off log-axis ticks)
+    ticks = [m * 10.0**k for k in range(-2, 3) for m in (1, 2, 5)]
     figure.update_yaxes(
         type="log",
-        ticksuffix=" %",
         tickmode="array",
-        tickvals=[m * 10.0**k for k in range(-2, 3) for m in (1, 2, 5)],
-        tickformat="~g",
+        tickvals=ticks,
+        ticktext=[percent_tick(v / 100) for v in ticks],
     )
     return styled(figure, title, height=340)

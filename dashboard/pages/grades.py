@@ -19,13 +19,14 @@ from dashboard.components.formats import (
     percent,
 )
 from dashboard.filters import current_filters
-from dashboard.i18n import t, value_labels
+from dashboard.i18n import language, t, value_labels
 from queries import grades
 
 filters = current_filters()
 params = filters.params()
 dims = {k: v for k, v in params.items() if k != "as_of"}
 edges = {r["grade"]: r["lower_edge"] for r in fetch(grades.cut_offs).iter_rows(named=True)}
+LANG = language()
 st.title(t("grades.title"))
 st.caption(
     t(
@@ -207,7 +208,8 @@ st.dataframe(
         # a grade without history has no rate: a dash, not an empty number cell
         *(
             pl.col(c)
-            .map_elements(lambda v: percent(v, 2), return_dtype=pl.String)
+            # the language read here: Polars may call the function on a thread of its own
+            .map_elements(lambda v: percent(v, 2, lang=LANG), return_dtype=pl.String)
             .fill_null(MISSING)
             for c in ("observed_rate", "interval_low", "interval_high")
         ),
