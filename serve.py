@@ -2,23 +2,45 @@
 
 `streamlit run app.py` works too; this entry adds a start hook (`st.App`'s lifespan) that, in a
 background thread, imports what the first page needs and fills the caches of its queries
-(dashboard/warm.py) while the server and the browser are still starting, so the first visitor does
-not wait for them.
+(dashboard/warm.py) while the browser is still loading, so the first visitor does not wait for them.
+The thread starts once the server accepts connections: started earlier, it competes with the
+server's own start for the interpreter and delays its first answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+LISTEN_LIMIT = 10.0  # seconds to wait for the server's socket before warming up anyway
+
+
+async def _warm_when_listening(port: int) -> None:
+    from dashboard import warm
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LISTEN_LIMIT
+    while loop.time() < deadline:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        break
+    warm.at_start()
+
 
 @asynccontextmanager
 async def lifespan(_app):
-    from dashboard import warm
+    from streamlit import config
 
-    warm.at_start()
+    # uvicorn opens its socket once this start-up part is over
+    task = asyncio.create_task(_warm_when_listening(int(config.get_option("server.port"))))
     yield
+    task.cancel()
 
 
 app = st.App("app.py", lifespan=lifespan)
