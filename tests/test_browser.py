@@ -144,8 +144,9 @@ def test_a_watchlist_row_opens_that_customer(server, page):
 def test_watchlist_csv_export_holds_the_matching_rows(server, page):
     open_page(page, f"{server}/watchlist")
     with page.expect_download() as download:
-        # The page's export button, not the table toolbar's "Download as CSV" (shown rows only).
-        page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").click()
+        # The page's export button, not the table toolbar's "Download as CSV" (shown rows only)
+        # nor the trend chart's "Data (CSV)".
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text="Export CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
     text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -279,7 +280,8 @@ def test_each_role_signs_in_once_and_gets_its_pages(access_server, browser, demo
             if user == "ana_a":
                 _open_in_session(tab, server, "watchlist")
                 with tab.expect_download() as download:
-                    tab.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").click()
+                    exports = tab.locator('[data-testid="stDownloadButton"]')
+                    exports.filter(has_text="Export CSV").click()  # not the chart's data
                 text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
                 ids = set(CUSTOMER_ID.findall(text))  # whatever the headers' language
                 assert ids, "the analyst's watchlist export is empty"
