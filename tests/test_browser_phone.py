@@ -6,6 +6,10 @@ a time."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
 from dashboard.i18n import catalogue
@@ -120,7 +124,7 @@ def test_the_overview_on_a_phone(server, browser, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_overview_on_a_desktop_reads_what_changed_first(server, browser, lang):
     messages = catalogue(lang)
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     tab = context.new_page()
     try:
         tab.goto(f"{server}/?lang={lang}")
@@ -133,5 +137,25 @@ def test_the_overview_on_a_desktop_reads_what_changed_first(server, browser, lan
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.mouse.move(0, 0)
         tab.screenshot(path=str(SHOTS / f"desktop-overview-{lang}.png"))
+
+        # the grade chart's data, downloaded as a reader would: its file, its rows
+        with tab.expect_download(timeout=WAIT) as download:
+            main.locator('[data-testid="stDownloadButton"]').filter(
+                has_text=messages["chart.data_csv"]
+            ).first.click()
+        assert download.value.suggested_filename == "overview_grades.csv"
+        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+        assert rows[0][:3] == [messages[f"chart.col_{c}"] for c in ("series", "x", "y")]
+        customers = [r for r in rows[1:] if r[0] == messages["overview.grade_customers"]]
+        assert [r[1] for r in customers][:5] == ["A", "B", "C", "D", "E"]
+        assert all(float(r[2]).is_integer() and float(r[2]) >= 0 for r in customers)
+        # and its picture, from the chart's toolbar
+        chart = main.locator('[data-testid="stPlotlyChart"]').first
+        chart.hover()
+        with tab.expect_download(timeout=WAIT) as picture:
+            # the camera: the first button of the toolbar's first group ("Download plot as a PNG")
+            chart.locator(".modebar-group").first.locator(".modebar-btn").first.click()
+        assert picture.value.suggested_filename == "overview_grades.png"
+        assert Path(picture.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         context.close()
