@@ -119,8 +119,9 @@ def test_a_global_filter_goes_into_the_url_and_the_page_rerenders(server, page):
     assert exception_text(page) is None
 
 
-def test_a_watchlist_row_opens_that_customer(server, page):
-    open_page(page, f"{server}/watchlist")
+def test_a_watchlist_row_opens_that_customer(server, page, demo_con):
+    region = demo_con.sql("select min(region) from customers").fetchall()[0][0]
+    open_page(page, f"{server}/watchlist?region={region}")
     table = page.locator('.st-key-wl_table [data-testid="stDataFrame"]')
     assert table.count() == 1, "the watchlist table (key wl_table) is not on the page"
     # The grid draws on a canvas; its accessible table gives the first row's id and name
@@ -137,6 +138,9 @@ def test_a_watchlist_row_opens_that_customer(server, page):
     settle(page)
     assert exception_text(page) is None
     assert page.locator('[data-testid="stMain"] h2').first.inner_text().strip() == name
+    # the global filters come along: the region stays in the URL and in the sidebar
+    assert f"region={region}" in page.url, page.url
+    assert page.locator('[data-testid="stSidebar"]').get_by_text(region, exact=True).count() >= 1
     page.mouse.move(0, 0)  # a pointer left over a chart would show its toolbar in the picture
     page.screenshot(path=str(SHOTS / "customer-from-watchlist.png"))
 
