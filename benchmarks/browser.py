@@ -1,7 +1,7 @@
 """Speed a person feels: the dashboard in headless Chromium, timed from the browser's side.
 
-A fresh server is started on a built warehouse (the README's `streamlit run serve.py`; `app.py` in a
-checkout without serve.py, so an earlier commit can be timed the same way), and the clock
+A fresh server is started on a built warehouse (the README's `streamlit run app.py`; an earlier
+commit's app.py, without the start hook, is timed the same way), and the clock
 runs from the moment the process is started: when /_stcore/health first answers, when the first
 page's title is on screen and when it is drawn (no running indicator, skeleton or spinner, every
 Plotly chart drawn, the main area unchanged from then on for a short quiet spell). Then every page
@@ -9,7 +9,7 @@ in the sidebar navigation is opened as a user does, by clicking its link in the 
 first visit, and its second after visiting another page. A page counts as drawn at the start of
 its quiet spell, so the spell itself is not in the figure.
 
-serve.py's start hook imports what the first page needs and runs its queries into the cache in a
+app.py's start hook imports what the first page needs and runs its queries into the cache in a
 background thread as the server starts (its log line's time: `first_warm_s`); after the first page
 the same thread imports what the other pages need (dashboard/warm.py). The first visits start once
 its line is in the server log, as a person reads the first page before opening another, and the
@@ -152,7 +152,7 @@ def _visit(tab, base: str, path: str, limit: float) -> dict:
 def measure_browser(db: Path, log: Path, root: Path = ROOT, limit: float = 120) -> dict:
     """Cold start → first page drawn, then each page's first and second visit (seconds).
 
-    The server is this interpreter's `streamlit run serve.py` (or app.py) in `root` (another
+    The server is this interpreter's `streamlit run app.py` in `root` (another
     checkout of the project can be timed against this one under the same conditions)."""
     from playwright.sync_api import sync_playwright
 
@@ -162,10 +162,8 @@ def measure_browser(db: Path, log: Path, root: Path = ROOT, limit: float = 120) 
     with log.open("wb") as out, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         started, started_wall = time.perf_counter(), time.time()
-        # serve.py (the README's start command) where the checkout has it, else app.py
-        entry = "serve.py" if (root / "serve.py").exists() else "app.py"
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", entry, "--server.headless", "true"]
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
             + ["--server.port", str(port)],
             cwd=root,
             env={**os.environ, "RISK_DB": str(db)},
@@ -183,10 +181,10 @@ def measure_browser(db: Path, log: Path, root: Path = ROOT, limit: float = 120) 
             first = _drawn(tab, started, limit)
             start = {"health_s": healthy, "app_s": shown, **first}
             start["warm_s"] = _warmed(log, root, started, limit)
-            if entry == "serve.py":  # its start hook's first-page warm-up, from its log line
-                from dashboard.warm import FIRST_DONE
+            # the start hook's first-page warm-up, from its log line (None without a hook)
+            from dashboard.warm import FIRST_DONE
 
-                start["first_warm_s"] = _logged_at(log, FIRST_DONE, started_wall)
+            start["first_warm_s"] = _logged_at(log, FIRST_DONE, started_wall)
             # the next user on the running server: a new session, after the warm-up
             other = browser.new_context(viewport=VIEWPORT).new_page()
             opened = time.perf_counter()
@@ -218,7 +216,7 @@ def print_browser(result: dict) -> None:
     )
     if s.get("first_warm_s") is not None:
         print(
-            f"serve.py's start hook: the first page's imports and queries done "
+            f"app.py's start hook: the first page's imports and queries done "
             f"{s['first_warm_s']:.1f} s after the start"
         )
     if s.get("warm_s") is not None:

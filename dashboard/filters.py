@@ -1,6 +1,6 @@
 """Global filters (as-of date, segment, region, industry): sidebar widgets mirrored in the URL.
 
-The widgets live in app.py's sidebar so they survive page changes; pages read the values with
+The widgets live in main.py's sidebar so they survive page changes; pages read the values with
 `current_filters()`, which falls back to defaults (latest date, everything) when a page runs alone.
 """
 

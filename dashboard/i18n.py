@@ -22,7 +22,7 @@ GLOSSARY = MESSAGES / "glossary.toml"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "language"
-# Each Streamlit session runs its script in its own thread; app.py sets the language per run.
+# Each Streamlit session runs its script in its own thread; main.py sets the language per run.
 _current = threading.local()
 
 

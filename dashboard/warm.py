@@ -4,11 +4,11 @@ A page's first visit used to pay for its imports (the Model page's statistics, s
 seconds) while the browser showed the previous page, and the first visitor after a restart paid for
 the first page's (Polars, DuckDB, Pandera with pandas, Plotly) and its queries.
 
-Started by the server (serve.py's start hook, `at_start`), the thread first imports what app.py and
+Started by the server (app.py's start hook, `at_start`), the thread first imports what main.py and
 the first page (the Overview) import and fills the dashboard's cache with the queries they run at
 the default filters (`first_page`), while the server and the browser are still starting; then it
 imports every module the page files import and the libraries the query layer loads late (`LATE`).
-Under `streamlit run app.py` (no start hook) the first script run starts it after its page is drawn
+Under `streamlit run main.py` (no start hook) the first script run starts it after its page is drawn
 (`start`). Python imports take a per-module lock and the query cache one per key, so a page that
 needs a module or a result while the thread is loading it waits for that one load and never loads
 it twice. Nothing is drawn and no page code runs here.
@@ -27,8 +27,8 @@ from streamlit.logger import get_logger
 
 PAGES = Path(__file__).resolve().parent / "pages"
 ROOT = Path(__file__).resolve().parent.parent
-# The page a visitor lands on (app.PAGES' first entry) and the script that runs before it.
-FIRST = (ROOT / "app.py", PAGES / "overview.py")
+# The page a visitor lands on (main.PAGES' first entry) and the script that runs before it.
+FIRST = (ROOT / "main.py", PAGES / "overview.py")
 # Loaded inside the functions that use them (seconds each on a slow machine), so not seen by the
 # page files' imports.
 LATE = ("scipy.stats",)

@@ -93,7 +93,7 @@ def app_as(user: str | None, page: str | None = None, **query: str) -> AppTest:
     """The app run once as `user` (signed in already; None: nobody), optionally on `page`."""
     from dashboard import auth
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     if user is not None:
         # As a password sign-in leaves it: a server-side sign-in bound to the test's browser.
         signed = auth.open_session(user, "password")
@@ -112,7 +112,7 @@ def registered_files(at: AppTest) -> set[str]:
     return {
         Path(str(info["script_path"])).stem
         for info in at._registered_pages.values()  # noqa: SLF001 - no public listing in AppTest
-        if info.get("script_path") and Path(str(info["script_path"])) != ROOT / "app.py"
+        if info.get("script_path") and Path(str(info["script_path"])) != ROOT / "main.py"
     }
 
 

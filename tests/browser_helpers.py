@@ -61,7 +61,7 @@ def free_port() -> int:
 
 
 def server_command(port: int, entry: str = "app.py") -> list[str]:
-    """`uv run streamlit run app.py` (or another entry: the README's serve.py) on a headless port.
+    """`uv run streamlit run app.py` (the README's start command; or another entry) on a headless port.
 
     Falls back to this interpreter's streamlit (same environment) when uv is not on PATH.
     """

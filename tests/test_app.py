@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 
 def test_app_opens_on_the_overview_with_filters(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Portfolio overview"
     assert [s.label for s in at.sidebar.selectbox][:1] == ["As of"]
@@ -16,7 +16,7 @@ def test_app_opens_on_the_overview_with_filters(demo_db):
 
 
 def test_language_switch_to_simplified_chinese(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=60)
     at.query_params["lang"] = "zh"
     at.run()
     assert not at.exception
@@ -26,7 +26,7 @@ def test_language_switch_to_simplified_chinese(demo_db):
 
 def test_filters_from_a_shared_link_are_applied(demo_db, demo_con):
     segment = demo_con.sql("select min(segment) from customers").fetchall()[0][0]
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=60)
     at.query_params["segment"] = segment
     at.run()
     assert not at.exception
@@ -36,7 +36,7 @@ def test_filters_from_a_shared_link_are_applied(demo_db, demo_con):
 def test_first_start_builds_the_demo_warehouse_with_progress(tmp_path, monkeypatch):
     target = tmp_path / "fresh" / "warehouse.duckdb"
     monkeypatch.setenv("RISK_DB", str(target))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=120).run()
     assert not at.exception
     assert target.exists()
     assert at.status[0].label.startswith("Demo warehouse ready: 2,000 customers")
@@ -59,7 +59,7 @@ def test_amounts_follow_the_warehouse_reporting_currency(demo_db, tmp_path, monk
     con.close()
     monkeypatch.setenv("RISK_DB", str(path))
     try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=60).run()
         assert not at.exception
         money = [m.value for m in at.metric if m.label.startswith(("Exposure", "Expected loss"))]
         assert money and all(v.startswith("$") for v in money), money

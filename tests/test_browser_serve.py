@@ -1,5 +1,5 @@
-"""The README's start command, `streamlit run serve.py`, in headless Chromium: the server's start
-hook warms the first page (dashboard/warm.py) and the dashboard is the same as under app.py."""
+"""The README's start command, `streamlit run app.py`, in headless Chromium: the server's start
+hook warms the first page (dashboard/warm.py) and serves the dashboard main.py draws."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def _wait_for_line(log, text: str, limit: float = 120) -> str:
     raise AssertionError(f"no '{text}' in {log}")
 
 
-def test_serve_py_warms_the_first_page_at_start_and_serves_the_dashboard(demo_db, browser):
+def test_app_py_warms_the_first_page_at_start_and_serves_the_dashboard(demo_db, browser):
     log = ARTIFACTS / "streamlit-serve.log"
-    with dashboard_server(demo_db, log, entry="serve.py") as url:
+    with dashboard_server(demo_db, log) as url:
         # before any browser has connected: the first page's imports and its 13 queries are done
         assert "13 queries" in _wait_for_line(log, FIRST_DONE)
         assert DONE not in log.read_text(errors="replace")  # the rest waits for a first page

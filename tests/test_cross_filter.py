@@ -30,7 +30,7 @@ def test_the_clicked_code_comes_from_the_first_point_with_one():
 
 def test_a_request_narrows_the_sidebar_filter_and_the_url(demo_db, demo_con):
     industry = demo_con.sql("select max(industry) from customers").fetchall()[0][0]
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     at.switch_page("dashboard/pages/grades.py")
     at.session_state["_cross_filter"] = ("industry", industry)
     at.run()
@@ -44,7 +44,7 @@ def test_a_request_narrows_the_sidebar_filter_and_the_url(demo_db, demo_con):
 
 
 def test_a_request_for_a_value_the_sidebar_does_not_offer_is_dropped(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     at.session_state["_cross_filter"] = ("industry", "no such industry")
     at.run()
     assert not at.exception
@@ -90,7 +90,7 @@ def test_the_overview_grade_chart_is_clickable_and_says_so(demo_db):
 
 def test_a_grade_request_opens_the_watchlist_at_that_grade_with_the_filters_kept(demo_db, demo_con):
     region = demo_con.sql("select min(region) from customers").fetchall()[0][0]
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     at.query_params["region"] = region
     at.run()  # the Overview, with the region filter from the URL
     assert not at.exception

@@ -106,7 +106,7 @@ def test_cli_builds_a_chinese_demo(tmp_path, capsys):
 def test_first_start_in_chinese_builds_a_chinese_demo(tmp_path, monkeypatch):
     target = tmp_path / "fresh" / "warehouse.duckdb"
     monkeypatch.setenv("RISK_DB", str(target))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=180)
     at.query_params["lang"] = "zh"
     at.run()
     assert not at.exception

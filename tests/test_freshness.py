@@ -138,7 +138,7 @@ def _app(lang: str = "en"):
 
     from tests.conftest import ROOT
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     at.query_params["lang"] = lang
     return at.run()
 

@@ -141,7 +141,7 @@ def test_chinese_messages_use_the_glossary_terms():
 # --- no UI text outside the catalogue --------------------------------------------------------
 
 UI_FILES = [
-    ROOT / "app.py",
+    ROOT / "main.py",
     *sorted((ROOT / "dashboard").glob("*.py")),
     *sorted((ROOT / "dashboard" / "pages").glob("*.py")),
     *sorted((ROOT / "dashboard" / "components").glob("*.py")),

@@ -69,7 +69,7 @@ def test_page_renders_in_the_language(page, lang, demo_db, small_cases):
 
 
 def test_the_language_survives_a_page_change(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90)
     at.query_params["lang"] = "zh"
     at.run()
     _shown_in("zh")
@@ -82,7 +82,7 @@ def test_the_language_survives_a_page_change(demo_db):
 
 
 def test_choosing_a_language_in_the_sidebar_writes_the_url(demo_db):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=90).run()
     assert at.title[0].value == "Portfolio overview"
     at.sidebar.selectbox(key="language").set_value("zh").run()
     assert not at.exception

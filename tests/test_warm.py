@@ -96,7 +96,7 @@ def _count_runs(monkeypatch) -> list[str]:
 
 
 def test_the_first_page_finds_its_queries_warmed(demo_db, monkeypatch):
-    """After the server start's warm-up, the first visitor's Overview (app.py, default filters)
+    """After the server start's warm-up, the first visitor's Overview (main.py, default filters)
     runs none of its queries again; without it, it runs them."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -107,11 +107,11 @@ def test_the_first_page_finds_its_queries_warmed(demo_db, monkeypatch):
     assert warm.first_page() == 13
     assert len(ran) >= 13  # every query of the warm-up ran once, into the cache
     ran.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "main.py"), default_timeout=60).run()
     assert not at.exception and at.title[0].value == "Portfolio overview"
     assert ran == []
     st.cache_data.clear()
-    AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    AppTest.from_file(str(ROOT / "main.py"), default_timeout=60).run()
     assert len(ran) >= 13
 
 

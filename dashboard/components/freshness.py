@@ -1,4 +1,4 @@
-"""The freshness line every page shows (rendered once by app.py): when the data was last loaded,
+"""The freshness line every page shows (rendered once by main.py): when the data was last loaded,
 the month-end it reaches, and a warning above the page when that is older than the policy allows."""
 
 from __future__ import annotations

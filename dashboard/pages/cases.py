@@ -260,7 +260,7 @@ for start in range(0, len(figures), 2):
 
 st.divider()
 try:
-    # Listed by app.py's navigation once the what-if page exists; alone, this page has no link.
+    # Listed by main.py's navigation once the what-if page exists; alone, this page has no link.
     st.page_link(
         "dashboard/pages/whatif.py",
         label=t("cases.whatif_link", case=t(f"cases.case_{scenario}")),
