@@ -87,7 +87,7 @@ def _overview_in_chinese(browser, server: str) -> None:
             assert tab.locator('[data-testid="stMetricLabel"]', has_text=label).count() >= 1
         # Money in 万 / 亿 on the cards, and the chart axes in Chinese units.
         values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
-        assert any(re.search(r"¥[\d,.]+ (万|亿)", v) for v in values), values
+        assert any(re.search(r"¥[\d,.]+(万|亿)", v) for v in values), values
         ticks = " ".join(tab.locator(".main-svg .ytick text").all_text_contents())
         assert "亿" in ticks or "万" in ticks, ticks
         # The sidebar navigation and the language switch are Chinese too, and lang stays in the URL.
