@@ -129,9 +129,10 @@ def test_impaired_share_and_totals_by_hand():
 def test_overview_card_shows_allowance_coverage_and_the_change(demo_con, latest):
     at = AppTest.from_file(page_path("overview"), default_timeout=90).run()
     assert not at.exception
-    card = next(m for m in at.metric if m.label == "Loss allowance (coverage)")
+    card = next(m for m in at.metric if m.label == "Loss allowance")
     allowance, coverage = independent(demo_con, latest)
-    assert card.value == f"{money(allowance)} ({percent(coverage, 2)})"
+    assert card.value == money(allowance)  # whole in the five-card row; the coverage in its help
+    assert f"It covers {percent(coverage, 2)} of the gross carrying amount (" in card.help
     before = demo_con.sql(
         "select max(as_of) from month_grid where as_of < $d", params={"d": latest}
     ).fetchall()[0][0]

@@ -1,5 +1,6 @@
-"""The Overview's provisions card: the IFRS 9 loss allowance with its coverage, and the change of
-both since the previous grid date (queries.provisions)."""
+"""The Overview's provisions card: the IFRS 9 loss allowance and its change since the previous grid
+date, with the coverage and its change in points in the card's help (queries.provisions). Value and
+change stay whole in a card of the Overview's five-card row, in both languages."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from queries import provisions
 
 
 def allowance_kpi(params: dict[str, object]) -> Kpi:
-    """The card for the filtered portfolio at params['as_of']: value 'allowance (coverage)',
-    delta 'allowance change (coverage change in points)'; a dash without an allowance then."""
+    """The card for the filtered portfolio at params['as_of']: value the allowance, delta its change,
+    help naming the coverage and its change in points; a dash without an allowance."""
     totals = provisions.totals(fetch(provisions.trend, **params))
     as_of: date = params["as_of"]  # type: ignore[assignment]
     rows = totals.filter(totals["as_of"] <= as_of)
@@ -24,30 +25,21 @@ def allowance_kpi(params: dict[str, object]) -> Kpi:
     coverage_before = before["coverage"] if before else None
 
     def value(amount: float | None) -> str:
-        if amount is None:
-            return MISSING
-        return t(
-            "provisions.overview_card_value",
-            amount=money(amount),
-            coverage=percent(coverage_now, 2) if coverage_now is not None else MISSING,
-        )
+        return MISSING if amount is None else money(amount)
 
-    def delta(change: float) -> str:
-        sign = "+" if change >= 0 else "-"  # an ASCII minus: Streamlit reads it for the arrow
-        if coverage_now is None or coverage_before is None:
-            return f"{sign}{money(abs(change))}"
-        # the value's own pattern: '+¥2.4M (+0.6 pp)', '+¥242万（+0.6 个百分点）'
-        return t(
-            "provisions.overview_card_value",
-            amount=f"{sign}{money(abs(change))}",
-            coverage=points(coverage_now - coverage_before),
-        )
-
+    coverage_change = (
+        points(coverage_now - coverage_before)
+        if coverage_now is not None and coverage_before is not None
+        else MISSING
+    )
     return Kpi(
         t("provisions.overview_card"),
         now["allowance"] if now else None,
         before["allowance"] if before else None,
         value,
-        delta_fmt=delta,
-        help=t("provisions.overview_card_help"),
+        help=t(
+            "provisions.overview_card_help",
+            coverage=percent(coverage_now, 2) if coverage_now is not None else MISSING,
+            coverage_change=coverage_change,
+        ),
     )
