@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 from google.protobuf.json_format import MessageToDict
 
-from dashboard.components.export import FORMULA_PREFIXES
+from data.export import FORMULA_PREFIXES
 
 EVIL = "evil.example"
 # Customer names: every one is something a renderer could act on.

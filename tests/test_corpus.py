@@ -137,7 +137,7 @@ def test_same_file_twice_is_recognised_and_not_doubled(path, corpus, base, tmp_p
 
 
 def test_hostile_text_is_exported_neutralised(corpus, base, tmp_path):
-    from dashboard.components.export import to_csv
+    from data.export import to_csv
 
     db = tmp_path / "w.duckdb"
     shutil.copyfile(base, db)

@@ -1,4 +1,4 @@
-"""dashboard/components/export.py: what a user downloads is exactly the filtered rows, opens with
+"""data/export.py: what a user downloads is exactly the filtered rows, opens with
 Chinese intact, keeps numbers as numbers, and cannot run as a spreadsheet formula."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard.components.export import FORMULA_PREFIXES, neutralise, to_csv, to_xlsx
+from data.export import FORMULA_PREFIXES, neutralise, to_csv, to_xlsx
 from queries import watchlist
 
 HOSTILE = pl.DataFrame(

@@ -16,9 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.chart_style import styled
-from dashboard.components.export import FORMULA_PREFIXES, neutralise
 from dashboard.components.plain_text import WORD_JOINER, chart_text, markdown_text, visible
 from dashboard.i18n import t
+from data.export import FORMULA_PREFIXES, neutralise
 from tests.conftest import page_path
 from tests.hostile_book import (
     CHART_MARKERS,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard.components.export import neutralise
 from dashboard.i18n import t, value_label
+from data.export import neutralise
 from queries import alert_admin
 
 

@@ -22,8 +22,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components.export import to_csv
 from dashboard.i18n import t
+from data.export import to_csv
 
 # Internal column names of `figure_frame`, in this order; shown under the catalogue's headers.
 COLUMNS = ("series", "x", "y", "z", "label", "parent", "source", "target", "value", "text")

@@ -9,12 +9,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import column_money, day, money
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.work_session import act, label, saved, text_key
 from dashboard.i18n import catalogue, t
 from data import worklog_collections as collections
+from data.export import neutralise, to_csv, to_xlsx
 from data.worklog import NOTE_LIMIT, Item
 
 MONEY = ("exposure", "expected_loss", "overdue_amount", "current_receivables", "overdue_1_30",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard.components.export import neutralise
 from dashboard.components.formats import column_money, money
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.work_session import act, authority, authority_text, label, saved, text_key
 from dashboard.i18n import t
 from data import worklog_decisions
+from data.export import neutralise
 from data.users import User
 from data.worklog import NOTE_LIMIT, Item
 

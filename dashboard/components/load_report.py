@@ -12,9 +12,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components.export import neutralise, to_csv
 from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
 from dashboard.i18n import t
+from data.export import neutralise, to_csv
 from data.ingest import FileReport, failures_report, grouped_failures
 from schemas.rules import cut_value
 

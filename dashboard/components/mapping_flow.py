@@ -15,13 +15,13 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.access import holder, release
-from dashboard.components.export import neutralise, to_csv
 from dashboard.components.mapping_form import field_label, mapping_form, table_label
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.progress import progress_text
 from dashboard.components.rule_text import notes_text, rule_text, with_rule_text
 from dashboard.i18n import language, t
 from data import mapping_store, warehouse
+from data.export import neutralise, to_csv
 from data.extract_sample import read_sample
 from data.ingest import FileReport, Prepared, commit, failures_report, prepare
 from data.mapping import Mapping, MappingError, apply, parse_mapping

@@ -14,7 +14,6 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard.components.export import neutralise
 from dashboard.components.formats import day, month
 from dashboard.components.plain_text import markdown_text
 from dashboard.components.work_session import (
@@ -31,6 +30,7 @@ from dashboard.components.work_session import (
 )
 from dashboard.i18n import t
 from data import worklog_reviews
+from data.export import neutralise
 from data.worklog import NOTE_LIMIT, Item, WorklogError
 from queries import worklist
 from queries.watchlist import TRIGGERS

@@ -9,7 +9,6 @@ import polars as pl
 import streamlit as st
 
 from dashboard.components.decision_actions import request_form
-from dashboard.components.export import neutralise
 from dashboard.components.formats import day, money
 from dashboard.components.work_session import (
     acting_user,
@@ -21,6 +20,7 @@ from dashboard.components.work_session import (
     working_as,
 )
 from dashboard.i18n import t
+from data.export import neutralise
 from data.worklog import WorklogError
 from queries import worklist
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components.export import neutralise, to_csv
 from dashboard.i18n import t
 from data import audit
+from data.export import neutralise, to_csv
 
 LIMIT = 5000
 

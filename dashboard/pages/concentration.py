@@ -7,7 +7,6 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import chart, concentration_charts
-from dashboard.components.export import neutralise
 from dashboard.components.formats import (
     column_money,
     column_percent,
@@ -19,6 +18,7 @@ from dashboard.components.formats import (
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_labels
+from data.export import neutralise
 from queries import concentration
 
 TOP_CHOICES = (10, 20, 50)

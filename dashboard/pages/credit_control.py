@@ -8,12 +8,12 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import chart, credit_control_charts
-from dashboard.components.export import neutralise
 from dashboard.components.formats import BAND_COLOURS, column_money, column_percent, month, number
 from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.policy_text import with_policy_labels
 from dashboard.filters import available_dates, current_filters
 from dashboard.i18n import t
+from data.export import neutralise
 from queries import credit_control
 
 ROWS = 200  # rows per table; each table says how many match in all

@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import chart, customer_charts
-from dashboard.components.export import neutralise
 from dashboard.components.factor_labels import binned_label, factor_label
 from dashboard.components.formats import column_money, day, money, month, number, percent
 from dashboard.components.formats import points as share_points
@@ -21,6 +20,7 @@ from dashboard.components.value_text import MISSING, labelled
 from dashboard.components.work_history import customer_work
 from dashboard.filters import current_filters
 from dashboard.i18n import t, value_label
+from data.export import neutralise
 from queries import customer
 from queries.watchlist import TRIGGERS
 

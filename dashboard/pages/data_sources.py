@@ -9,7 +9,6 @@ from dashboard import auth
 from dashboard.access import fetch, holder, release
 from dashboard.components import load_report
 from dashboard.components.alerts_admin import alerts_section
-from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import MISSING
 from dashboard.components.mapping_flow import mapping_flow
 from dashboard.components.plain_text import markdown_text
@@ -18,6 +17,7 @@ from dashboard.components.rule_text import with_rule_text
 from dashboard.components.uploads import refusal, uploader_in_language
 from dashboard.i18n import t
 from data import warehouse
+from data.export import neutralise, to_csv
 from data.ingest import WRITTEN, commit, prepare
 from queries import data_page
 

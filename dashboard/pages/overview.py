@@ -8,7 +8,6 @@ from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import chart, cross_filter, portfolio_charts
 from dashboard.components.action_row import action_row
-from dashboard.components.export import neutralise
 from dashboard.components.formats import (
     GRADES,
     column_money,
@@ -24,6 +23,7 @@ from dashboard.components.provisions_card import allowance_kpi
 from dashboard.components.summary import SummaryInputs, summary_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
+from data.export import neutralise
 from queries import portfolio
 
 cross_filter.follow_watchlist_request()  # a grade's bar clicked on the last run

@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboard.access import fetch
 from dashboard.components import chart, provisions_charts
-from dashboard.components.export import neutralise
 from dashboard.components.formats import (
     column_money,
     column_percent,
@@ -25,6 +24,7 @@ from dashboard.components.kpi import Kpi, kpi_row
 from dashboard.components.policy_text import policy_text
 from dashboard.filters import current_filters
 from dashboard.i18n import language, t, value_label
+from data.export import neutralise
 from queries import provisions
 
 filters = current_filters()

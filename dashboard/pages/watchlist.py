@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard import auth
 from dashboard.access import fetch
 from dashboard.components import chart, watchlist_charts, watchlist_url
-from dashboard.components.export import neutralise, to_csv, to_xlsx
 from dashboard.components.formats import (
     GRADES,
     column_money,
@@ -22,6 +21,7 @@ from dashboard.components.selection import selected_id
 from dashboard.components.watchlist_export import export_frame
 from dashboard.filters import current_filters
 from dashboard.i18n import t
+from data.export import neutralise, to_csv, to_xlsx
 from queries import watchlist
 
 filters = current_filters()

@@ -13,7 +13,6 @@ from dashboard import auth
 from dashboard.access import fetch, fetch_shared
 from dashboard.components import chart, whatif_charts
 from dashboard.components.case_warehouse import case_warehouse
-from dashboard.components.export import neutralise, to_csv
 from dashboard.components.formats import (
     MISSING,
     column_money,
@@ -31,6 +30,7 @@ from dashboard.components.policy_text import policy_text
 from dashboard.filters import current_filters
 from dashboard.i18n import t
 from data.cases import CASES
+from data.export import neutralise, to_csv
 from data.policy import FACTORS, GRADES, Policy, PolicyError
 from queries import filters as filter_queries
 from queries import whatif, whatif_allowance
