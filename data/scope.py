@@ -26,9 +26,11 @@ table filled with bound parameters; only catalogue identifiers are spliced into 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -79,16 +81,45 @@ class Scope:
         regions = "*" if self.regions is None else "|".join(sorted(self.regions))
         return f"masked={self.masked};regions={regions}"
 
-    def narrow(self, arguments: dict) -> dict:
-        """Query arguments with the global region filter kept inside the scope.
+    def narrow_regions(self, chosen: tuple[str, ...] | None = ()) -> tuple[str, ...]:
+        """The region filter kept inside the scope: the chosen regions the scope allows, or the
+        scope's regions (sorted) when none of them is chosen; `chosen` as given without a region
+        scope.
 
         With no region chosen, the scope's regions are the filter, so queries compute from the
         scoped customer rows instead of reading a portfolio-wide aggregate (which is empty here).
         """
-        if self.regions is None or "regions" not in arguments:
+        if self.regions is None:
+            return tuple(chosen or ())
+        kept = tuple(r for r in (chosen or ()) if r in self.regions)
+        return kept or tuple(sorted(self.regions))
+
+    def narrow(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Query arguments with the global region filter kept inside the scope (narrow_regions).
+
+        The filter is the argument that is a dataclass with a `regions` field: the global filters
+        (queries.filters.Filters), which this layer cannot import, so it knows them by that field
+        and rewrites them with dataclasses.replace. A bare `regions` argument is narrowed too.
+        """
+        if self.regions is None:
             return arguments
-        chosen = tuple(r for r in (arguments["regions"] or ()) if r in self.regions)
-        return {**arguments, "regions": chosen or tuple(sorted(self.regions))}
+        narrowed = dict(arguments)
+        for name, value in arguments.items():
+            if name == "regions":
+                narrowed[name] = self.narrow_regions(value)
+            elif _has_regions_field(value):
+                chosen = self.narrow_regions(value.regions)
+                narrowed[name] = dataclasses.replace(value, regions=chosen)
+        return narrowed
+
+
+def _has_regions_field(value: object) -> bool:
+    """Whether `value` is a filter object: a dataclass instance (not a Scope) with `regions`."""
+    return (
+        dataclasses.is_dataclass(value)
+        and not isinstance(value, (type, Scope))
+        and any(f.name == "regions" for f in dataclasses.fields(value))
+    )
 
 
 def is_identifier(column: str) -> bool:

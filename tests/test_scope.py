@@ -172,6 +172,7 @@ def test_no_query_file_reaches_past_the_views():
 def test_the_global_region_filter_is_kept_inside_the_scope(scope_regions, chosen, expected):
     narrowed = Scope(regions=scope_regions).narrow({"regions": chosen, "as_of": 1})
     assert narrowed == {"regions": expected, "as_of": 1}
+    assert Scope(regions=scope_regions).narrow_regions(chosen) == expected
 
 
 def test_cached_results_are_kept_apart_by_scope(demo_db, demo_con, monkeypatch):
