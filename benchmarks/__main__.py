@@ -237,13 +237,14 @@ def measure_whatif(con, as_of, runs: int) -> dict:
     """The what-if simulator: loading its inputs once (cached per warehouse version by the page),
     then re-scoring the whole history under the policy in force and under a changed scenario."""
     from queries import whatif
+    from queries.filters import Filters
     from queries.whatif_simulation import Actions, scenario_policy, simulate
 
     started = time.perf_counter()
     policy = whatif.current_policy(con)
     history = whatif.history(con)
-    snapshot = whatif.snapshot(con, as_of=as_of)
-    defaults = whatif.defaults(con, as_of=as_of)
+    snapshot = whatif.snapshot(con, Filters(as_of=as_of))
+    defaults = whatif.defaults(con, Filters(as_of=as_of))
     load_ms = (time.perf_counter() - started) * 1000
     cut_offs = {**policy.grades, "E": policy.grades["E"] - 10}
     changed = scenario_policy(

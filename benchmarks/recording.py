@@ -78,8 +78,15 @@ class PageWork:
         return sum(f.height for f in self.run(con))
 
     def with_filter(self, **changes: Any) -> PageWork:
+        """The same calls with the global filters changed (`changes` as in Filters.replace, e.g.
+        segments=("Large",)) where a call takes them."""
         calls = [
-            (query, {**arguments, **{k: v for k, v in changes.items() if k in arguments}})
+            (
+                query,
+                {**arguments, "filters": arguments["filters"].replace(**changes)}
+                if "filters" in arguments
+                else arguments,
+            )
             for query, arguments in self.calls
         ]
         return replace(self, calls=calls, sql_calls=[])

@@ -119,8 +119,10 @@ def fetch(
 ) -> pl.DataFrame:
     """query(con, **arguments) on warehouse `db`, cached per warehouse version.
 
-    Arguments must be primitives or tuples (lists are turned into tuples for the cache key).
-    Runs under the signed-in user's scope; raises auth.AccessDenied without a permitted user.
+    Arguments must be primitives, tuples (lists are turned into tuples for the cache key) or the
+    global filters (`filters=`, a frozen queries.filters.Filters, hashed by value). Runs under the
+    signed-in user's scope, which keeps the filters' regions inside it (data.scope.Scope.narrow);
+    raises auth.AccessDenied without a permitted user.
     """
     from dashboard.auth import audit_read, query_scope  # late: auth draws Streamlit UI
 

@@ -2,11 +2,12 @@
 
 The widgets live in main.py's sidebar so they survive page changes; pages read the values with
 `current_filters()`, which falls back to defaults (latest date, everything) when a page runs alone.
+The value is a queries.filters.Filters, handed as it is to every filtered query:
+`fetch(portfolio.kpis, filters=filters)`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -16,29 +17,9 @@ from dashboard.components import cross_filter
 from dashboard.components.formats import month
 from dashboard.i18n import t, value_label
 from queries import filters as filter_queries
+from queries.filters import Filters
 
 DIMENSIONS = ("segment", "region", "industry")
-
-
-@dataclass(frozen=True)
-class GlobalFilters:
-    as_of: date
-    segments: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-
-    def params(self) -> dict[str, object]:
-        """Keyword arguments every filtered query takes (empty tuple = no restriction)."""
-        return {
-            "as_of": self.as_of,
-            "segments": self.segments,
-            "regions": self.regions,
-            "industries": self.industries,
-        }
-
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.segments or self.regions or self.industries)
 
 
 def available_dates() -> list[date]:
@@ -66,7 +47,7 @@ def _from_url() -> None:
             st.session_state[f"f_{dimension}"] = chosen
 
 
-def sidebar() -> GlobalFilters | None:
+def sidebar() -> Filters | None:
     """Draw the global filters in the sidebar; None when the warehouse has no dates yet."""
     dates = available_dates()
     if not dates:
@@ -96,7 +77,7 @@ def sidebar() -> GlobalFilters | None:
     return chosen
 
 
-def _to_url(chosen: GlobalFilters, latest: date) -> None:
+def _to_url(chosen: Filters, latest: date) -> None:
     wanted = {}
     if chosen.as_of != latest:
         wanted["as_of"] = chosen.as_of.isoformat()
@@ -113,14 +94,14 @@ def _to_url(chosen: GlobalFilters, latest: date) -> None:
             st.query_params[key] = value
 
 
-def current_filters() -> GlobalFilters:
+def current_filters() -> Filters:
     """The filters in force for this run (defaults when the sidebar has not been drawn)."""
     state = st.session_state
     as_of = state.get("f_as_of")
     if as_of is None:
         dates = available_dates()
         as_of = dates[0] if dates else date.today()
-    return GlobalFilters(
+    return Filters(
         as_of=as_of,
         segments=tuple(state.get("f_segment") or ()),
         regions=tuple(state.get("f_region") or ()),

@@ -96,8 +96,8 @@ def first_page() -> int:
     if auth.enabled() or not warehouse.db_path().exists():
         return 0
     from dashboard.access import fetch
-    from dashboard.filters import GlobalFilters
     from queries import filters, portfolio, provisions
+    from queries.filters import Filters
     from queries.freshness import warehouse_freshness
     from queries.settings import warehouse_settings
 
@@ -108,7 +108,7 @@ def first_page() -> int:
     dates = fetch(filters.as_of_dates)["as_of"].to_list()
     if not dates:
         return 4
-    params = GlobalFilters(as_of=dates[0]).params()
+    default = Filters(as_of=dates[0])  # what current_filters() gives a first visit
     overview = (
         portfolio.kpis,
         portfolio.collection_rate,
@@ -120,8 +120,8 @@ def first_page() -> int:
         provisions.trend,  # the allowance card
     )
     for query in overview:
-        fetch(query, **params)
-    fetch(portfolio.largest, limit=5, **params)
+        fetch(query, filters=default)
+    fetch(portfolio.largest, limit=5, filters=default)
     return 4 + len(overview) + 1
 
 

@@ -1,7 +1,8 @@
 """The Case studies page's questions: monthly risk of a case warehouse, and before/after the policy.
 
-Query functions read one case warehouse (the connection says which). `windows` and `before_after`
-are pure: they compare the months before the credit-policy change with the months after it.
+Query functions read one case warehouse (the connection says which) and take the global filters'
+segments, regions and industries as one `filters` (queries.filters.Filters; default: the whole
+case; `as_of` matters to `last_month` only). `windows` and `before_after` are pure: they compare the months before the credit-policy change with the months after it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Literal
 import duckdb
 import polars as pl
 
+from queries.filters import ALL, Filter, Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 Unit = Literal["share", "money", "days", "count"]
 WINDOW_MONTHS = 12
 # Materiality: a relative change above 10 %, or for a rate of counted events (defaults among
@@ -31,37 +32,26 @@ RECOVERY_WINDOW_MONTHS = 6
 
 def customer_risk(
     con: duckdb.DuckDBPyConnection,
-    *,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters = ALL,
 ) -> pl.DataFrame:
     """One row per month-end: exposure (money) in total and by band; High-band, 30+ and 90+ shares
     of exposure, defaulted customers' share and the 30+ share of performing customers (0-1);
     customers at risk, new defaults and the monthly default rate (0-1); write-offs (money)."""
-    return run(
-        con, "cases_customer_risk", segments=segments, regions=regions, industries=industries
-    )
+    return run(con, "cases_customer_risk", **filters.params())
 
 
 def collections(
     con: duckdb.DuckDBPyConnection,
-    *,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters = ALL,
 ) -> pl.DataFrame:
     """One row per month-end: receivables (money), collection rate, overdue buckets 1-30, 31-60,
     61-90 and 90+ as shares of receivables (0-1), and DSO (days)."""
-    return run(con, "cases_collections", segments=segments, regions=regions, industries=industries)
+    return run(con, "cases_collections", **filters.params())
 
 
 def recovery(
     con: duckdb.DuckDBPyConnection,
-    *,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters = ALL,
 ) -> pl.DataFrame:
     """One row per month-end: amount that became 90+ days past due in the month (money), what was
     paid or recovered on it within RECOVERY_WINDOW_MONTHS of that (money), the recovery rate (0-1;
@@ -71,57 +61,43 @@ def recovery(
         con,
         "cases_recovery",
         window_months=RECOVERY_WINDOW_MONTHS,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def new_business(
     con: duckdb.DuckDBPyConnection,
-    *,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters = ALL,
 ) -> pl.DataFrame:
     """One row per month-end: approved contracts signed, their amount (money), the amount signed
     with customers in the Medium or High band the month before, and that share (0-1)."""
-    return run(con, "cases_new_business", segments=segments, regions=regions, industries=industries)
+    return run(con, "cases_new_business", **filters.params())
 
 
 def allowance(
     con: duckdb.DuckDBPyConnection,
-    *,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters = ALL,
 ) -> pl.DataFrame:
     """One row per month-end: the IFRS 9 loss allowance and gross carrying amount (money) and
     coverage (allowance / gross carrying amount, 0-1)."""
-    return run(con, "cases_allowance", segments=segments, regions=regions, industries=industries)
+    return run(con, "cases_allowance", **filters.params())
 
 
 def last_month(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     previous: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
-    """One row on month-end `as_of` against `previous`: customers that went 30+ days past due, their
+    """One row on month-end `filters.as_of` against `previous`: customers that went 30+ days past due, their
     exposure (money) and how many have a part-paid instalment 30+ days past due still owed;
     customers entering default and the largest one's exposure; written off in the month and the
     largest customer's write-off (money)."""
     return run(
         con,
         "cases_last_month",
-        as_of=as_of,
         previous=previous,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
@@ -133,25 +109,24 @@ def monthly(*frames: pl.DataFrame) -> pl.DataFrame:
     return joined.sort("as_of")
 
 
-def case_filters(
-    chosen: dict[str, Filter], available: pl.DataFrame
-) -> tuple[dict[str, Filter], dict[str, Filter]]:
-    """The global filters that apply to a case warehouse, and the chosen values it does not hold.
+def case_filters(chosen: Filters, available: pl.DataFrame) -> tuple[Filters, dict[str, Filter]]:
+    """The global filters that apply to a case warehouse, and the chosen values it does not hold
+    (by dimension: segments / regions / industries).
 
-    `chosen` maps segments / regions / industries to values; `available` is the case's
-    (dimension, value) frame. Values the case lacks are dropped; a dimension left with none is not
-    filtered at all (the user's choice does not exist there), rather than emptying the page.
+    `available` is the case's (dimension, value) frame. Values the case lacks are dropped; a
+    dimension left with none is not filtered at all (the user's choice does not exist there),
+    rather than emptying the page. The date is kept as chosen.
     """
     applied: dict[str, Filter] = {}
     ignored: dict[str, Filter] = {}
     for name, dimension in FILTER_DIMENSIONS.items():
-        values = chosen.get(name, ())
+        values = getattr(chosen, name)
         present = set(available.filter(pl.col("dimension") == dimension)["value"].to_list())
         applied[name] = tuple(v for v in values if v in present)
         missing = tuple(v for v in values if v not in present)
         if missing:
             ignored[name] = missing
-    return applied, ignored
+    return chosen.replace(**applied), ignored
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,14 @@
-"""The Collections page's question: aging, collection rate, DSO, CEI and roll rates per month."""
+"""The Collections page's question: aging, collection rate, DSO, CEI and roll rates per month, for
+the global filters (`filters`, queries.filters.Filters)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import duckdb
 import polars as pl
 
+from queries.filters import Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 # Aging buckets by days past due, healthiest first; the query has amount and count columns for each.
 BUCKETS = ("current", "1_30", "31_60", "61_90", "90p")
 # Roll-rate columns (0-1): share of one bucket that was in a worse bucket a month later.
@@ -26,11 +25,7 @@ ROLLED_FROM = dict(
 
 def monthly(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """One row per grid date over the 24 months to as_of for the filtered portfolio.
 
@@ -43,8 +38,5 @@ def monthly(
     return run(
         con,
         "collections_month_ratios",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )

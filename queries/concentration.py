@@ -1,6 +1,7 @@
 """The Concentration page's questions: top names, Lorenz curve and Gini, HHI over time, treemap, breaches.
 
-Shares are 0-1, exposure is money in the reporting currency, HHI is on 0-10 000.
+Every query takes the global filters as one `filters` (queries.filters.Filters). Shares are 0-1,
+exposure is money in the reporting currency, HHI is on 0-10 000.
 """
 
 from __future__ import annotations
@@ -10,59 +11,44 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from queries.filters import Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 BREACH_KINDS = ("single_name", "limit")
-
-
-def _f(as_of: date, segments: Filter, regions: Filter, industries: Filter) -> dict:
-    return {"as_of": as_of, "segments": segments, "regions": regions, "industries": industries}
 
 
 def top(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     limit: int = 20,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """The `limit` largest exposures with share and cumulative share (0-1) of the filtered portfolio."""
-    return run(con, "concentration_top", limit=limit, **_f(as_of, segments, regions, industries))
+    return run(con, "concentration_top", limit=limit, **filters.params())
 
 
 def lorenz(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Lorenz points (names_share, exposure_share; 0-1), at most 202, with the exact gini and names."""
-    return run(con, "concentration_lorenz", **_f(as_of, segments, regions, industries))
+    return run(con, "concentration_lorenz", **filters.params())
 
 
 def hhi_trend(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Names, top-10 share, HHI and effective names by customer / industry / region per grid date
-    over the 24 months to `as_of`.
+    over the 24 months to `filters.as_of`.
 
     Without filters this reads the materialised, portfolio-wide concentration_month (scope
     'portfolio'); with filters the figures are recomputed from customer_month with shares within
     the filtered set (scope 'filtered'), because portfolio-wide shares would mislead there.
     """
-    if not (segments or regions or industries):
-        return run(con, "concentration_hhi_trend_portfolio", as_of=as_of)
-    return run(con, "concentration_hhi_trend", **_f(as_of, segments, regions, industries))
+    if not filters.narrowed:
+        return run(con, "concentration_hhi_trend_portfolio", as_of=filters.as_of)
+    return run(con, "concentration_hhi_trend", **filters.params())
 
 
 def latest_and_previous(
@@ -78,12 +64,9 @@ def latest_and_previous(
 
 def treemap(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     per_industry: int = 8,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """Industry → its `per_industry` largest customers, plus one 'other' row per industry for the
     rest (customer_id, name and grade null); exposure in money."""
@@ -91,7 +74,7 @@ def treemap(
         con,
         "concentration_treemap",
         per_industry=per_industry,
-        **_f(as_of, segments, regions, industries),
+        **filters.params(),
     )
 
 
@@ -102,13 +85,10 @@ def policy(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def breaches(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     kind: str,
     limit: int = 200,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """Customers in breach, largest exposure first, at most `limit` rows; `matching` counts them all.
 
@@ -122,5 +102,5 @@ def breaches(
         "concentration_breaches",
         kind=kind,
         limit=limit,
-        **_f(as_of, segments, regions, industries),
+        **filters.params(),
     )

@@ -1,36 +1,28 @@
 """The Credit control & contracts page's questions: limits and utilisation, the policy's controls by band,
 overdue credit reviews, contracts to act on.
 
-Money in the reporting currency; utilisation = exposure / credit limit as a share (1 = 100 %).
+Every function takes the global filters as one `filters` (queries.filters.Filters). Money in the
+reporting currency; utilisation = exposure / credit limit as a share (1 = 100 %).
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 import polars as pl
 
+from queries.filters import Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 CUSTOMER_LISTS = ("attention", "overdue", "all")
 CONTRACT_LISTS = ("review", "expiring", "dispute")
 
 
-def _f(as_of: date, segments: Filter, regions: Filter, industries: Filter) -> dict:
-    return {"as_of": as_of, "segments": segments, "regions": regions, "industries": industries}
-
-
 def customer_lists(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     limit: int = 200,
     all_limit: int = 200,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """Every customer list of CUSTOMER_LISTS in one pass (column `list`): customers with exposure,
     largest first, at most `limit` per list (`all_limit` for 'all'); `matching` counts each list.
@@ -45,46 +37,31 @@ def customer_lists(
         "credit_control_customers",
         limit=limit,
         all_limit=all_limit,
-        **_f(as_of, segments, regions, industries),
+        **filters.params(),
     )
 
 
 def customers(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     which: str = "all",
     limit: int = 200,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """One list of `customer_lists` (without the `list` column)."""
     if which not in CUSTOMER_LISTS:
         raise ValueError(f"which must be one of {CUSTOMER_LISTS}, not {which!r}")
-    lists = customer_lists(
-        con,
-        as_of=as_of,
-        limit=limit,
-        all_limit=limit,
-        segments=segments,
-        regions=regions,
-        industries=industries,
-    )
+    lists = customer_lists(con, filters, limit=limit, all_limit=limit)
     return lists.filter(pl.col("list") == which).drop("list")
 
 
 def bands(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """One row per band (Low, Medium, High): the policy's control and the filtered customers'
     count, exposure (money), over_limit, near_limit and reviews_overdue counts."""
-    return run(con, "credit_control_bands", **_f(as_of, segments, regions, industries))
+    return run(con, "credit_control_bands", **filters.params())
 
 
 def totals(bands_frame: pl.DataFrame) -> dict[str, int]:
@@ -95,12 +72,9 @@ def totals(bands_frame: pl.DataFrame) -> dict[str, int]:
 
 def contract_lists(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     limit: int = 200,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """Every contract list of CONTRACT_LISTS in one pass (column `list`): live contracts needing
     attention, largest amount first, at most `limit` per list; `matching` counts each list.
@@ -108,38 +82,27 @@ def contract_lists(
     'review': due for review by the band's frequency; 'expiring': ending in the 90 days after
     `as_of` (days_left in days); 'dispute': in dispute.
     """
-    return run(
-        con, "credit_control_contracts", limit=limit, **_f(as_of, segments, regions, industries)
-    )
+    return run(con, "credit_control_contracts", limit=limit, **filters.params())
 
 
 def contracts(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     which: str,
     limit: int = 200,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """One list of `contract_lists` (without the `list` column)."""
     if which not in CONTRACT_LISTS:
         raise ValueError(f"which must be one of {CONTRACT_LISTS}, not {which!r}")
-    lists = contract_lists(
-        con, as_of=as_of, limit=limit, segments=segments, regions=regions, industries=industries
-    )
+    lists = contract_lists(con, filters, limit=limit)
     return lists.filter(pl.col("list") == which).drop("list")
 
 
 def utilisation(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Customers and exposure (money) per 10-point utilisation bin (`bin` = lower edge in percent;
     200 = 200 % and above)."""
-    return run(con, "credit_control_utilisation", **_f(as_of, segments, regions, industries))
+    return run(con, "credit_control_utilisation", **filters.params())

@@ -1,4 +1,7 @@
-"""The Risk grades page's questions: grades by dimension, score distribution, migration, PD/LGD/EL."""
+"""The Risk grades page's questions: grades by dimension, score distribution, migration, PD/LGD/EL.
+
+The filtered questions take the global filters as one `filters` (queries.filters.Filters).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,17 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from queries.filters import ALL, Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 DIMENSIONS = ("segment", "industry", "region")
 
 
 def by_dimension(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     dimension: str,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """(grp, grade, customers, exposure) at as_of; `dimension` must be one of DIMENSIONS."""
     if dimension not in DIMENSIONS:
@@ -28,71 +28,51 @@ def by_dimension(
     return run(
         con,
         "grades_by_dimension",
-        as_of=as_of,
         dimension=dimension,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def score_histogram(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Customers and exposure per 5-point score bin (bin = lower edge)."""
     return run(
         con,
         "grades_score_histogram",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def migration(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters = ALL,
     *,
     from_date: date,
     to_date: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
-    """Customers per (from_grade, to_grade) between two grid dates (filters apply at from_date)."""
+    """Customers per (from_grade, to_grade) between two grid dates (the filters' segments, regions
+    and industries apply at from_date; their as_of is not used)."""
     return run(
         con,
         "grades_migration",
         from_date=from_date,
         to_date=to_date,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def calibration(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Per grade: calibration counts, observed rate and PD used, plus customers, exposure,
     exposure-weighted LGD and expected loss of the filtered portfolio at as_of."""
     return run(
         con,
         "grades_calibration",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 

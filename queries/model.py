@@ -1,5 +1,6 @@
 """The Model page's questions: the policy in force, the score's back-test, its stability, and the
 early-warning record. SQL in queries/sql/model_*.sql; the metrics themselves in queries/model_metrics.py.
+The filtered questions take the global filters as one `filters` (queries.filters.Filters).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import numpy as np
 import polars as pl
 
 from queries import model_metrics
+from queries.filters import Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 # A reference month needs this many scored customers for its deciles to mean something (10 a bin).
 MIN_REFERENCE_CUSTOMERS = 100
 
@@ -37,102 +38,68 @@ def policy_grades(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def backtest_scores(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """(grade, score, observations, bads): back-test observations up to as_of (customer-months at
     month-ends, not in default, 12-month outcome seen) per grade and score (0.01 point)."""
     return run(
         con,
         "model_backtest_scores",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def score_months(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """(as_of, customers): scored customers per grid date up to as_of, oldest first."""
     return run(
         con,
         "model_score_months",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def psi_bins(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     reference: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """(as_of, bin, lower_edge, upper_edge, rows): customers per grid date up to as_of in the score
     deciles of `reference` (bins (lower, upper] in points, open at the ends)."""
     return run(
         con,
         "model_psi_bins",
-        as_of=as_of,
         reference=reference,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def early_warning(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """One row per default up to as_of: on_watchlist_before (in the 12 months before) and
     lead_months (from the flagging spell's entry to the default)."""
     return run(
         con,
         "model_early_warning",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def watchlist_outcomes(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """(entered_on, spells, followed_by_default): watchlist entries whose 12 months have passed by
     as_of, per entry date, and how many a default followed within those 12 months."""
     return run(
         con,
         "model_watchlist_outcomes",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 

@@ -2,19 +2,17 @@
 movement of the allowance, the largest allowances, and the policy behind them.
 
 Money in the reporting currency; coverage and loss rates are shares 0-1 (allowance / gross carrying
-amount). Every function takes the global filters as tuples (empty = all).
+amount). Every query takes the global filters as one `filters` (queries.filters.Filters).
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 import polars as pl
 
+from queries.filters import Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 STAGES = ("simplified", "stage_1", "stage_2", "stage_3")
 # The movement table's lines, in the order auditors read them (IFRS 7 §35H).
 MOVEMENT_LINES = (
@@ -31,21 +29,14 @@ MOVEMENT_LINES = (
 
 def trend(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """One row per grid date x stage over the 13 grid dates to as_of: gross_carrying_amount and
     allowance (money), units, coverage (share, null without a carrying amount)."""
     frame = run(
         con,
         "provisions_trend",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
     return frame.with_columns(coverage=_coverage(frame))
 
@@ -80,20 +71,13 @@ def impaired_share(stages: pl.DataFrame) -> float | None:
 
 def by_bucket(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """The provision matrix at as_of: one row per segment x aging bucket with a balance."""
     return run(
         con,
         "provisions_by_bucket",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
@@ -117,11 +101,7 @@ def bucket_totals(matrix: pl.DataFrame) -> pl.DataFrame:
 
 def bucket_change(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """One row: the receivables' allowance at the grid date before as_of (before_on) and at
     as_of, and its change split into balance_effect (balances moved between buckets, at the
@@ -130,32 +110,23 @@ def bucket_change(
     return run(
         con,
         "provisions_bucket_change",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def movement(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     months: int = 3,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """The allowance's movement over the `months` months to as_of, one row per stage, columns
     MOVEMENT_LINES (money) and first_period (the first grid date of the range)."""
     return run(
         con,
         "provisions_movement",
-        as_of=as_of,
         months=months,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
@@ -175,22 +146,16 @@ def movement_table(by_stage: pl.DataFrame) -> pl.DataFrame:
 
 def largest(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
     limit: int = 20,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
 ) -> pl.DataFrame:
     """The customers with the largest allowances at as_of (at most `limit`)."""
     return run(
         con,
         "provisions_largest",
-        as_of=as_of,
         limit=limit,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 

@@ -1,15 +1,17 @@
-"""The Watchlist page's questions: members with filters and a chosen sort, alerts, the list's trend."""
+"""The Watchlist page's questions: members with filters and a chosen sort, alerts, the list's trend.
+
+Every query takes the global filters as one `filters` (queries.filters.Filters); the page's own
+filters (grades, triggers, owners, exposure range, search) are `members`' other arguments.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 import duckdb
 import polars as pl
 
+from queries.filters import Filter, Filters
 from queries.runner import run
 
-Filter = tuple[str, ...]
 SORTS = ("exposure", "score", "months_on_list", "overdue")
 TRIGGERS = (
     "overdue",
@@ -25,11 +27,8 @@ EXPORT_LIMIT = 1_000_000
 
 def members(
     con: duckdb.DuckDBPyConnection,
+    filters: Filters,
     *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     grades: Filter = (),
     triggers: Filter = (),
     owners: Filter = (),
@@ -48,10 +47,7 @@ def members(
     return run(
         con,
         "watchlist_members",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
         grades=grades,
         triggers=triggers,
         owners=owners,
@@ -65,43 +61,29 @@ def members(
 
 def new_entrants(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Customers who joined the list at as_of with the triggers that are new, largest exposure first."""
     return run(
         con,
         "watchlist_new_entrants",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def trend(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Per grid date (24 months) and trigger ('any' = the list): members, inflow, outflow.
 
     The whole portfolio reads the materialised watchlist_month; a filtered one is computed."""
-    if not (segments or regions or industries):
-        return run(con, "watchlist_trend_portfolio", as_of=as_of)
+    if not filters.narrowed:
+        return run(con, "watchlist_trend_portfolio", as_of=filters.as_of)
     return run(
         con,
         "watchlist_trend",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 

@@ -1,22 +1,19 @@
 """The What-if page's questions: the policy in force, the history to re-score, the customers shown.
 
 The re-scoring itself is queries/whatif_simulation.py (pure Polars, no warehouse access): these
-functions only read, so a scenario can never write to the warehouse.
+functions only read, so a scenario can never write to the warehouse. The customers shown are those
+of the global filters (`filters`, queries.filters.Filters).
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 import duckdb
 import polars as pl
 
 from data.policy import entries_in_force, in_force
+from queries.filters import Filters
 from queries.runner import run
 from queries.whatif_simulation import prepare_history
-
-Filter = tuple[str, ...]
-
 
 # the policy the warehouse was built with: its (key, value) entries, and validated
 policy_in_force = entries_in_force
@@ -33,39 +30,25 @@ def history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def snapshot(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Customers at as_of within the filters, with the current policy's score, grade, band, PD, LGD,
     expected loss (money) and watchlist flag."""
     return run(
         con,
         "whatif_snapshot",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 
 def defaults(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """Past defaults up to as_of among the filtered customers, with whether the current policy had
     them on the watchlist in the 12 months before."""
     return run(
         con,
         "whatif_defaults",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )

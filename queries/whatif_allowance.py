@@ -12,33 +12,23 @@ Money in the reporting currency.
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 import polars as pl
 
 from data.policy import Policy
+from queries.filters import Filters
 from queries.runner import run
-
-Filter = tuple[str, ...]
 
 
 def units(
     con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
+    filters: Filters,
 ) -> pl.DataFrame:
     """The provisioning units at as_of within the filters (queries/sql/whatif_allowance.sql)."""
     return run(
         con,
         "whatif_allowance",
-        as_of=as_of,
-        segments=segments,
-        regions=regions,
-        industries=industries,
+        **filters.params(),
     )
 
 

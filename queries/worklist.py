@@ -1,10 +1,11 @@
 """The Work page's and the Overview's questions about acting on risk: watchlist alerts with their
 reviews, credit decisions awaiting a decision, a customer's work history, and the counts.
 
-Every function takes the warehouse connection, the signed-in user (data.users.User) and the
-worklog file (`store`, default: the main warehouse's, see data.worklog.worklog_path). The user's
-scope applies as everywhere (data.worklog_access.scope_of, data.scope): a region-limited analyst gets
-the items of their regions' customers only; an admin gets everything; an executive gets
+Every function takes the warehouse connection, the signed-in user (data.users.User), the global
+filters where it lists alerts (`filters`, queries.filters.Filters) and the worklog file (`store`,
+default: the main warehouse's, see data.worklog.worklog_path). The user's scope applies as
+everywhere (data.worklog_access.scope_of, data.scope; the filters' regions are kept inside it): a
+region-limited analyst gets the items of their regions' customers only; an admin gets everything; an executive gets
 `action_counts` only (the list functions raise OutOfScope). Dates `today` default to the real
 date: reviews fall due, promises break and alerts age in calendar time, whatever the warehouse's
 as-of date. The results depend on the worklog as well as the warehouse: a cache must key on
@@ -27,20 +28,20 @@ from data.scope import Scope
 from data.users import User
 from data.worklog import Item
 from data.worklog_decisions import authority_refusal, policy_in_force, review_id
+from queries.filters import Filter, Filters
 from schemas.results import validate_result
 
-Filter = tuple[str, ...]
 Store = str | os.PathLike[str] | None
 # Age of an open alert in days since it entered the list: 0-30, 31-60, 61-90, more than 90.
 AGE_BUCKETS = ("0_30", "31_60", "61_90", "90p")
 
 
-def scoped_regions(scope: Scope | None, regions: Filter = ()) -> list[str]:
-    """The region filter inside `scope` (Scope.narrow): the chosen regions the scope allows, or
-    the scope's regions when none is chosen; `regions` as given without a region scope."""
-    if scope is None or scope.regions is None:
-        return list(regions)
-    return list(scope.narrow({"regions": regions})["regions"])
+def scoped_filters(scope: Scope | None, filters: Filters) -> Filters:
+    """`filters` with its regions kept inside `scope` (Scope.narrow_regions): the chosen regions
+    the scope allows, or the scope's regions when none is chosen; as given without a scope."""
+    if scope is None:
+        return filters
+    return filters.replace(regions=scope.narrow_regions(filters.regions))
 
 
 def visible_items(
@@ -93,23 +94,17 @@ _REVIEW_SCHEMA = {
 def _alert_frame(
     con: duckdb.DuckDBPyConnection,
     scope: Scope | None,
+    filters: Filters,
     *,
-    as_of: date | None,
     customer_ids: Filter,
-    segments: Filter,
-    regions: Filter,
-    industries: Filter,
     store: Store,
     today: date,
 ) -> pl.DataFrame:
     alerts = definitions.run(  # the alert's key is the worklog's too: data/sql/worklist_alerts.sql
         con,
         "worklist_alerts",
-        as_of=as_of,
         customer_ids=list(customer_ids),
-        regions=scoped_regions(scope, regions),
-        segments=list(segments),
-        industries=list(industries),
+        **scoped_filters(scope, filters).params(),
     )
     stored = worklog.items("review", alerts["customer_id"].unique().to_list(), store)
     reviews = pl.DataFrame(
@@ -155,19 +150,17 @@ def _alert_frame(
 def alert_reviews(
     con: duckdb.DuckDBPyConnection,
     user: User,
+    filters: Filters,
     *,
-    as_of: date | None,
     alerts: Iterable[tuple[str, date]] | None = None,
     customer_ids: Filter = (),
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     store: Store = None,
     today: date | None = None,
 ) -> pl.DataFrame:
-    """Watchlist alerts with their reviews, oldest entry first: the alerts on the list at `as_of`
-    (None: every alert the warehouse has, current and past), of `customer_ids` and the filters,
-    and only the (customer_id, alert_on) pairs of `alerts` when given.
+    """Watchlist alerts with their reviews, oldest entry first: the alerts on the list at
+    `filters.as_of` (None: every alert the warehouse has, current and past), of `customer_ids` and
+    the filters' segments, regions and industries, and only the (customer_id, alert_on) pairs of
+    `alerts` when given.
 
     Columns: customer_id, name, region, segment, industry, owner, alert_on (the key: month-end of
     entry), entered_on, left_on (null while on the list), triggers (at entry), band (at entry),
@@ -178,15 +171,7 @@ def alert_reviews(
     and not closed)."""
     scope = worklog_access.require_names(user)
     frame = _alert_frame(
-        con,
-        scope,
-        as_of=as_of,
-        customer_ids=customer_ids,
-        segments=segments,
-        regions=regions,
-        industries=industries,
-        store=store,
-        today=today or date.today(),
+        con, scope, filters, customer_ids=customer_ids, store=store, today=today or date.today()
     )
     if alerts is not None:
         wanted = pl.DataFrame(
@@ -199,40 +184,28 @@ def alert_reviews(
 def open_alerts(
     con: duckdb.DuckDBPyConnection,
     user: User,
+    filters: Filters,
     *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     store: Store = None,
     today: date | None = None,
 ) -> pl.DataFrame:
-    """The alerts on the list at `as_of` whose review is not closed (columns of alert_reviews),
-    oldest first: the list behind the Overview's "open alerts by age"."""
-    frame = alert_reviews(
-        con, user, as_of=as_of, segments=segments, regions=regions, industries=industries,
-        store=store, today=today,
-    )  # fmt: skip
+    """The alerts on the list at `filters.as_of` whose review is not closed (columns of
+    alert_reviews), oldest first: the list behind the Overview's "open alerts by age"."""
+    frame = alert_reviews(con, user, filters, store=store, today=today)
     return frame.filter(pl.col("state") != "closed")
 
 
 def reviews_overdue(
     con: duckdb.DuckDBPyConnection,
     user: User,
+    filters: Filters,
     *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     store: Store = None,
     today: date | None = None,
 ) -> pl.DataFrame:
     """The open alerts whose review is past its due date (columns of alert_reviews), most
     overdue first."""
-    frame = open_alerts(
-        con, user, as_of=as_of, segments=segments, regions=regions, industries=industries,
-        store=store, today=today,
-    )  # fmt: skip
+    frame = open_alerts(con, user, filters, store=store, today=today)
     return frame.filter(pl.col("overdue")).sort(["due_on", "customer_id"])
 
 
@@ -429,17 +402,14 @@ def scoped_versions(
 def action_counts(
     con: duckdb.DuckDBPyConnection,
     user: User,
+    filters: Filters,
     *,
-    as_of: date,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     store: Store = None,
     today: date | None = None,
 ) -> pl.DataFrame:
     """One row of counts in the user's scope (executives included: counts, no names):
-    open_alerts (on the list at as_of, review not closed) and open_alerts_0_30 / _31_60 / _61_90 /
-    _90p by days since entry; unassigned_alerts (state new); reviews_overdue; decisions_pending
+    open_alerts (on the list at filters.as_of, review not closed) and open_alerts_0_30 / _31_60 /
+    _61_90 / _90p by days since entry; unassigned_alerts (state new); reviews_overdue; decisions_pending
     (every pending decision in scope) and decisions_awaiting_user (those the user may approve);
     promises_open; promises_broken_this_month (broken promises due in today's calendar month);
     disputes_open. Each number's list: open_alerts, reviews_overdue, decisions_pending,
@@ -453,10 +423,9 @@ def action_counts(
 
     scope = worklog_access.scope_of(user)
     today = today or date.today()
-    alerts = _alert_frame(
-        con, scope, as_of=as_of, customer_ids=(), segments=segments, regions=regions,
-        industries=industries, store=store, today=today,
-    ).filter(pl.col("state") != "closed")  # fmt: skip
+    alerts = _alert_frame(con, scope, filters, customer_ids=(), store=store, today=today).filter(
+        pl.col("state") != "closed"
+    )
     pending, _ = visible_items(con, scope, "decision", None, store)
     pending = [d for d in pending if d.state == "pending"]
     awaiting = 0

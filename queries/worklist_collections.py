@@ -1,7 +1,7 @@
 """The collections worklist and what collectors recorded: promises to pay, contacts, disputes.
 
 Arguments and scope as in queries/worklist.py: the warehouse connection, the signed-in user, the
-worklog file (`store`) and `today` (default: the real date); executives get counts only
+global filters (`filters`, queries.filters.Filters) for the worklist, the worklog file (`store`) and `today` (default: the real date); executives get counts only
 (queries.worklist.action_counts), these lists raise OutOfScope for them.
 
 Ranking (policy `[collections] ranking`, or the `ranking` argument): RANKINGS — `el_x_dpd`
@@ -23,11 +23,11 @@ from data.policy import RANKINGS
 from data.scope import Scope
 from data.users import User
 from data.worklog_decisions import policy_in_force
+from queries.filters import Filter, Filters
 from queries.runner import run
-from queries.worklist import scoped_regions, visible_items
+from queries.worklist import scoped_filters, visible_items
 from schemas.results import validate_result
 
-Filter = tuple[str, ...]
 Store = str | os.PathLike[str] | None
 PROMISE_STATUSES = ("open", "kept", "broken", "cancelled")
 _RANK_VALUE = {
@@ -254,16 +254,13 @@ def disputes(
 def collections_worklist(
     con: duckdb.DuckDBPyConnection,
     user: User,
+    filters: Filters,
     *,
-    as_of: date,
     ranking: str | None = None,
-    segments: Filter = (),
-    regions: Filter = (),
-    industries: Filter = (),
     store: Store = None,
     today: date | None = None,
 ) -> pl.DataFrame:
-    """Customers with an overdue amount at `as_of`, ranked (see the module docstring; `ranking`
+    """Customers with an overdue amount at `filters.as_of`, ranked (see the module docstring; `ranking`
     None: the policy in force's).
 
     Columns: rank (1 = first to work), customer_id, name, region, segment, industry, owner,
@@ -282,10 +279,7 @@ def collections_worklist(
     frame = run(
         con,
         "worklist_overdue_customers",
-        as_of=as_of,
-        regions=scoped_regions(scope, regions),
-        segments=list(segments),
-        industries=list(industries),
+        **scoped_filters(scope, filters).params(),
     )
     ids = frame["customer_id"].to_list()
     promised = (

@@ -13,9 +13,10 @@ import pytest
 
 from queries import cases
 from queries.cases import Metric
+from queries.filters import Filters
 
 D = date.fromisoformat
-NO_FILTER = {"segments": (), "regions": (), "industries": ()}
+NO_FILTER = Filters()
 
 
 # ---------- windows and the before/after rule ----------
@@ -155,9 +156,9 @@ def test_case_filters_keep_values_the_case_holds_and_report_the_rest():
         }
     )
     applied, ignored = cases.case_filters(
-        {"segments": ("Large", "Nope"), "regions": ("Mars",), "industries": ()}, available
+        Filters(segments=("Large", "Nope"), regions=("Mars",), industries=()), available
     )
-    assert applied == {"segments": ("Large",), "regions": (), "industries": ()}
+    assert applied == Filters(segments=("Large",), regions=(), industries=())
     assert ignored == {"segments": ("Nope",), "regions": ("Mars",)}
 
 
@@ -186,7 +187,7 @@ def con():
 
 
 def test_customer_risk_by_hand(con):
-    rows = cases.customer_risk(con, **NO_FILTER).rows(named=True)
+    rows = cases.customer_risk(con, NO_FILTER).rows(named=True)
     assert [r["as_of"] for r in rows] == [D("2025-01-31"), D("2025-02-28")]  # mid-month left out
     jan, feb = rows
     assert (jan["customers"], jan["exposure"], jan["low_share"], jan["medium_share"]) == (
@@ -214,12 +215,12 @@ def test_customer_risk_by_hand(con):
 
 
 def test_customer_risk_filtered(con):
-    large = cases.customer_risk(con, segments=("Large",)).rows(named=True)
+    large = cases.customer_risk(con, Filters(segments=("Large",))).rows(named=True)
     assert [(r["exposure"], r["customers_at_risk"], r["default_rate"], r["write_offs"]) for r in large] == [
         (100, 0, None, 0),
         (170, 1, 1.0, 60),  # Large: X 0 and Z 60 written off in February
     ]  # fmt: skip
-    west = cases.customer_risk(con, regions=("West",))
+    west = cases.customer_risk(con, Filters(regions=("West",)))
     assert west["as_of"].to_list() == [D("2025-02-28")]
 
 
@@ -237,13 +238,13 @@ def test_collections_ratios_by_hand():
         ('2025-01-31', 'B', 'East', 'Retail', 1000, 0, 0, 100, 50, 100, 100, 100, 600),
         ('2025-02-14', 'A', 'East', 'Retail', 5, 5, 0, 0, 0, 0, 0, 0, 0)"""
     )
-    (whole,) = cases.collections(db, **NO_FILTER).rows(named=True)
+    (whole,) = cases.collections(db, NO_FILTER).rows(named=True)
     assert whole["receivables"] == 2000
     shares = [whole[f"overdue_{b}_share"] for b in ("1_30", "31_60", "61_90", "90p")]
     assert shares == [0.05, 0.025, 0.05, 0.05]
     assert whole["collection_rate"] == pytest.approx(400 / 700)  # (300 + 100) / (200 + 500)
     assert whole["dso"] == pytest.approx(120)  # 2000 / 1500 * 90
-    (a,) = cases.collections(db, segments=("A",)).rows(named=True)
+    (a,) = cases.collections(db, Filters(segments=("A",))).rows(named=True)
     assert (a["collection_rate"], a["dso"]) == (0.6, 100)
     db.close()
 
@@ -297,7 +298,7 @@ def test_recovery_by_cohort_month():
         ('A5', 'P3', 'recovery', '2025-09-20', 25),    -- P3's window ended 2025-09-11: dated only
         ('A6', 'P1', 'recovery', '2025-11-05', 10)     -- after the last grid date: not counted"""
     )
-    rows = cases.recovery(db, **NO_FILTER).rows()
+    rows = cases.recovery(db, NO_FILTER).rows()
     empty = [(D(f"2025-{m:02d}-{d}"), 0, 0, None, 0) for m, d in ((6, 30), (7, 31), (8, 31))]
     assert rows == [
         (D("2025-01-31"), 0, 0, None, 0),
@@ -312,9 +313,9 @@ def test_recovery_by_cohort_month():
         (D("2025-09-30"), 0, 0, None, 25),
         (D("2025-10-31"), 0, 0, None, 0),
     ]
-    march = cases.recovery(db, segments=("Large",)).row(2)
+    march = cases.recovery(db, Filters(segments=("Large",))).row(2)
     assert march == (D("2025-03-31"), 250, 140, pytest.approx(140 / 250), 0)
-    assert cases.recovery(db, segments=("Large",)).row(3)[-1] == 20
+    assert cases.recovery(db, Filters(segments=("Large",))).row(3)[-1] == 20
     db.close()
 
 
@@ -339,13 +340,19 @@ def test_new_business_share_with_medium_and_high_band_customers():
         ('K5', 'X', '2025-03-15', 400, 'active'),        -- X was High at 2025-02-28: counts
         ('K6', 'X', '2024-12-31', 999, 'active')         -- before the grid"""
     )
-    rows = cases.new_business(db, **NO_FILTER).rows()
+    rows = cases.new_business(db, NO_FILTER).rows()
     assert rows == [
         (D("2025-01-31"), 0, 0, 0, None),
         (D("2025-02-28"), 3, 450, 300, pytest.approx(300 / 450)),
         (D("2025-03-31"), 1, 400, 400, 1.0),
     ]
-    assert cases.new_business(db, segments=("Small",)).row(1) == (D("2025-02-28"), 1, 300, 300, 1.0)
+    assert cases.new_business(db, Filters(segments=("Small",))).row(1) == (
+        D("2025-02-28"),
+        1,
+        300,
+        300,
+        1.0,
+    )
     db.close()
 
 
@@ -385,7 +392,7 @@ def test_last_month_movers_by_hand():
         """insert into payments values
         ('P1', 10, '2025-01-15'), ('P2', 10, '2025-01-15'), ('P3', 10, '2025-02-21')"""
     )
-    (row,) = cases.last_month(db, as_of=D("2025-02-28"), previous=D("2025-01-31"), **NO_FILTER).rows(named=True)  # fmt: skip
+    (row,) = cases.last_month(db, Filters(as_of=D("2025-02-28")), previous=D("2025-01-31")).rows(named=True)  # fmt: skip
     assert row == {
         "new_30": 2,  # X and Z (Y was 30+ already, W is current)
         "new_30_exposure": 120,  # X 90 + Z 30
@@ -395,6 +402,6 @@ def test_last_month_movers_by_hand():
         "written_off": 25,  # Y 20 + Z 5
         "largest_write_off": 20,
     }
-    (large,) = cases.last_month(db, as_of=D("2025-02-28"), previous=D("2025-01-31"), segments=("Large",)).rows(named=True)  # fmt: skip
+    (large,) = cases.last_month(db, Filters(as_of=D("2025-02-28"), segments=("Large",)), previous=D("2025-01-31")).rows(named=True)  # fmt: skip
     assert (large["new_30"], large["new_defaults"], large["written_off"]) == (2, 0, 5)
     db.close()

@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 
 from queries import collections
+from queries.filters import Filters
 
 COMPONENTS = [
     "receivables",
@@ -141,7 +142,7 @@ def at(result: pl.DataFrame, as_of: date) -> dict:
 
 
 def test_ratios_are_taken_on_the_summed_components(con):
-    row = at(collections.monthly(con, as_of=FEB), FEB)
+    row = at(collections.monthly(con, Filters(as_of=FEB)), FEB)
     assert row["receivables"] == 1000
     assert row["current_receivables"] == 700
     assert (row["overdue_1_30"], row["overdue_90p"]) == (200, 100)
@@ -176,7 +177,7 @@ def test_ratios_are_taken_on_the_summed_components(con):
     ],
 )
 def test_filters_choose_the_rows_summed(con, filters, rate, dso, cei, roll_1_30):
-    row = at(collections.monthly(con, as_of=FEB, **filters), FEB)
+    row = at(collections.monthly(con, Filters(as_of=FEB, **filters)), FEB)
     assert row["collection_rate"] == pytest.approx(rate)
     assert row["dso"] == pytest.approx(dso)
     assert row["cei"] == pytest.approx(cei)
@@ -185,13 +186,13 @@ def test_filters_choose_the_rows_summed(con, filters, rate, dso, cei, roll_1_30)
 
 def test_filters_matching_nothing_give_no_rows(con):
     assert collections.monthly(
-        con, as_of=FEB, segments=("Large",), industries=("Services",)
+        con, Filters(as_of=FEB, segments=("Large",), industries=("Services",))
     ).is_empty()
-    assert collections.monthly(con, as_of=FEB, regions=("North",)).is_empty()
+    assert collections.monthly(con, Filters(as_of=FEB, regions=("North",))).is_empty()
 
 
 def test_zero_denominators_give_null_ratios_not_zero(con):
-    row = at(collections.monthly(con, as_of=FEB), date(2026, 1, 31))
+    row = at(collections.monthly(con, Filters(as_of=FEB)), date(2026, 1, 31))
     # Nothing was overdue at the start or fell due: no collection rate; no 90-day sales: no DSO.
     assert row["collection_rate"] is None
     assert row["dso"] is None
@@ -210,12 +211,12 @@ def test_zero_denominators_give_null_ratios_not_zero(con):
     ],
 )
 def test_window_is_the_24_months_to_the_as_of_date(con, as_of, dates):
-    result = collections.monthly(con, as_of=as_of)
+    result = collections.monthly(con, Filters(as_of=as_of))
     assert result["as_of"].to_list() == dates
 
 
 def test_result_columns_are_what_the_page_reads(con):
-    result = collections.monthly(con, as_of=FEB)
+    result = collections.monthly(con, Filters(as_of=FEB))
     for bucket in collections.BUCKETS:
         assert f"count_{bucket}" in result.columns
     assert set(collections.ROLLS) <= set(result.columns)

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from queries import concentration
+from queries.filters import Filters
 
 D0, D1 = date(2025, 12, 31), date(2026, 1, 31)
 OLD = date(2023, 12, 31)  # outside the 24-month window of D1
@@ -61,7 +62,7 @@ def tiny(tmp_path_factory):
 
 
 def test_gini_and_lorenz_by_hand(tiny):
-    curve = concentration.lorenz(tiny, as_of=D1)
+    curve = concentration.lorenz(tiny, Filters(as_of=D1))
     # Ascending 10, 20, 70 (total 100): G = 2(1·10 + 2·20 + 3·70) / (3 · 100) − 4/3 = 0.4.
     assert curve["gini"][0] == pytest.approx(0.4)
     assert curve["names"][0] == 3
@@ -77,7 +78,7 @@ def test_lorenz_is_sampled_for_big_portfolios(tmp_path):
         "'S' as segment, 'East' as region, 'Retail' as industry, i::double as exposure "
         "from range(1, 1001) t(i)"
     )
-    curve = concentration.lorenz(con, as_of=D1)
+    curve = concentration.lorenz(con, Filters(as_of=D1))
     assert curve.height == 201
     # x = 1..n: G = 2 Σ i² / (n · n(n+1)/2) − (n+1)/n = 2(2n+1)/(3n) − (n+1)/n = (n − 1) / (3n)
     assert curve["gini"][0] == pytest.approx(999 / 3000)
@@ -85,7 +86,7 @@ def test_lorenz_is_sampled_for_big_portfolios(tmp_path):
 
 
 def test_top_shares_and_cumulative(tiny):
-    top = concentration.top(tiny, as_of=D1, limit=2)
+    top = concentration.top(tiny, Filters(as_of=D1), limit=2)
     assert top["customer_id"].to_list() == ["c", "b"]
     assert top["share"].to_list() == pytest.approx([0.7, 0.2])
     assert top["cumulative_share"].to_list() == pytest.approx([0.7, 0.9])
@@ -99,7 +100,7 @@ def _hhi(frame, as_of, dimension):
 
 
 def test_filtered_hhi_uses_shares_within_the_filter(tiny):
-    trend = concentration.hhi_trend(tiny, as_of=D1, segments=("S",))
+    trend = concentration.hhi_trend(tiny, Filters(as_of=D1, segments=("S",)))
     assert set(trend["scope"]) == {"filtered"}
     # Segment S at D1: a 10, b 20 → shares 1/3, 2/3 → HHI = 33.3² + 66.7² = 5 555.6; 1.8 names.
     customer = _hhi(trend, D1, "customer")
@@ -112,7 +113,7 @@ def test_filtered_hhi_uses_shares_within_the_filter(tiny):
 
 def test_filtered_hhi_by_dimension_over_time(tiny):
     # Both regions chosen: the same customers as the portfolio, but computed from customer_month.
-    trend = concentration.hhi_trend(tiny, as_of=D1, regions=("East", "West"))
+    trend = concentration.hhi_trend(tiny, Filters(as_of=D1, regions=("East", "West")))
     assert _hhi(trend, D1, "customer")["hhi"] == pytest.approx(10**2 + 20**2 + 70**2)
     assert _hhi(trend, D1, "industry")["hhi"] == pytest.approx(
         30**2 + 70**2
@@ -126,7 +127,7 @@ def test_filtered_hhi_by_dimension_over_time(tiny):
 
 
 def test_portfolio_hhi_reads_concentration_month_within_24_months(tiny):
-    trend = concentration.hhi_trend(tiny, as_of=D1)
+    trend = concentration.hhi_trend(tiny, Filters(as_of=D1))
     assert set(trend["scope"]) == {"portfolio"}
     assert OLD not in trend["as_of"].to_list()
     assert trend.height == 4
@@ -134,7 +135,7 @@ def test_portfolio_hhi_reads_concentration_month_within_24_months(tiny):
 
 
 def test_treemap_keeps_the_largest_per_industry_and_one_other_tile(tiny):
-    tiles = concentration.treemap(tiny, as_of=D1, per_industry=1)
+    tiles = concentration.treemap(tiny, Filters(as_of=D1), per_industry=1)
     rows = sorted(tiles.select("industry", "customer_id", "exposure").rows(), key=str)
     # Energy: c alone (z has no exposure); Retail: b, and a folded into "other" (customer null).
     assert rows == sorted(
@@ -144,16 +145,16 @@ def test_treemap_keeps_the_largest_per_industry_and_one_other_tile(tiny):
 
 def test_single_name_breaches_use_the_policy_limit(tiny):
     assert concentration.policy(tiny)["single_name_share"][0] == pytest.approx(0.5)
-    rows = concentration.breaches(tiny, as_of=D1, kind="single_name")
+    rows = concentration.breaches(tiny, Filters(as_of=D1), kind="single_name")
     assert rows["customer_id"].to_list() == ["c"]  # 70 % > 50 %; b holds 20 %
     assert rows["single_name_limit"][0] == pytest.approx(0.5)
 
 
 def test_limit_breaches_are_limited_with_the_full_count(tiny):
-    rows = concentration.breaches(tiny, as_of=D1, kind="limit", limit=1)
+    rows = concentration.breaches(tiny, Filters(as_of=D1), kind="limit", limit=1)
     # b (20 against 10) and c (70 against 60) breach; the largest is shown, both are counted.
     assert rows["customer_id"].to_list() == ["c"]
     assert rows["matching"][0] == 2
     assert rows["excess"][0] == pytest.approx(10.0)
     with pytest.raises(ValueError, match="kind must be one of"):
-        concentration.breaches(tiny, as_of=D1, kind="x' or 1=1")
+        concentration.breaches(tiny, Filters(as_of=D1), kind="x' or 1=1")

@@ -10,6 +10,7 @@ import pytest
 
 from data import warehouse
 from queries import credit_control
+from queries.filters import Filters
 
 D = date(2026, 6, 30)
 
@@ -84,7 +85,7 @@ def _by_id(frame: pl.DataFrame) -> dict[str, dict]:
 
 
 def test_all_customers_largest_first_with_band_controls(tiny):
-    rows = credit_control.customers(tiny, as_of=D, which="all")
+    rows = credit_control.customers(tiny, Filters(as_of=D), which="all")
     assert rows["customer_id"].to_list() == ["h", "m", "q", "l"]
     assert rows["matching"][0] == 4
     h = _by_id(rows)["h"]
@@ -102,7 +103,7 @@ def test_all_customers_largest_first_with_band_controls(tiny):
 
 
 def test_review_due_follows_the_band_frequency_and_the_latest_review(tiny):
-    rows = _by_id(credit_control.customers(tiny, as_of=D, which="all"))
+    rows = _by_id(credit_control.customers(tiny, Filters(as_of=D), which="all"))
     assert (rows["h"]["review_due"], rows["h"]["review_overdue"]) == (date(2026, 6, 15), True)
     assert (rows["m"]["review_due"], rows["m"]["review_overdue"]) == (date(2026, 9, 1), False)
     assert (rows["q"]["last_review"], rows["q"]["review_overdue"]) == (date(2026, 6, 20), False)
@@ -118,13 +119,13 @@ def test_review_due_follows_the_band_frequency_and_the_latest_review(tiny):
     ],
 )
 def test_customer_lists_are_limited_with_the_full_count(tiny, which, limit, expected, matching):
-    rows = credit_control.customers(tiny, as_of=D, which=which, limit=limit)
+    rows = credit_control.customers(tiny, Filters(as_of=D), which=which, limit=limit)
     assert rows["customer_id"].to_list() == expected
     assert rows["matching"][0] == matching
 
 
 def test_all_customer_lists_in_one_query_each_with_its_own_limit_and_count(tiny):
-    lists = credit_control.customer_lists(tiny, as_of=D, limit=1, all_limit=3)
+    lists = credit_control.customer_lists(tiny, Filters(as_of=D), limit=1, all_limit=3)
     by_list = {
         name: (group["customer_id"].to_list(), group["matching"][0])
         for (name,), group in lists.group_by("list", maintain_order=True)
@@ -135,14 +136,14 @@ def test_all_customer_lists_in_one_query_each_with_its_own_limit_and_count(tiny)
 
 
 def test_all_contract_lists_in_one_query(tiny):
-    lists = credit_control.contract_lists(tiny, as_of=D, limit=2)
+    lists = credit_control.contract_lists(tiny, Filters(as_of=D), limit=2)
     assert lists.filter(pl.col("list") == "review")["contract_id"].to_list() == ["k4", "k1"]
     assert lists.filter(pl.col("list") == "review")["matching"][0] == 3
     assert sorted(lists["list"].unique()) == ["dispute", "expiring", "review"]
 
 
 def test_bands_count_customers_and_carry_the_policy(tiny):
-    bands = credit_control.bands(tiny, as_of=D)
+    bands = credit_control.bands(tiny, Filters(as_of=D))
     assert bands["band"].to_list() == ["Low", "Medium", "High"]
     assert bands.select(
         "review_months", "customers", "exposure", "over_limit", "near_limit", "reviews_overdue"
@@ -164,7 +165,7 @@ def test_bands_count_customers_and_carry_the_policy(tiny):
     ],
 )
 def test_contract_lists(tiny, which, expected):
-    rows = credit_control.contracts(tiny, as_of=D, which=which)
+    rows = credit_control.contracts(tiny, Filters(as_of=D), which=which)
     assert rows["contract_id"].to_list() == expected
     assert rows["matching"][0] == len(expected)
 
@@ -172,26 +173,30 @@ def test_contract_lists(tiny, which, expected):
 def test_contract_days_left_and_review_due(tiny):
     rows = {
         r["contract_id"]: r
-        for r in credit_control.contracts(tiny, as_of=D, which="expiring").iter_rows(named=True)
+        for r in credit_control.contracts(tiny, Filters(as_of=D), which="expiring").iter_rows(
+            named=True
+        )
     }
     assert (rows["k1"]["days_left"], rows["k6"]["days_left"]) == (62, 90)
     review = {
         r["contract_id"]: r
-        for r in credit_control.contracts(tiny, as_of=D, which="review").iter_rows(named=True)
+        for r in credit_control.contracts(tiny, Filters(as_of=D), which="review").iter_rows(
+            named=True
+        )
     }
     assert review["k4"]["review_due"] == date(2026, 6, 15)
     assert review["k3"]["review_due"] is None
     with pytest.raises(ValueError, match="which must be one of"):
-        credit_control.contracts(tiny, as_of=D, which="all; drop table contracts")
+        credit_control.contracts(tiny, Filters(as_of=D), which="all; drop table contracts")
 
 
 def test_utilisation_bins(tiny):
-    bins = credit_control.utilisation(tiny, as_of=D)
+    bins = credit_control.utilisation(tiny, Filters(as_of=D))
     # 120 % → 120, 85 % → 80, 50 % → 50, 10 % → 10; the idle customer has no exposure.
     assert bins.select("bin", "customers").rows() == [(10, 1), (50, 1), (80, 1), (120, 1)]
 
 
 def test_empty_filter_gives_zero_totals(tiny):
-    bands = credit_control.bands(tiny, as_of=D, industries=("Nothing",))
+    bands = credit_control.bands(tiny, Filters(as_of=D, industries=("Nothing",)))
     assert credit_control.totals(bands)["customers"] == 0
     assert bands.height == 3

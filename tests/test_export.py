@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 
 from data.export import FORMULA_PREFIXES, neutralise, to_csv, to_xlsx
 from queries import watchlist
+from queries.filters import Filters
 
 HOSTILE = pl.DataFrame(
     {
@@ -109,9 +110,9 @@ def test_xlsx_keeps_numbers_as_numbers_and_text_as_inert_text():
 def test_export_of_filtered_watchlist_equals_the_query_rows(demo_con):
     as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
     filters = {"grades": ("C", "D", "E"), "triggers": ("overdue", "limit_breach")}
-    rows = watchlist.members(demo_con, as_of=as_of, **filters, limit=watchlist.EXPORT_LIMIT).drop(
-        "matching"
-    )
+    rows = watchlist.members(
+        demo_con, Filters(as_of=as_of), **filters, limit=watchlist.EXPORT_LIMIT
+    ).drop("matching")
     expected_ids = {
         r[0]
         for r in demo_con.sql(

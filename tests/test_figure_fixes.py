@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components import grades_charts, portfolio_charts
 from dashboard.components.summary import SummaryInputs, summary_text
 from queries import collections, credit_control, customer, grades, portfolio, watchlist, whatif
+from queries.filters import Filters
 from tests.conftest import page_path
 from tests.tiny_warehouse import BOOK_AS_OF, build_book, build_tiny
 
@@ -52,7 +53,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
 
 
 def test_grades_count_customers_without_exposure(book: duckdb.DuckDBPyConnection) -> None:
-    rows = portfolio.grades(book, as_of=BOOK_AS_OF)
+    rows = portfolio.grades(book, Filters(as_of=BOOK_AS_OF))
     # R1 (no exposure) grades A; R2 (2000) and R3 (1000) grade B
     assert rows.select("grade", "customers", "customers_no_exposure", "exposure").rows() == [
         ("A", 0, 1, 0.0),
@@ -63,17 +64,17 @@ def test_grades_count_customers_without_exposure(book: duckdb.DuckDBPyConnection
     ]
     # every customer the What-if page counts
     total = rows["customers"].sum() + rows["customers_no_exposure"].sum()
-    assert total == whatif.snapshot(book, as_of=BOOK_AS_OF).height == 3
+    assert total == whatif.snapshot(book, Filters(as_of=BOOK_AS_OF)).height == 3
 
 
 def test_grades_by_dimension_and_histogram_count_everyone(book: duckdb.DuckDBPyConnection) -> None:
-    split = grades.by_dimension(book, as_of=BOOK_AS_OF, dimension="region")
+    split = grades.by_dimension(book, Filters(as_of=BOOK_AS_OF), dimension="region")
     assert split.select("grp", "grade", "customers", "customers_no_exposure").rows() == [
         ("North", "A", 0, 1),  # R1
         ("North", "B", 1, 0),  # R2
         ("South", "B", 1, 0),  # R3
     ]
-    histogram = grades.score_histogram(book, as_of=BOOK_AS_OF)
+    histogram = grades.score_histogram(book, Filters(as_of=BOOK_AS_OF))
     assert histogram["customers"].sum() == 2
     assert histogram["customers_no_exposure"].sum() == 1
     figure = grades_charts.by_dimension(split, "t", "customers", "No exposure")
@@ -106,7 +107,7 @@ def test_ninety_plus_is_a_share_of_receivables_on_overview_and_collections(
     book: duckdb.DuckDBPyConnection,
 ) -> None:
     june, may = D("2025-06-30"), D("2025-05-31")
-    rates = portfolio.collection_rate(book, as_of=june)
+    rates = portfolio.collection_rate(book, Filters(as_of=june))
     # 06-30: Q1 5000 (150 days past due) + Q4 3000 (issued 06-01, not due) = 8000 receivable,
     # 5000 of it 90+; the loan's instalments are not billed yet. 05-31: Q1 5000 and Q3 2000,
     # both 120 days past due: all 7000 is 90+.
@@ -114,11 +115,15 @@ def test_ninety_plus_is_a_share_of_receivables_on_overview_and_collections(
     assert (by_date[june]["receivables"], by_date[june]["overdue_90p"]) == (8000.0, 5000.0)
     assert by_date[june]["overdue_90p_share"] == pytest.approx(5000 / 8000)
     assert by_date[may]["overdue_90p_share"] == pytest.approx(1.0)
-    monthly = collections.monthly(book, as_of=june)
+    monthly = collections.monthly(book, Filters(as_of=june))
     assert monthly.filter(pl.col("as_of") == june)["overdue_90p_share"][0] == pytest.approx(0.625)
     # not the exposure-based ratio the Overview used to show: 5000 ÷ exposure 11000 (the loan's
     # 3000 of principal is exposure from its start on 06-01)
-    kpis = portfolio.kpis(book, as_of=june).filter(pl.col("period") == "current").row(0, named=True)
+    kpis = (
+        portfolio.kpis(book, Filters(as_of=june))
+        .filter(pl.col("period") == "current")
+        .row(0, named=True)
+    )
     assert kpis["overdue_90p"] / kpis["exposure"] == pytest.approx(5000 / 11000)
 
 
@@ -128,7 +133,7 @@ def test_ninety_plus_is_a_share_of_receivables_on_overview_and_collections(
 def test_el_drivers_are_customers_with_their_share_of_the_change(
     tiny: duckdb.DuckDBPyConnection,
 ) -> None:
-    drivers = portfolio.el_drivers(tiny, as_of=D("2026-02-28"))
+    drivers = portfolio.el_drivers(tiny, Filters(as_of=D("2026-02-28")))
     # 2026-01-31 -> 02-28: C3 defaults (PD 0.3 -> 1, LGD 0.45, EAD 4000): 540 -> 1800, +1260;
     # C5 defaults (PD 0.005 -> 1, LGD 0.45, EAD 1500): 3.375 -> 675, +671.625; C2 5 -> 16, +11;
     # C1 43.2 -> 34.2, -9 (moved the other way: not a driver); C4 5 -> 5.
@@ -185,9 +190,9 @@ def test_closed_customer_with_money_owed_is_flagged_in_every_list(
     assert flags == {"R1": False, "R2": False, "R3": True}
     # before its loan started (2025-05-31) R3 was closed but owed nothing
     assert not customer.profile(book, customer_id="R3", as_of=D("2025-05-31"))["closed_owing"][0]
-    members = watchlist.members(book, as_of=BOOK_AS_OF, limit=10)
+    members = watchlist.members(book, Filters(as_of=BOOK_AS_OF), limit=10)
     assert dict(members.select("customer_id", "closed_owing").rows()) == {"R2": False, "R3": True}
-    lists = credit_control.customer_lists(book, as_of=BOOK_AS_OF)
+    lists = credit_control.customer_lists(book, Filters(as_of=BOOK_AS_OF))
     everyone = lists.filter(pl.col("list") == "all")
     assert dict(everyone.select("customer_id", "closed_owing").rows()) == {"R2": False, "R3": True}
     assert lists["closed_owing_customers"].unique().to_list() == [1]

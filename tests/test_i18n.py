@@ -20,6 +20,7 @@ from dashboard.i18n import (
     t,
     term,
 )
+from queries.filters import Filters
 from tests.conftest import ROOT
 from tests.ui_text_scan import has_words, scan, scan_source
 
@@ -443,7 +444,7 @@ def test_watchlist_export_headers_come_from_the_catalogue(demo_con):
     from queries import watchlist
 
     as_of = demo_con.sql("select max(as_of) from customer_month").fetchall()[0][0]
-    members = watchlist.members(demo_con, as_of=as_of, limit=5)
+    members = watchlist.members(demo_con, Filters(as_of=as_of), limit=5)
     set_language("zh")
     exported = export_frame(members)
     assert exported.columns[:3] == ["客户编号", "客户名称", "风险等级"]

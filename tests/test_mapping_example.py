@@ -16,6 +16,7 @@ import pytest
 
 from commands.cli import main
 from queries import portfolio
+from queries.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples"
@@ -99,7 +100,7 @@ def test_usd_invoices_are_converted_at_the_rate_in_force_on_their_invoice_date(l
 def test_the_overview_figures_are_those_computed_by_hand(loaded):
     _, con = loaded
     assert con.sql("select as_of from warehouse_state").fetchall() == [(AS_OF,)]
-    current = portfolio.kpis(con, as_of=AS_OF).row(0, named=True)
+    current = portfolio.kpis(con, Filters(as_of=AS_OF)).row(0, named=True)
     # open at 31 October 2026 (issued by then, not paid by then), in CNY:
     #   A-1002  85 500            due 14 Oct: overdue, 17 days
     #   A-1003  64 250            due 19 Nov

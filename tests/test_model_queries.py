@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from queries import model
+from queries.filters import Filters
 from tests.tiny_warehouse import AS_OF, build_calibration
 
 D = date.fromisoformat
@@ -29,7 +30,7 @@ def test_backtest_observations_by_hand(calibration_con):
     # Month-ends t with last_day(t + 12 months) <= 2026-03-17: 2024-12-31, 2025-01-31, 2025-02-28,
     # 3 per customer. Bad: default in (t, t + 12 m]. X2 (default from 2025-06-30) is bad at all three;
     # X4 (default 2026-02-28) only from t = 2025-02-28 (window to 2026-02-28).
-    backtest = model.backtest_scores(calibration_con, as_of=AS_OF)
+    backtest = model.backtest_scores(calibration_con, Filters(as_of=AS_OF))
     assert backtest.rows() == [
         ("A", 0.0, 6, 3),
         ("B", 20.0, 3, 0),
@@ -39,7 +40,7 @@ def test_backtest_observations_by_hand(calibration_con):
 
 
 def test_backtest_metrics_by_hand(calibration_con):
-    counts = model.score_counts(model.backtest_scores(calibration_con, as_of=AS_OF))
+    counts = model.score_counts(model.backtest_scores(calibration_con, Filters(as_of=AS_OF)))
     # score 0: 3 goods (X1) + 3 bads (X2); 20: 3 goods; 40: 2 goods, 1 bad; 100: 3 goods.
     assert counts.rows() == [(0.0, 3, 3), (20.0, 3, 0), (40.0, 2, 1), (100.0, 3, 0)]
     summary = model.discrimination(counts)
@@ -55,7 +56,7 @@ def test_backtest_metrics_by_hand(calibration_con):
 def test_backtest_follows_the_as_of_date_and_filters(calibration_con):
     # As of 2026-01-31: t in {2024-12-31, 2025-01-31}; X4's default (2026-02-28) is outside both
     # windows, so C has no bad.
-    earlier = model.backtest_scores(calibration_con, as_of=D("2026-01-31"))
+    earlier = model.backtest_scores(calibration_con, Filters(as_of=D("2026-01-31")))
     assert earlier.rows() == [
         ("A", 0.0, 4, 2),
         ("B", 20.0, 2, 0),
@@ -63,18 +64,18 @@ def test_backtest_follows_the_as_of_date_and_filters(calibration_con):
         ("E", 100.0, 2, 0),
     ]
     assert model.backtest_scores(
-        calibration_con, as_of=D("2026-01-31"), regions=("South",)
+        calibration_con, Filters(as_of=D("2026-01-31"), regions=("South",))
     ).is_empty()
     # Before 12 months of history nothing can be judged.
-    assert model.backtest_scores(calibration_con, as_of=D("2025-06-30")).is_empty()
+    assert model.backtest_scores(calibration_con, Filters(as_of=D("2025-06-30"))).is_empty()
     assert not model.discrimination(
-        model.score_counts(model.backtest_scores(calibration_con, as_of=D("2025-06-30")))
+        model.score_counts(model.backtest_scores(calibration_con, Filters(as_of=D("2025-06-30"))))
     ).measurable
 
 
 def test_calibration_by_grade_with_exact_intervals(calibration_con):
     grades = model.policy_grades(calibration_con)
-    table = model.calibration(model.backtest_scores(calibration_con, as_of=AS_OF), grades)
+    table = model.calibration(model.backtest_scores(calibration_con, Filters(as_of=AS_OF)), grades)
     assert table["grade"].to_list() == ["A", "B", "C", "D", "E"]
     assert table["observations"].to_list() == [6, 3, 3, 0, 3]
     assert table["defaults"].to_list() == [3, 0, 1, 0, 0]
@@ -105,11 +106,11 @@ def test_policy_grades_ranges_and_bands(calibration_con):
 
 
 def test_psi_bins_on_the_calibration_warehouse(calibration_con):
-    months = model.score_months(calibration_con, as_of=AS_OF)
+    months = model.score_months(calibration_con, Filters(as_of=AS_OF))
     assert months["customers"].unique().to_list() == [5]
     assert model.default_reference(months) is None  # 5 customers < 100: no default reference
     reference = months["as_of"][0]
-    bins = model.psi_bins(calibration_con, as_of=AS_OF, reference=reference)
+    bins = model.psi_bins(calibration_con, Filters(as_of=AS_OF), reference=reference)
     # Scores 0, 0, 20, 40, 100: deciles {0, 20, 40, 100}, the maximum dropped -> bins
     # (-inf, 0], (0, 20], (20, 40], (40, inf) with 2, 1, 1, 1 customers; every month alike.
     first = bins.filter(pl.col("as_of") == reference)
@@ -120,7 +121,9 @@ def test_psi_bins_on_the_calibration_warehouse(calibration_con):
         (3, 40.0, None, 1),
     ]
     assert model.stability(bins, reference)["psi"].unique().to_list() == [0.0]
-    assert model.psi_bins(calibration_con, as_of=AS_OF, reference=D("2020-01-31")).is_empty()
+    assert model.psi_bins(
+        calibration_con, Filters(as_of=AS_OF), reference=D("2020-01-31")
+    ).is_empty()
 
 
 def hand_made(path: Path) -> duckdb.DuckDBPyConnection:
@@ -160,7 +163,7 @@ def psi_con(tmp_path):
 
 def test_psi_bins_deciles_and_an_empty_bin_by_hand(psi_con):
     jan, feb = D("2026-01-31"), D("2026-02-28")
-    bins = model.psi_bins(psi_con, as_of=feb, reference=jan, segments=("sme",))
+    bins = model.psi_bins(psi_con, Filters(as_of=feb, segments=("sme",)), reference=jan)
     # January 10, 20, ..., 100: deciles 10 ... 90 (100, the maximum, is not an edge) -> ten bins
     # (-inf, 10], (10, 20], ..., (90, inf) with one customer each.
     january = bins.filter(pl.col("as_of") == jan)
@@ -185,7 +188,7 @@ def test_psi_bins_deciles_and_an_empty_bin_by_hand(psi_con):
     # = 0.069315 + 6 * 0.690085 + 0.895880 = 5.105705
     assert psi["psi"].to_list() == [0.0, pytest.approx(5.105705, abs=1e-5)]
     # Without the segment filter the corporate customer (50) lands in bin 4 of February.
-    everyone = model.psi_bins(psi_con, as_of=feb, reference=jan)
+    everyone = model.psi_bins(psi_con, Filters(as_of=feb), reference=jan)
     assert everyone.filter(pl.col("as_of") == feb)["rows"].to_list() == [
         1,
         2,
@@ -247,14 +250,14 @@ def warning_con(tmp_path):
 
 def test_watchlist_outcomes_and_early_warning_record_by_hand(warning_con):
     as_of = D("2026-12-31")
-    outcomes = model.watchlist_outcomes(warning_con, as_of=as_of, segments=("sme",))
+    outcomes = model.watchlist_outcomes(warning_con, Filters(as_of=as_of, segments=("sme",)))
     assert outcomes.rows() == [
         (D("2024-06-30"), 1, 0),
         (D("2025-01-31"), 1, 1),
         (D("2025-06-30"), 1, 0),
         (D("2025-12-31"), 1, 0),
     ]
-    defaults = model.early_warning(warning_con, as_of=as_of, segments=("sme",))
+    defaults = model.early_warning(warning_con, Filters(as_of=as_of, segments=("sme",)))
     assert defaults["customer_id"].to_list() == ["W3", "W1"]  # by default date; W2's is later
     from queries.model_metrics import early_warning_record
 
@@ -263,8 +266,8 @@ def test_watchlist_outcomes_and_early_warning_record_by_hand(warning_con):
     assert (record.hit_rate, record.mean_lead, record.median_lead) == (0.5, 12.0, 12.0)
     assert (record.spells, record.false_alarms, record.false_alarm_share) == (4, 3, 0.75)
     everyone = early_warning_record(
-        model.early_warning(warning_con, as_of=as_of),
-        model.watchlist_outcomes(warning_con, as_of=as_of),
+        model.early_warning(warning_con, Filters(as_of=as_of)),
+        model.watchlist_outcomes(warning_con, Filters(as_of=as_of)),
     )
     # + W5: flagged 6 months ahead (mean lead (12 + 6) / 2 = 9); its spell (2025-02-28) is judged
     # and followed by its default 2025-08-31: 5 spells, 2 followed, 3 false alarms.
@@ -278,7 +281,7 @@ def test_demo_backtest_reproduces_the_pd_calibration(demo_con):
     # At the build's as-of date and unfiltered, the back-test is the PD calibration's sample.
     as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
     grades = model.policy_grades(demo_con)
-    table = model.calibration(model.backtest_scores(demo_con, as_of=as_of), grades)
+    table = model.calibration(model.backtest_scores(demo_con, Filters(as_of=as_of)), grades)
     assert table["observations"].to_list() == grades["observations"].to_list()
     assert table["defaults"].to_list() == grades["defaults_12m"].to_list()
 

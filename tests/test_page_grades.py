@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from queries import grades
+from queries.filters import Filters
 from tests.conftest import page_path
 
 
@@ -27,7 +28,7 @@ def test_migration_rates_are_row_shares_with_empty_rows_null():
 
 def test_unknown_dimension_is_refused(demo_con):
     with pytest.raises(ValueError, match="dimension must be one of"):
-        grades.by_dimension(demo_con, as_of=date(2026, 10, 31), dimension="name")
+        grades.by_dimension(demo_con, Filters(as_of=date(2026, 10, 31)), dimension="name")
 
 
 def test_unfiltered_migration_equals_materialised_rating_migration(demo_con):
@@ -47,7 +48,7 @@ def test_unfiltered_migration_equals_materialised_rating_migration(demo_con):
 
 def test_grade_split_sums_to_portfolio(demo_con):
     as_of = demo_con.sql("select max(as_of) from month_grid").fetchall()[0][0]
-    split = grades.by_dimension(demo_con, as_of=as_of, dimension="region")
+    split = grades.by_dimension(demo_con, Filters(as_of=as_of), dimension="region")
     total = demo_con.sql(
         "select sum(exposure) from customer_month where as_of = $d", params={"d": as_of}
     ).fetchall()[0][0]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components import portfolio_charts
 from dashboard.components.summary import SummaryInputs, summary_text
 from queries import portfolio
+from queries.filters import Filters
 from tests.conftest import page_path
 from tests.work_page_helpers import work_store
 
@@ -23,7 +24,7 @@ def latest(con) -> date:
 
 def test_kpis_match_independent_sql(demo_con):
     as_of = latest(demo_con)
-    kpis = portfolio.kpis(demo_con, as_of=as_of, segments=("Large",))
+    kpis = portfolio.kpis(demo_con, Filters(as_of=as_of, segments=("Large",)))
     current = kpis.filter(pl.col("period") == "current").row(0, named=True)
     exposure, el, watch = demo_con.sql(
         "select sum(exposure), sum(expected_loss), count(*) filter (where on_watchlist) "
@@ -38,7 +39,7 @@ def test_kpis_match_independent_sql(demo_con):
 
 def test_grades_cover_all_five_and_sum_to_portfolio(demo_con):
     as_of = latest(demo_con)
-    grades = portfolio.grades(demo_con, as_of=as_of)
+    grades = portfolio.grades(demo_con, Filters(as_of=as_of))
     assert grades["grade"].to_list() == ["A", "B", "C", "D", "E"]
     total = demo_con.sql(
         "select sum(exposure) from customer_month where as_of = $d", params={"d": as_of}
@@ -56,7 +57,7 @@ def test_concentration_on_hand_computed_shares(tmp_path):
         "('c', date '2026-01-31', 10.0, 'S', 'R', 'I'), ('d', date '2026-01-31', 0.0, 'S', 'R', 'I')) "
         "t(customer_id, as_of, exposure, segment, region, industry)"
     )
-    row = portfolio.concentration(con, as_of=date(2026, 1, 31)).row(0, named=True)
+    row = portfolio.concentration(con, Filters(as_of=date(2026, 1, 31))).row(0, named=True)
     # Shares 0.6, 0.3, 0.1 (d has no exposure): HHI = 60² + 30² + 10² = 3600 + 900 + 100 = 4600.
     assert row["names"] == 3
     assert row["hhi"] == pytest.approx(4600)
@@ -159,9 +160,9 @@ def test_the_action_row_counts_the_work(demo_db, demo_con, work_store):
         "and (left_on is null or left_on > $d)",
         params={"d": as_of},
     ).fetchall()[0][0]
-    counts = worklist.action_counts(demo_con, open_user(), as_of=as_of, store=work_store).row(
-        0, named=True
-    )
+    counts = worklist.action_counts(
+        demo_con, open_user(), Filters(as_of=as_of), store=work_store
+    ).row(0, named=True)
     assert shown["Open alerts"] == f"{on_list:,}" == f"{counts['open_alerts']:,}"
     assert shown["Decisions pending"] == "1"
     assert shown["Promises broken this month"] == "0"

@@ -17,6 +17,7 @@ from data import worklog, worklog_decisions, worklog_reviews
 from data.users import User
 from data.worklog_access import open_user
 from queries import worklist
+from queries.filters import Filters
 from tests.auth_helpers import REGION_A, REGION_B, app_as
 from tests.conftest import page_path
 from tests.work_page_helpers import button, field, frame_with, message, texts, work_store
@@ -38,7 +39,7 @@ def latest(con) -> date:
 
 def open_alert(con, region: str | None = None) -> tuple[str, date]:
     """An alert on the list at the latest date (of a customer in `region`)."""
-    frame = worklist.alert_reviews(con, open_user("t"), as_of=latest(con))
+    frame = worklist.alert_reviews(con, open_user("t"), Filters(as_of=latest(con)))
     if region is not None:
         frame = frame.filter(pl.col("region") == region)
     row = frame.row(0, named=True)

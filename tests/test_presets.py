@@ -21,6 +21,7 @@ from data.build import rebuild
 from data.ingest import LoadResult, load_files, prepare
 from data.mapping import PRESETS, apply, load_mapping, parse_mapping
 from queries import portfolio
+from queries.filters import Filters
 
 EXTRACTS = Path(__file__).resolve().parent / "corpus" / "extracts"
 D = date.fromisoformat
@@ -53,9 +54,9 @@ def failures(result: LoadResult) -> list[tuple[str, str, int, str, str, str]]:
 def overview(con: duckdb.DuckDBPyConnection, as_of: date) -> dict:
     """The Overview's headline figures at as_of, from the query functions the page calls
     (dashboard/pages/overview.py: portfolio.kpis and portfolio.collection_rate)."""
-    kpis = portfolio.kpis(con, as_of=as_of)
+    kpis = portfolio.kpis(con, Filters(as_of=as_of))
     current = kpis.filter(kpis["period"] == "current").row(0, named=True)
-    rates = portfolio.collection_rate(con, as_of=as_of).row(0, named=True)
+    rates = portfolio.collection_rate(con, Filters(as_of=as_of)).row(0, named=True)
     assert rates["as_of"] == as_of
     return {
         "customers": current["customers"],

@@ -24,6 +24,7 @@ from data.build import rebuild
 from data.ingest import LoadResult, load_files
 from data.mapping import PRESETS, MappingError, apply, load_mapping, parse_mapping
 from queries import portfolio
+from queries.filters import Filters
 
 EXTRACTS = Path(__file__).resolve().parent / "corpus" / "extracts"
 AS_OF = date(2024, 3, 31)
@@ -62,9 +63,9 @@ def headline(con: duckdb.DuckDBPyConnection) -> dict:
     """The Overview's figures at AS_OF: portfolio.kpis (customers, exposure, overdue, overdue_90p
     of customers in the 90+ bucket) and portfolio.collection_rate (receivables, 90+ receivables by
     row and their share: the page's 90+ card)."""
-    kpis = portfolio.kpis(con, as_of=AS_OF)
+    kpis = portfolio.kpis(con, Filters(as_of=AS_OF))
     current = kpis.filter(pl.col("period") == "current").row(0, named=True)
-    rates = portfolio.collection_rate(con, as_of=AS_OF).row(0, named=True)
+    rates = portfolio.collection_rate(con, Filters(as_of=AS_OF)).row(0, named=True)
     assert current["as_of"] == rates["as_of"] == AS_OF
     return {
         "customers": current["customers"],

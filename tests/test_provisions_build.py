@@ -15,6 +15,7 @@ import pytest
 from data import warehouse
 from data.build import rebuild
 from data.policy import DEFAULT_POLICY, Policy
+from queries.filters import Filters
 from tests.tiny_warehouse import insert_rows
 
 D = date.fromisoformat
@@ -107,7 +108,7 @@ def test_provision_matrix_by_hand(receivables) -> None:
 def test_allowance_change_split_into_balances_and_rates_by_hand(receivables) -> None:
     from queries.provisions import bucket_change
 
-    row = bucket_change(receivables, as_of=D("2026-03-31")).row(0, named=True)
+    row = bucket_change(receivables, Filters(as_of=D("2026-03-31"))).row(0, named=True)
     # 02-28 (every rate 0): current 2 000, 1-30 1 000, 31+ 500; 03-31: current 4 000 at 1/30,
     # 31+ 1 200 at 0.2. At the old rates the balances' moves cost nothing; the new rates on
     # today's balances give 4 000 / 30 + 1 200 x 0.2; the cents are rounding.

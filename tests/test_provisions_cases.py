@@ -8,12 +8,13 @@ import polars as pl
 import pytest
 
 from queries import cases
+from queries.filters import Filters
 
-NO_FILTER = {"segments": (), "regions": (), "industries": ()}
+NO_FILTER = Filters()
 
 
 def test_case_allowance_is_ecl_month_by_month_end(demo_con):
-    frame = cases.allowance(demo_con, **NO_FILTER)
+    frame = cases.allowance(demo_con, NO_FILTER)
     month_ends = [
         r[0]
         for r in demo_con.sql(
@@ -29,7 +30,7 @@ def test_case_allowance_is_ecl_month_by_month_end(demo_con):
     ).fetchall()[0]
     assert last["allowance"] == pytest.approx(allowance)
     assert last["coverage"] == pytest.approx(allowance / gross)
-    small = cases.allowance(demo_con, **{**NO_FILTER, "segments": ("Small",)})
+    small = cases.allowance(demo_con, Filters(segments=("Small",)))
     assert small.row(-1, named=True)["allowance"] < last["allowance"]
 
 

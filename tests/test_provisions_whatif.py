@@ -8,6 +8,7 @@ import pytest
 from data import warehouse
 from data.policy import FACTORS, GRADES
 from queries import whatif, whatif_allowance
+from queries.filters import Filters
 from queries.whatif_simulation import Actions, scenario_policy, simulate
 
 
@@ -25,9 +26,9 @@ def lender(tmp_path_factory):
         "policy": policy,
         "history": history,
         "as_of": as_of,
-        "snapshot": whatif.snapshot(con, as_of=as_of),
-        "defaults": whatif.defaults(con, as_of=as_of),
-        "units": whatif_allowance.units(con, as_of=as_of),
+        "snapshot": whatif.snapshot(con, Filters(as_of=as_of)),
+        "defaults": whatif.defaults(con, Filters(as_of=as_of)),
+        "units": whatif_allowance.units(con, Filters(as_of=as_of)),
     }
     yield inputs
     con.close()

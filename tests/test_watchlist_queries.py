@@ -23,6 +23,7 @@ import pytest
 
 from data.runner import execute
 from queries import watchlist
+from queries.filters import DIMENSIONS, Filters
 
 JAN, FEB, MAR = date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)
 MASTER = {
@@ -127,13 +128,13 @@ def ids(frame: pl.DataFrame) -> list[str]:
     ],
 )
 def test_members_at_march_in_sort_order(con, sort, expected):
-    got = watchlist.members(con, as_of=MAR, sort=sort)
+    got = watchlist.members(con, Filters(as_of=MAR), sort=sort)
     assert ids(got) == expected
     assert got["matching"].to_list() == [5] * 5
 
 
 def test_months_on_list_count_grid_dates_of_the_current_spell(con):
-    got = watchlist.members(con, as_of=MAR)
+    got = watchlist.members(con, Filters(as_of=MAR))
     months = dict(zip(ids(got), got["months_on_list"], strict=True))
     # W2 was on in January, off in February: its current spell is March only
     assert months == {"W1": 3, "W2": 1, "W3": 2, "W4": 1, "W6": 1}
@@ -142,13 +143,13 @@ def test_months_on_list_count_grid_dates_of_the_current_spell(con):
 
 
 def test_an_earlier_date_sees_that_dates_list(con):
-    got = watchlist.members(con, as_of=FEB, sort="months_on_list")
+    got = watchlist.members(con, Filters(as_of=FEB), sort="months_on_list")
     assert ids(got) == ["W1", "W5", "W3"]  # 2, 2, 1 months
     assert got["months_on_list"].to_list() == [2, 2, 1]
 
 
 def test_limit_keeps_the_count_of_all_matching_rows(con):
-    got = watchlist.members(con, as_of=MAR, limit=2)
+    got = watchlist.members(con, Filters(as_of=MAR), limit=2)
     assert ids(got) == ["W1", "W4"]
     assert got["matching"].to_list() == [5, 5]
 
@@ -169,7 +170,9 @@ def test_limit_keeps_the_count_of_all_matching_rows(con):
     ],
 )
 def test_page_and_global_filters(con, filters, expected):
-    assert ids(watchlist.members(con, as_of=MAR, **filters)) == expected
+    chosen = {k: v for k, v in filters.items() if k in DIMENSIONS}  # the sidebar's
+    page = {k: v for k, v in filters.items() if k not in DIMENSIONS}
+    assert ids(watchlist.members(con, Filters(as_of=MAR, **chosen), **page)) == expected
 
 
 @pytest.mark.parametrize(
@@ -186,16 +189,16 @@ def test_page_and_global_filters(con, filters, expected):
     ],
 )
 def test_search_matches_name_or_id_literally(con, text, expected):
-    assert ids(watchlist.members(con, as_of=MAR, search=text)) == expected
+    assert ids(watchlist.members(con, Filters(as_of=MAR), search=text)) == expected
 
 
 def test_a_sort_outside_the_allow_list_is_refused(con):
     with pytest.raises(ValueError, match="sort must be one of"):
-        watchlist.members(con, as_of=MAR, sort="exposure desc; drop table customers")
+        watchlist.members(con, Filters(as_of=MAR), sort="exposure desc; drop table customers")
 
 
 def test_new_entrants_are_on_now_and_were_not_at_the_previous_date(con):
-    got = watchlist.new_entrants(con, as_of=MAR)
+    got = watchlist.new_entrants(con, Filters(as_of=MAR))
     # W2 (off in February), W4 (off), W6 (no February row); largest exposure first
     assert ids(got) == ["W4", "W2", "W6"]
     assert got["new_triggers"].to_list() == [
@@ -203,8 +206,8 @@ def test_new_entrants_are_on_now_and_were_not_at_the_previous_date(con):
         ["legal", "overdue"],
         ["concentration"],
     ]
-    assert ids(watchlist.new_entrants(con, as_of=FEB)) == ["W3"]
-    assert ids(watchlist.new_entrants(con, as_of=MAR, regions=("South",))) == ["W2"]
+    assert ids(watchlist.new_entrants(con, Filters(as_of=FEB))) == ["W3"]
+    assert ids(watchlist.new_entrants(con, Filters(as_of=MAR, regions=("South",)))) == ["W2"]
 
 
 EXPECTED_TREND = {
@@ -233,21 +236,21 @@ def as_dict(trend: pl.DataFrame) -> dict:
 
 
 def test_portfolio_trend_reads_watchlist_month(con):
-    assert as_dict(watchlist.trend(con, as_of=MAR)) == EXPECTED_TREND
+    assert as_dict(watchlist.trend(con, Filters(as_of=MAR))) == EXPECTED_TREND
 
 
 def test_filtered_trend_computed_from_customer_month_matches_by_hand(con):
     everyone = ("Large", "Mid", "Small")
-    assert as_dict(watchlist.trend(con, as_of=MAR, segments=everyone)) == EXPECTED_TREND
+    assert as_dict(watchlist.trend(con, Filters(as_of=MAR, segments=everyone))) == EXPECTED_TREND
     # Small = W2 and W5
-    small = as_dict(watchlist.trend(con, as_of=MAR, segments=("Small",)))
+    small = as_dict(watchlist.trend(con, Filters(as_of=MAR, segments=("Small",))))
     assert small[(JAN, "any")] == (2, 0, 0)
     assert small[(FEB, "any")] == (1, 0, 1)  # W2 out
     assert small[(MAR, "any")] == (1, 1, 1)  # W2 in, W5 out
 
 
 def test_trend_stops_at_the_as_of_date(con):
-    trend = watchlist.trend(con, as_of=FEB, regions=("North", "South", "East", "West"))
+    trend = watchlist.trend(con, Filters(as_of=FEB, regions=("North", "South", "East", "West")))
     assert trend["as_of"].max() == FEB
     assert as_dict(trend) == {k: v for k, v in EXPECTED_TREND.items() if k[0] <= FEB}
 
@@ -266,7 +269,7 @@ def latest(con) -> date:
 def test_demo_filters_match_independent_sql(demo_con):
     as_of = latest(demo_con)
     got = watchlist.members(
-        demo_con, as_of=as_of, grades=("C", "D"), triggers=("overdue",), limit=100_000
+        demo_con, Filters(as_of=as_of), grades=("C", "D"), triggers=("overdue",), limit=100_000
     )
     expected = demo_con.sql(
         "select count(*) from customer_month where as_of = $d and on_watchlist "
@@ -282,8 +285,10 @@ def test_demo_filtered_trend_equals_watchlist_month_when_the_filter_covers_every
         r[0] for r in demo_con.sql("select distinct segment from customers").fetchall()
     )
     key = ["as_of", "trigger"]
-    portfolio = watchlist.trend(demo_con, as_of=as_of).sort(key)
-    assert portfolio.equals(watchlist.trend(demo_con, as_of=as_of, segments=segments).sort(key))
+    portfolio = watchlist.trend(demo_con, Filters(as_of=as_of)).sort(key)
+    assert portfolio.equals(
+        watchlist.trend(demo_con, Filters(as_of=as_of, segments=segments)).sort(key)
+    )
     assert portfolio["as_of"].n_unique() == 24
 
 

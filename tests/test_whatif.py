@@ -19,6 +19,7 @@ import pytest
 from data import warehouse
 from data.policy import Policy, PolicyError, load_policy
 from queries import whatif
+from queries.filters import Filters
 from queries.whatif_simulation import (
     Actions,
     calibrate,
@@ -335,8 +336,8 @@ def inputs(demo_db):
         policy = whatif.current_policy(con)
         history = whatif.history(con)
         as_of = history["as_of"].max()
-        snapshot = whatif.snapshot(con, as_of=as_of)
-        defaults = whatif.defaults(con, as_of=as_of)
+        snapshot = whatif.snapshot(con, Filters(as_of=as_of))
+        defaults = whatif.defaults(con, Filters(as_of=as_of))
         stored = con.sql(
             "select customer_id, as_of, score, grade, pd, on_watchlist from customer_month"
         ).pl()

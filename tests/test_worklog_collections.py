@@ -15,13 +15,16 @@ from data import worklog_reviews as reviews
 from data.worklog import IllegalTransition, InvalidInput
 from queries import worklist
 from queries import worklist_collections as worklists
+from queries.filters import Filters
 from tests.worklog_helpers import ADMIN, ALERTS, ANALYST, AS_OF, TODAY, con, store, tiny_db
 
 __all__ = ["con", "store", "tiny_db"]  # fixtures
 
 
 def test_the_worklist_by_hand(con, store) -> None:
-    frame = worklists.collections_worklist(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    frame = worklists.collections_worklist(
+        con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY
+    )
     # customers overdue at 2026-03-17, by expected loss x max DPD (the shipped policy's ranking)
     assert frame.select("rank", "customer_id", "max_dpd", "overdue_amount").rows() == [
         (1, "C3", 106, 4_000.0),
@@ -60,14 +63,16 @@ def test_the_worklist_by_hand(con, store) -> None:
 )
 def test_the_ranking_the_policy_may_choose(con, store, ranking, order) -> None:
     frame = worklists.collections_worklist(
-        con, ADMIN, as_of=AS_OF, ranking=ranking, store=store, today=TODAY
+        con, ADMIN, Filters(as_of=AS_OF), ranking=ranking, store=store, today=TODAY
     )
     assert frame["customer_id"].to_list() == order
 
 
 def test_an_unknown_ranking_is_refused(con, store) -> None:
     with pytest.raises(InvalidInput, match="unknown ranking 'size'"):
-        worklists.collections_worklist(con, ADMIN, as_of=AS_OF, ranking="size", store=store)
+        worklists.collections_worklist(
+            con, ADMIN, Filters(as_of=AS_OF), ranking="size", store=store
+        )
 
 
 def _promises(con, store) -> None:
@@ -97,7 +102,9 @@ def test_promises_are_kept_broken_or_open(con, store) -> None:
     broken = worklists.promises_broken_this_month(con, ADMIN, store, today=TODAY)
     assert broken["customer_id"].to_list() == ["C5"]
     # a broken promise raises the customer: C5 and C2 come first, by the ranking among them
-    ranked = worklists.collections_worklist(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    ranked = worklists.collections_worklist(
+        con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY
+    )
     assert ranked.select("customer_id", "broken_promises", "open_promises").rows() == [
         ("C5", 1, 0),
         ("C2", 1, 0),
@@ -177,7 +184,9 @@ def test_contacts_and_disputes(con, store) -> None:
     assert frame.select("customer_id", "reason", "amount", "state").rows() == [
         ("C2", "quality", 1_000.0, "open")
     ]
-    ranked = worklists.collections_worklist(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    ranked = worklists.collections_worklist(
+        con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY
+    )
     c1 = ranked.filter(customer_id="C1").row(0, named=True)
     assert (c1["last_contact_on"], c1["last_contact_outcome"]) == (TODAY, "promised_to_pay")
     assert ranked.filter(customer_id="C2")["open_disputes"].to_list() == [1]
@@ -196,7 +205,7 @@ def test_the_overviews_counts(con, store) -> None:
     decisions.request(con, ADMIN, "C4", new_limit=2e6, reason="r", store=store)
     collections.open_dispute(con, ANALYST, "C2", reason="pricing", store=store)
     counts = worklist.action_counts(
-        con, ANALYST, as_of=AS_OF, store=store, today=date(2027, 2, 1)
+        con, ANALYST, Filters(as_of=AS_OF), store=store, today=date(2027, 2, 1)
     ).row(0, named=True)
     assert counts == {
         "open_alerts": 4,  # C3's review is closed
@@ -212,7 +221,7 @@ def test_the_overviews_counts(con, store) -> None:
         "promises_broken_this_month": 0,
         "disputes_open": 1,
     }
-    now = worklist.action_counts(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    now = worklist.action_counts(con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY)
     assert now.select(
         "open_alerts_0_30", "open_alerts_61_90", "decisions_awaiting_user",
         "promises_open", "promises_broken_this_month",

@@ -11,13 +11,14 @@ from data import worklog
 from data import worklog_reviews as reviews
 from data.worklog import IllegalTransition, InvalidInput
 from queries import worklist
+from queries.filters import Filters
 from tests.worklog_helpers import ADMIN, ALERTS, ANALYST, AS_OF, TODAY, con, store, tiny_db
 
 __all__ = ["con", "store", "tiny_db"]  # fixtures
 
 
 def test_an_untouched_alert_is_new_at_version_0(con, store) -> None:
-    alerts = worklist.alert_reviews(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    alerts = worklist.alert_reviews(con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY)
     assert sorted(alerts["customer_id"]) == ["C1", "C2", "C3", "C4", "C5"]
     assert set(alerts["state"]) == {"new"} and set(alerts["version"]) == {0}
     assert alerts["item_id"].null_count() == 5
@@ -124,7 +125,7 @@ def test_bad_input_is_refused_with_a_message(con, store, call, message) -> None:
 
 
 def test_due_dates_follow_the_band_at_entry_and_the_policy(con, store) -> None:
-    alerts = worklist.alert_reviews(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    alerts = worklist.alert_reviews(con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY)
     due = dict(zip(alerts["customer_id"], alerts["due_on"], strict=True))
     # every tiny customer was Low (review every 12 months) when it entered the list
     assert set(alerts["band"]) == {"Low"}
@@ -133,7 +134,9 @@ def test_due_dates_follow_the_band_at_entry_and_the_policy(con, store) -> None:
     # a year later every open review is overdue, and a closed one is not
     reviews.take(con, ANALYST, "C3", ALERTS["C3"], 0, store=store)
     reviews.close(con, ANALYST, "C3", ALERTS["C3"], 1, "limit_cut", store=store)
-    later = worklist.alert_reviews(con, ADMIN, as_of=AS_OF, store=store, today=date(2027, 6, 1))
+    later = worklist.alert_reviews(
+        con, ADMIN, Filters(as_of=AS_OF), store=store, today=date(2027, 6, 1)
+    )
     assert dict(zip(later["customer_id"], later["overdue"], strict=True)) == {
         "C1": True,
         "C2": True,
@@ -141,7 +144,9 @@ def test_due_dates_follow_the_band_at_entry_and_the_policy(con, store) -> None:
         "C4": True,
         "C5": True,
     }
-    overdue = worklist.reviews_overdue(con, ADMIN, as_of=AS_OF, store=store, today=date(2027, 2, 1))
+    overdue = worklist.reviews_overdue(
+        con, ADMIN, Filters(as_of=AS_OF), store=store, today=date(2027, 2, 1)
+    )
     # due 2026-10-31 (C4), 2026-11-30 (C2), 2027-01-31 (C1); C3 is closed, C5 not yet due
     assert overdue["customer_id"].to_list() == ["C4", "C2", "C1"]
 
@@ -149,7 +154,7 @@ def test_due_dates_follow_the_band_at_entry_and_the_policy(con, store) -> None:
 def test_open_alerts_by_age(con, store) -> None:
     reviews.take(con, ANALYST, "C3", ALERTS["C3"], 0, store=store)
     reviews.close(con, ANALYST, "C3", ALERTS["C3"], 1, "no_action", store=store)
-    frame = worklist.open_alerts(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    frame = worklist.open_alerts(con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY)
     ages = dict(zip(frame["customer_id"], frame["age_days"], strict=True))
     # TODAY 2026-04-08: C4 entered 2025-10-31 (159 days), C2 11-30, C1 2026-01-31, C5 03-17
     assert ages == {"C4": 159, "C2": 129, "C1": 67, "C5": 22}
@@ -163,7 +168,7 @@ def test_reviews_for_a_set_of_alerts_and_history_per_customer(con, store) -> Non
     chosen = worklist.alert_reviews(
         con,
         ADMIN,
-        as_of=None,
+        Filters(as_of=None),
         alerts=[("C1", ALERTS["C1"]), ("C2", ALERTS["C2"]), ("C2", date(2020, 1, 31))],
         store=store,
         today=TODAY,

@@ -15,6 +15,7 @@ from data.scope import Scope, connect_scoped
 from data.worklog import InvalidInput, OutOfScope
 from queries import worklist
 from queries import worklist_collections as worklists
+from queries.filters import Filters
 from tests.worklog_helpers import (
     ADMIN,
     ALERTS,
@@ -84,7 +85,9 @@ def test_through_a_scoped_connection_the_customer_does_not_even_exist(tiny_db, w
     try:
         with pytest.raises(InvalidInput, match="no customer C2 in the warehouse"):
             reviews.take(scoped, NORTH, "C2", ALERTS["C2"], 1, store=worked)
-        alerts = worklist.alert_reviews(scoped, NORTH, as_of=AS_OF, store=worked, today=TODAY)
+        alerts = worklist.alert_reviews(
+            scoped, NORTH, Filters(as_of=AS_OF), store=worked, today=TODAY
+        )
         assert sorted(alerts["customer_id"]) == ["C1", "C3"]
         # and within the scope it works as through the warehouse itself
         assert reviews.comment(scoped, NORTH, "C1", ALERTS["C1"], 1, "ok", worked).version == 2
@@ -96,11 +99,11 @@ def test_a_region_limited_analyst_reads_only_their_regions(con, worked) -> None:
     def customers(frame) -> list[str]:
         return sorted(set(frame["customer_id"]))
 
-    alerts = worklist.alert_reviews(con, NORTH, as_of=AS_OF, store=worked, today=TODAY)
+    alerts = worklist.alert_reviews(con, NORTH, Filters(as_of=AS_OF), store=worked, today=TODAY)
     assert customers(alerts) == ["C1", "C3"]
     # a chosen region outside the scope does not widen it
     outside = worklist.alert_reviews(
-        con, NORTH, as_of=AS_OF, regions=("South",), store=worked, today=TODAY
+        con, NORTH, Filters(as_of=AS_OF, regions=("South",)), store=worked, today=TODAY
     )
     assert customers(outside) == ["C1", "C3"]
     assert customers(worklist.decisions(con, NORTH, states=(), store=worked)) == ["C1"]
@@ -108,7 +111,7 @@ def test_a_region_limited_analyst_reads_only_their_regions(con, worked) -> None:
     assert customers(worklists.disputes(con, NORTH, store=worked)) == ["C3"]
     assert customers(worklists.contacts(con, NORTH, store=worked)) == ["C3"]
     assert customers(
-        worklists.collections_worklist(con, NORTH, as_of=AS_OF, store=worked, today=TODAY)
+        worklists.collections_worklist(con, NORTH, Filters(as_of=AS_OF), store=worked, today=TODAY)
     ) == ["C1", "C3"]
     with pytest.raises(OutOfScope, match="customer C2 is outside your regions"):
         worklist.customer_history(con, NORTH, "C2", worked)
@@ -118,22 +121,22 @@ def test_a_region_limited_analyst_reads_only_their_regions(con, worked) -> None:
 
 
 def test_counts_follow_the_scope(con, worked) -> None:
-    north = worklist.action_counts(con, NORTH, as_of=AS_OF, store=worked, today=TODAY)
-    every = worklist.action_counts(con, ADMIN, as_of=AS_OF, store=worked, today=TODAY)
+    north = worklist.action_counts(con, NORTH, Filters(as_of=AS_OF), store=worked, today=TODAY)
+    every = worklist.action_counts(con, ADMIN, Filters(as_of=AS_OF), store=worked, today=TODAY)
     assert north.select("open_alerts", "decisions_pending", "disputes_open").row(0) == (2, 1, 1)
     assert every.select("open_alerts", "decisions_pending", "disputes_open").row(0) == (5, 2, 2)
 
 
 def test_an_executive_gets_counts_not_names(con, worked) -> None:
-    counts = worklist.action_counts(con, EXECUTIVE, as_of=AS_OF, store=worked, today=TODAY)
+    counts = worklist.action_counts(con, EXECUTIVE, Filters(as_of=AS_OF), store=worked, today=TODAY)
     assert counts.row(0, named=True)["open_alerts"] == 5
     assert counts.row(0, named=True)["decisions_awaiting_user"] == 0
     assert not any(isinstance(v, str) for v in counts.row(0))
     for read in (
-        lambda: worklist.alert_reviews(con, EXECUTIVE, as_of=AS_OF, store=worked),
+        lambda: worklist.alert_reviews(con, EXECUTIVE, Filters(as_of=AS_OF), store=worked),
         lambda: worklist.decisions(con, EXECUTIVE, store=worked),
         lambda: worklist.customer_history(con, EXECUTIVE, "C1", worked),
-        lambda: worklists.collections_worklist(con, EXECUTIVE, as_of=AS_OF, store=worked),
+        lambda: worklists.collections_worklist(con, EXECUTIVE, Filters(as_of=AS_OF), store=worked),
         lambda: worklists.promises(con, EXECUTIVE, store=worked),
         lambda: export(worked.parent / "out", user=EXECUTIVE, store=worked),
     ):
@@ -145,9 +148,9 @@ def test_an_executive_gets_counts_not_names(con, worked) -> None:
 
 def test_a_user_without_a_role_gets_nothing(con, worked) -> None:
     with pytest.raises(OutOfScope, match="nobody has no role"):
-        worklist.action_counts(con, NO_ROLE, as_of=AS_OF, store=worked)
+        worklist.action_counts(con, NO_ROLE, Filters(as_of=AS_OF), store=worked)
     with pytest.raises(OutOfScope, match="nobody has no role"):
-        worklist.alert_reviews(con, NO_ROLE, as_of=AS_OF, store=worked)
+        worklist.alert_reviews(con, NO_ROLE, Filters(as_of=AS_OF), store=worked)
 
 
 def test_the_export_of_a_region_limited_analyst_holds_their_regions_only(

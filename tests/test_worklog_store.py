@@ -16,6 +16,7 @@ from data import worklog_reviews as reviews
 from data.users import User
 from data.worklog import Conflict, InvalidInput
 from queries import worklist
+from queries.filters import Filters
 from tests.worklog_helpers import ADMIN, ALERTS, ANALYST, AS_OF, TODAY, con, store, tiny_db
 
 __all__ = ["con", "store", "tiny_db"]  # fixtures
@@ -195,7 +196,7 @@ def test_rows_written_by_hand_are_read_with_their_problem(con, store) -> None:
     history = worklist.customer_history(con, ADMIN, "C1", store)
     assert history.height == 2 and history["problem"].str.contains("not a time").any()
     # the listing still shows the alert rather than failing
-    alerts = worklist.alert_reviews(con, ADMIN, as_of=AS_OF, store=store, today=TODAY)
+    alerts = worklist.alert_reviews(con, ADMIN, Filters(as_of=AS_OF), store=store, today=TODAY)
     assert alerts.filter(customer_id="C1")["state"].to_list() == ["closed"]
 
 

@@ -11,10 +11,10 @@ from streamlit.errors import StreamlitAPIException
 from dashboard import auth
 from dashboard.components.formats import number
 from dashboard.components.work_session import acting_user, work_fetch
-from dashboard.filters import GlobalFilters
 from dashboard.i18n import t
 from data.worklog import WorklogError
 from queries import worklist
+from queries.filters import Filters
 
 WORK_PAGE = "dashboard/pages/work.py"
 
@@ -30,11 +30,11 @@ def _link(section: str, text: str) -> None:
         )
 
 
-def action_row(filters: GlobalFilters) -> None:
+def action_row(filters: Filters) -> None:
     """Draw the row (counts only: names never appear, executives included)."""
     user = acting_user()
     try:
-        counts = work_fetch(worklist.action_counts, **filters.params()).row(0, named=True)
+        counts = work_fetch(worklist.action_counts, filters=filters).row(0, named=True)
     except WorklogError:
         return
     linked = auth.allowed(user, "work") and user is not None and user.known_role != "executive"

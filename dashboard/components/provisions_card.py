@@ -4,20 +4,19 @@ change stay whole in a card of the Overview's five-card row, in both languages."
 
 from __future__ import annotations
 
-from datetime import date
-
 from dashboard.access import fetch
 from dashboard.components.formats import MISSING, money, percent, points
 from dashboard.components.kpi import Kpi
 from dashboard.i18n import t
 from queries import provisions
+from queries.filters import Filters
 
 
-def allowance_kpi(params: dict[str, object]) -> Kpi:
-    """The card for the filtered portfolio at params['as_of']: value the allowance, delta its change,
+def allowance_kpi(filters: Filters) -> Kpi:
+    """The card for the filtered portfolio at filters.as_of: value the allowance, delta its change,
     help naming the coverage and its change in points; a dash without an allowance."""
-    totals = provisions.totals(fetch(provisions.trend, **params))
-    as_of: date = params["as_of"]  # type: ignore[assignment]
+    totals = provisions.totals(fetch(provisions.trend, filters=filters))
+    as_of = filters.as_of
     rows = totals.filter(totals["as_of"] <= as_of)
     now = rows.row(-1, named=True) if rows.height and rows["as_of"][-1] == as_of else None
     before = rows.row(-2, named=True) if now is not None and rows.height > 1 else None

@@ -33,6 +33,7 @@ from data import worklog_reviews
 from data.export import neutralise
 from data.worklog import NOTE_LIMIT, Item, WorklogError
 from queries import worklist
+from queries.filters import Filters
 from queries.watchlist import TRIGGERS
 
 
@@ -205,7 +206,7 @@ def review_panel(row: dict, key: str) -> None:
                 done(result, t("work.commented"), comment_note)
 
 
-def reviews_section(filters) -> None:
+def reviews_section(filters: Filters) -> None:
     """The Watchlist's "Alert reviews": the alerts on the list at the date with their review
     state, and the actions on one of them."""
     working_as()
@@ -214,7 +215,7 @@ def reviews_section(filters) -> None:
     st.subheader(t("work.watchlist_reviews"))
     show_flash()
     try:
-        alerts = work_fetch(worklist.alert_reviews, **filters.params())
+        alerts = work_fetch(worklist.alert_reviews, filters=filters)
     except WorklogError as refused:
         st.error(refusal_text(refused))
         return

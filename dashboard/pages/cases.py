@@ -43,24 +43,20 @@ st.query_params["case"] = scenario
 
 db = case_warehouse(scenario)
 
-filters = current_filters()
-chosen = {
-    "segments": filters.segments,
-    "regions": filters.regions,
-    "industries": filters.industries,
-}
-params, ignored = cases.case_filters(chosen, fetch(filter_queries.dimension_values, db=db))
+# A case is read over all its months: the global date is not the case's (nor part of its cache key).
+chosen = current_filters().replace(as_of=None)
+case, ignored = cases.case_filters(chosen, fetch(filter_queries.dimension_values, db=db))
 if ignored:
     # the values come from the URL: shown as text
     values = ", ".join(v for vs in ignored.values() for v in vs)
     st.caption(t("cases.ignored", values=markdown_text(values)))
 
 monthly = cases.monthly(
-    fetch(cases.customer_risk, db=db, **params),
-    fetch(cases.collections, db=db, **params),
-    fetch(cases.recovery, db=db, **params),
-    fetch(cases.new_business, db=db, **params),
-    fetch(cases.allowance, db=db, **params),
+    fetch(cases.customer_risk, db=db, filters=case),
+    fetch(cases.collections, db=db, filters=case),
+    fetch(cases.recovery, db=db, filters=case),
+    fetch(cases.new_business, db=db, filters=case),
+    fetch(cases.allowance, db=db, filters=case),
 )
 story_line = timeline(scenario)
 window = cases.windows(monthly["as_of"].to_list(), story_line.policy_month)
@@ -160,7 +156,7 @@ with st.container(border=True, key="case_verdict"):
     st.markdown(f"- {verdict.improved}\n- {verdict.worsened}\n\n{verdict.meaning}")
     if verdict.jumps:
         movers = fetch(
-            cases.last_month, db=db, as_of=compared[-1], previous=compared[-2], **params
+            cases.last_month, db=db, filters=case.replace(as_of=compared[-1]), previous=compared[-2]
         ).row(0, named=True)
         drivers = case_narrative.jump_drivers(movers, monthly, compared[-1], compared)
         items = "\n".join(f"- {jump}" for jump in verdict.jumps)

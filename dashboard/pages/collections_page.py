@@ -16,7 +16,7 @@ filters = current_filters()
 st.title(t("collections.title"))
 st.caption(t("collections.caption", as_of=month(filters.as_of)))
 
-monthly = fetch(collections.monthly, **filters.params())
+monthly = fetch(collections.monthly, filters=filters)
 # The cards describe the chosen month itself: a filter whose receivables ended earlier is empty.
 if monthly.is_empty() or monthly["as_of"][-1] != filters.as_of or not monthly["receivables"].sum():
     st.info(t("collections.empty"))

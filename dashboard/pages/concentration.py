@@ -26,17 +26,16 @@ PER_INDUSTRY = 8  # treemap tiles per industry before the rest becomes one "othe
 BREACH_ROWS = 200  # rows shown per breach table; the caption gives the full count
 
 filters = current_filters()
-params = filters.params()
 as_of = filters.as_of
 st.title(t("concentration.title"))
 st.caption(t("concentration.caption", as_of=month(as_of)))
 
-curve = fetch(concentration.lorenz, **params)
+curve = fetch(concentration.lorenz, filters=filters)
 if curve.is_empty() or curve["names"][0] is None:
     st.info(t("concentration.empty"))
     st.stop()
 
-trend = fetch(concentration.hhi_trend, **params)
+trend = fetch(concentration.hhi_trend, filters=filters)
 gini = curve["gini"][0]
 
 
@@ -87,7 +86,7 @@ n = (
     )
     or TOP_CHOICES[0]
 )
-top = fetch(concentration.top, limit=n, **params)
+top = fetch(concentration.top, limit=n, filters=filters)
 left, right = st.columns([3, 2])
 with left:
     chart.show(
@@ -169,7 +168,7 @@ with left:
 with right:
     chart.show(
         concentration_charts.treemap(
-            labelled(fetch(concentration.treemap, per_industry=PER_INDUSTRY, **params)),
+            labelled(fetch(concentration.treemap, per_industry=PER_INDUSTRY, filters=filters)),
             t("concentration.treemap_title", n=PER_INDUSTRY),
             t("concentration.other"),
             t("concentration.portfolio"),
@@ -214,7 +213,7 @@ rules = {
     "limit": t("concentration.limit_rule"),
 }
 for kind in concentration.BREACH_KINDS:
-    rows = fetch(concentration.breaches, kind=kind, limit=BREACH_ROWS, **params)
+    rows = fetch(concentration.breaches, kind=kind, limit=BREACH_ROWS, filters=filters)
     matching = rows["matching"][0] if rows.height else 0
     st.markdown(f"**{t(f'concentration.breach_{kind}', count=number(matching))}**")
     st.caption(rules[kind])

@@ -21,11 +21,10 @@ SCATTER_POINTS = 2000  # the largest exposures drawn on the limits chart
 MONEY = column_money()
 
 filters = current_filters()
-params = filters.params()
 st.title(t("credit.title"))
 st.caption(t("credit.caption", as_of=month(filters.as_of)))
 
-bands = fetch(credit_control.bands, **params)
+bands = fetch(credit_control.bands, filters=filters)
 totals = credit_control.totals(bands)
 if totals["customers"] == 0:
     st.info(t("credit.empty"))
@@ -33,17 +32,19 @@ if totals["customers"] == 0:
 
 earlier = [d for d in available_dates() if d < filters.as_of]
 previous = (
-    credit_control.totals(fetch(credit_control.bands, **{**params, "as_of": max(earlier)}))
+    credit_control.totals(fetch(credit_control.bands, filters=filters.replace(as_of=max(earlier))))
     if earlier
     else {}
 )
 # every contract list and every customer list in one query each
-all_contracts = fetch(credit_control.contract_lists, limit=ROWS, **params)
+all_contracts = fetch(credit_control.contract_lists, limit=ROWS, filters=filters)
 contract_lists = {
     which: all_contracts.filter(pl.col("list") == which).drop("list")
     for which in credit_control.CONTRACT_LISTS
 }
-all_customers = fetch(credit_control.customer_lists, limit=ROWS, all_limit=SCATTER_POINTS, **params)
+all_customers = fetch(
+    credit_control.customer_lists, limit=ROWS, all_limit=SCATTER_POINTS, filters=filters
+)
 customer_lists = {
     which: all_customers.filter(pl.col("list") == which).drop("list")
     for which in credit_control.CUSTOMER_LISTS
@@ -90,7 +91,7 @@ with left:
 with right:
     chart.show(
         credit_control_charts.utilisation_histogram(
-            fetch(credit_control.utilisation, **params),
+            fetch(credit_control.utilisation, filters=filters),
             t("credit.histogram_title"),
             t("credit.customers"),
             t("credit.utilisation"),

@@ -23,8 +23,7 @@ from dashboard.i18n import language, t, value_labels
 from queries import grades
 
 filters = current_filters()
-params = filters.params()
-dims = {k: v for k, v in params.items() if k != "as_of"}
+dims = filters.replace(as_of=None)  # the migration has its own dates: one cache entry for all
 edges = {r["grade"]: r["lower_edge"] for r in fetch(grades.cut_offs).iter_rows(named=True)}
 LANG = language()
 st.title(t("grades.title"))
@@ -58,7 +57,7 @@ measure = (
     or "exposure"
 )
 
-split = fetch(grades.by_dimension, dimension=dimension, **params)
+split = fetch(grades.by_dimension, dimension=dimension, filters=filters)
 if split.is_empty():
     st.info(t("grades.empty"))
     st.stop()
@@ -93,7 +92,7 @@ if code is not None:
     cross_filter.request(dimension, code)
 chart.show(
     grades_charts.score_histogram(
-        fetch(grades.score_histogram, **params),
+        fetch(grades.score_histogram, filters=filters),
         t("grades.histogram_title"),
         edges,
         t("grades.with_exposure"),
@@ -120,7 +119,7 @@ with left:
             or horizons[0]
         )
         start, end = ends[horizon], ends[0]
-        counts = fetch(grades.migration, from_date=start, to_date=end, **dims)
+        counts = fetch(grades.migration, from_date=start, to_date=end, filters=dims)
         if counts.is_empty():
             st.info(t("grades.no_migration"))
         else:
@@ -149,7 +148,7 @@ with right:
         st.info(t("grades.flow_same"))
     else:
         start, end = sorted([flow_from, flow_to])
-        flows = fetch(grades.migration, from_date=start, to_date=end, **dims)
+        flows = fetch(grades.migration, from_date=start, to_date=end, filters=dims)
         if flows.is_empty():
             st.info(t("grades.no_migration"))
         else:
@@ -165,7 +164,7 @@ with right:
             )
 
 st.subheader(t("grades.pd_lgd"))
-calibration = fetch(grades.calibration, **params)
+calibration = fetch(grades.calibration, filters=filters)
 ranking = calibration["ranking"][0]
 if ranking == "ranks":
     st.success(t("grades.ranks_good"))

@@ -15,7 +15,6 @@ from dashboard.i18n import t
 from queries import model, model_metrics, portfolio
 
 filters = current_filters()
-params = filters.params()
 st.title(t("model.title"))  # first: on screen while the figures below are computed
 identity = fetch(model.policy_identity).row(0, named=True)
 st.caption(
@@ -72,7 +71,7 @@ with right:
     else:
         thin = grades.filter(~pl.col("enough_observations"))["grade"].to_list()
         st.warning(t("model.ranks_unknown", grades=", ".join(thin)))
-    el_now = fetch(portfolio.kpis, **params).filter(pl.col("period") == "current")
+    el_now = fetch(portfolio.kpis, filters=filters).filter(pl.col("period") == "current")
     if el_now.height:
         el = el_now.row(0, named=True)
         st.caption(
@@ -91,7 +90,7 @@ with right:
 # ---------- discrimination ----------
 st.subheader(t("model.discrimination"))
 st.caption(t("model.backtest_caption", as_of=month(filters.as_of)))
-backtest = fetch(model.backtest_scores, **params)
+backtest = fetch(model.backtest_scores, filters=filters)
 counts = model.score_counts(backtest)
 summary = model.discrimination(counts)
 if not summary.measurable:
@@ -191,7 +190,7 @@ else:
 
 # ---------- stability ----------
 st.subheader(t("model.stability"))
-months = fetch(model.score_months, **params)
+months = fetch(model.score_months, filters=filters)
 eligible = months.filter(pl.col("customers") >= model.MIN_REFERENCE_CUSTOMERS)["as_of"].to_list()
 if not eligible or months.height < 2:
     st.info(t("model.no_psi", n=model.MIN_REFERENCE_CUSTOMERS))
@@ -216,7 +215,7 @@ else:
         )
         or "recent"
     )
-    bins = fetch(model.psi_bins, reference=reference, **params)
+    bins = fetch(model.psi_bins, reference=reference, filters=filters)
     view = model_charts.psi_view(
         model.stability(bins, reference),
         months=model_charts.PSI_WINDOW_MONTHS if span == "recent" else None,
@@ -298,8 +297,8 @@ else:
 
 # ---------- early-warning record ----------
 st.subheader(t("model.early_warning"))
-defaults = fetch(model.early_warning, **params)
-outcomes = fetch(model.watchlist_outcomes, **params)
+defaults = fetch(model.early_warning, filters=filters)
+outcomes = fetch(model.watchlist_outcomes, filters=filters)
 record = model_metrics.early_warning_record(defaults, outcomes)
 if record.defaults == 0 and record.spells == 0:
     st.info(t("model.no_defaults"))

@@ -28,10 +28,9 @@ from queries import portfolio
 
 cross_filter.follow_watchlist_request()  # a grade's bar clicked on the last run
 filters = current_filters()
-params = filters.params()
 st.title(t("overview.title"))
 
-kpis = fetch(portfolio.kpis, **params)
+kpis = fetch(portfolio.kpis, filters=filters)
 current = kpis.filter(kpis["period"] == "current").row(0, named=True)
 previous_rows = kpis.filter(kpis["period"] == "previous")
 previous = previous_rows.row(0, named=True) if previous_rows.height else None
@@ -48,8 +47,8 @@ if current["exposure"] <= 0:
 
 # What changed first: on a phone the cards below stack into a long column, and the summary is
 # what an executive opens the page for.
-drivers = fetch(portfolio.el_drivers, **params)
-triggers = fetch(portfolio.new_triggers, **params)
+drivers = fetch(portfolio.el_drivers, filters=filters)
+triggers = fetch(portfolio.new_triggers, filters=filters)
 with st.container(border=True):
     st.markdown(f"**{t('overview.summary')}**")
     st.text(
@@ -85,7 +84,7 @@ def pp(change: float) -> str:
     return points(change)
 
 
-rates = fetch(portfolio.collection_rate, **params)
+rates = fetch(portfolio.collection_rate, filters=filters)
 rate_now = rates["collection_rate"][0] if rates.height else None
 rate_before = rates["collection_rate"][1] if rates.height > 1 else None
 # 90+ as on Collections: receivables more than 90 days past due, as a share of receivables
@@ -172,7 +171,7 @@ kpi_row(
             delta_fmt=pp,
             help=t("overview.collection_rate_help"),
         ),
-        allowance_kpi(params),
+        allowance_kpi(filters),
     ]
 )
 
@@ -181,7 +180,7 @@ action_row(filters)
 
 left, right = st.columns([3, 2])
 with left:
-    grades = fetch(portfolio.grades, **params)
+    grades = fetch(portfolio.grades, filters=filters)
     # a click on a grade's bar opens the Watchlist at that grade, for those who may open it
     clickable = auth.allowed(auth.current_user(), "watchlist")
     clicked = chart.show(
@@ -213,7 +212,7 @@ with left:
     )
 with right:
     st.markdown(f"**{t('overview.concentration')}**")
-    concentration = fetch(portfolio.concentration, **params).row(0, named=True)
+    concentration = fetch(portfolio.concentration, filters=filters).row(0, named=True)
     a, b = st.columns(2)
     a.metric(t("overview.top10"), percent(concentration["top10_share"]), border=True)
     b.metric(
@@ -223,7 +222,7 @@ with right:
         help=t("overview.hhi_help", effective=number(concentration["effective_names"], 1)),
     )
     st.markdown(f"**{t('overview.largest')}**")
-    largest = fetch(portfolio.largest, limit=5, **params)
+    largest = fetch(portfolio.largest, limit=5, filters=filters)
     st.dataframe(
         neutralise(
             largest.select("name", "grade", "exposure", (largest["share"] * 100).alias("share"))
@@ -244,7 +243,7 @@ with right:
     )
 
 st.subheader(t("overview.trend_title"))
-trend = fetch(portfolio.trend, **params)
+trend = fetch(portfolio.trend, filters=filters)
 left, right = st.columns([3, 2])
 chart.show(
     portfolio_charts.exposure_trend(

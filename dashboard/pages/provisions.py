@@ -28,11 +28,10 @@ from data.export import neutralise
 from queries import provisions
 
 filters = current_filters()
-params = filters.params()
 st.title(t("provisions.title"))
 st.caption(t("provisions.caption", as_of=month(filters.as_of)))
 
-by_stage = fetch(provisions.trend, **params)
+by_stage = fetch(provisions.trend, filters=filters)
 totals = provisions.totals(by_stage)
 if totals.is_empty() or totals["as_of"][-1] != filters.as_of:
     st.info(t("provisions.empty"))
@@ -114,7 +113,7 @@ with left:
         name="provisions_by_stage",
     )
 
-matrix = fetch(provisions.by_bucket, **params)
+matrix = fetch(provisions.by_bucket, filters=filters)
 with right:
     st.subheader(t("provisions.by_bucket"))
     if matrix.is_empty():
@@ -134,7 +133,7 @@ with right:
             ),
             name="provisions_by_bucket",
         )
-        change = fetch(provisions.bucket_change, **params).row(0, named=True)
+        change = fetch(provisions.bucket_change, filters=filters).row(0, named=True)
         if change["before_on"] is not None:
 
             def signed(amount: float) -> str:
@@ -240,7 +239,7 @@ months = (
     )
     or 3
 )
-moves = fetch(provisions.movement, months=months, **params)
+moves = fetch(provisions.movement, months=months, filters=filters)
 if not moves.is_empty():
     table = provisions.movement_table(moves)
     present = [s for s in provisions.STAGES if s in set(moves["stage"])]
@@ -271,7 +270,7 @@ if not moves.is_empty():
     )
 
 st.subheader(t("provisions.largest"))
-top = fetch(provisions.largest, limit=20, **params)
+top = fetch(provisions.largest, limit=20, filters=filters)
 if not top.is_empty():
     backstop = entries.filter(pl.col("key") == "stage2.dpd_backstop_days")["value"]
     grades = entries.filter(pl.col("key") == "stage2.downgrade_grades")["value"]

@@ -25,7 +25,6 @@ from data.export import neutralise, to_csv, to_xlsx
 from queries import watchlist
 
 filters = current_filters()
-params = filters.params()
 st.title(t("watchlist.title"))
 st.caption(t("watchlist.caption", as_of=month(filters.as_of)))
 
@@ -42,7 +41,7 @@ def trigger_labels(codes: pl.Expr) -> pl.Expr:
 
 
 # --- early-warning alerts of this date first ------------------------------------------------
-entrants = fetch(watchlist.new_entrants, **params)
+entrants = fetch(watchlist.new_entrants, filters=filters)
 if entrants.is_empty():
     st.success(t("watchlist.alerts_none"))
 else:
@@ -161,7 +160,7 @@ def members_section() -> None:
         search=search,
         sort=sort,
     )
-    shown = fetch(watchlist.members, **params, **choices, limit=500)
+    shown = fetch(watchlist.members, filters=filters, **choices, limit=500)
 
     if shown.is_empty():
         st.info(t("watchlist.empty"))
@@ -252,7 +251,7 @@ def members_section() -> None:
         # Exports hold every matching row, not only the rows shown; they are built only when clicked.
         def export_rows() -> pl.DataFrame:
             return export_frame(
-                fetch(watchlist.members, **params, **choices, limit=watchlist.EXPORT_LIMIT)
+                fetch(watchlist.members, filters=filters, **choices, limit=watchlist.EXPORT_LIMIT)
             )
 
         x, y, _ = st.columns([1, 1, 3])
@@ -281,7 +280,7 @@ members_section()
 reviews_section(filters)
 
 st.subheader(t("watchlist.trend"))
-trend = fetch(watchlist.trend, **params)
+trend = fetch(watchlist.trend, filters=filters)
 st.caption(t("watchlist.scope_note" if filters.narrowed else "watchlist.portfolio_note"))
 chart.show(
     watchlist_charts.flows(

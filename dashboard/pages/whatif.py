@@ -186,14 +186,9 @@ actions = Actions(
 
 # --- re-score ------------------------------------------------------------------------------------
 history = fetch_shared(whatif.history, db=db)
-params = {
-    "as_of": as_of,
-    "segments": filters.segments,
-    "regions": filters.regions,
-    "industries": filters.industries,
-}
-snapshot = fetch(whatif.snapshot, db=db, **params)
-past_defaults = fetch(whatif.defaults, db=db, **params)
+shown = filters.replace(as_of=as_of)  # the sidebar's filters at the date chosen above
+snapshot = fetch(whatif.snapshot, db=db, filters=shown)
+past_defaults = fetch(whatif.defaults, db=db, filters=shown)
 if snapshot.height == 0:
     st.info(t("whatif.no_customers"))
     st.stop()
@@ -280,7 +275,7 @@ st.caption(
 st.caption(el_in_default_text)
 # IFRS 9: the loans re-priced and re-staged under the scenario (queries/whatif_allowance.py)
 ecl = whatif_allowance.effect(
-    fetch(whatif_allowance.units, db=db, **params), result.customers, scenario
+    fetch(whatif_allowance.units, db=db, filters=shown), result.customers, scenario
 )
 if ecl["gross_carrying_amount"]:
     st.caption(

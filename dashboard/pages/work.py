@@ -30,7 +30,6 @@ SECTIONS = ("decisions", "reviews", "collections")
 SECTION_KEY = "work_section"
 
 filters = current_filters()
-params = filters.params()
 st.title(t("work.title"))
 st.caption(t("work.caption", as_of=month(filters.as_of)))
 working_as()
@@ -80,7 +79,7 @@ try:
 
     elif section == "reviews":
         st.subheader(t("work.reviews_title"))
-        alerts = work_fetch(worklist.open_alerts, **params)
+        alerts = work_fetch(worklist.open_alerts, filters=filters)
         alerts = alerts.sort(
             [pl.col("overdue"), "due_on", "entered_on", "customer_id"],
             descending=[True, False, False, False],
@@ -98,7 +97,7 @@ try:
 
     else:
         st.subheader(t("work.collections_title"))
-        ranked = work_fetch(worklist_collections.collections_worklist, **params)
+        ranked = work_fetch(worklist_collections.collections_worklist, filters=filters)
         ranking = ranked["ranking"][0] if ranked.height else None
         broken = int((ranked["broken_promises"] > 0).sum()) if ranked.height else 0
         st.caption(
