@@ -115,6 +115,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # names and notes come from the files: nothing in them may drive the terminal
         print(f"[{status_label(report.status)}] {escape_unsafe(report.summary())}")
     _print_failures(result, failures_report(result.reports), args.show)
+    if result.built is not None:
+        built = result.built
+        print(
+            f"derived tables as of {built.as_of} ({built.mode}) "
+            f"in {sum(built.seconds.values()):.1f} s"
+        )
     if not result.changed:
         _print_nothing_changed(result, warehouse.db_path(args.db))
     user_commands.record_load(

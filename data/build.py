@@ -25,7 +25,9 @@ from data.warehouse import table_counts
 # 6: the demo part-pays only the last 25 days' invoices (an open remainder stays within 30 DPD).
 # 7: the demo's contract disputes happen over the whole history and are settled (the instalments
 #    withheld meanwhile paid on that day), not only in the last 76 days before the as-of date.
-BUILD_VERSION = 7
+# 8: month_exposure (each month's portfolio exposure, customer_month.exposure_share's denominator)
+#    is a table of its own, so an incremental build (data.incremental) divides by the whole book's.
+BUILD_VERSION = 8
 
 # (SQL file, table or view it creates), in dependency order.
 CORE_STEPS: tuple[tuple[str, str], ...] = (
@@ -41,6 +43,7 @@ CORE_STEPS: tuple[tuple[str, str], ...] = (
     ("build_cm_scores", "cm_scores"),
     ("build_pd_calibration", "pd_calibration"),
     ("build_lgd_calibration", "lgd_calibration"),
+    ("build_month_exposure", "month_exposure"),
     ("build_customer_month", "customer_month"),
     ("build_score_explanation", "score_explanation"),
 )
@@ -76,11 +79,14 @@ class BuildResult:
     policy_name: str
     tables: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    mode: str = "full"  # or "incremental: N customers" (data.incremental.update)
 
     def __str__(self) -> str:
         total = sum(self.seconds.values())
         rows = ", ".join(f"{name} {count:,}" for name, count in self.tables.items())
-        return f"built as of {self.as_of} ({self.policy_name}) in {total:.1f} s: {rows}"
+        return (
+            f"built as of {self.as_of} ({self.policy_name}, {self.mode}) in {total:.1f} s: {rows}"
+        )
 
 
 def last_month_end_on_or_before(day: date) -> date:

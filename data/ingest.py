@@ -36,6 +36,9 @@ FAILURE_SCHEMA = {
 }
 
 
+# The source tables whose upserts record the customers and dates they change (load_touched, read
+# by the incremental build); fx_rates only converts amounts at load and moves no derived figure.
+TRACKED = frozenset(LOAD_ORDER) - {"fx_rates"}
 # The statuses whose files `commit` writes (rows, quarantine, load history).
 WRITTEN = ("loaded", "partial")
 EXAMPLES = 3  # example rows per group of failures
@@ -535,7 +538,9 @@ def commit(
     rebuild: bool = True,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Write every prepared file that was not refused, in one transaction, then rebuild.
+    """Write every prepared file that was not refused, in one transaction, then bring the derived
+    tables up to date (data.incremental.update: only what the rows change when it can). With
+    `rebuild` False the derived tables stay as they were, and the next load builds in full.
 
     On any exception the transaction is rolled back and the exception re-raised: the warehouse is
     exactly as it was before the call.
@@ -549,6 +554,7 @@ def commit(
     loaded_at = datetime.now().replace(microsecond=0)
     con.execute("begin transaction")
     try:
+        execute(con, "load_touched_start")
         for step, item in enumerate(writable, start=1):
             report = item.report
             if progress:
@@ -557,7 +563,12 @@ def commit(
             con.register("staged", item.accepted)
             con.register("staged_rejects", item.rejects)
             try:
+                tracked = report.table in TRACKED
+                if tracked:
+                    execute(con, f"load_snapshot_{report.table}")
                 execute(con, f"load_upsert_{report.table}")
+                if tracked:
+                    execute(con, f"load_touched_{report.table}")
                 execute(
                     con,
                     "load_record_quarantine",
@@ -582,7 +593,11 @@ def commit(
                 rows_rejected=report.rows_rejected,
                 note="; ".join(report.notes) or None,
             )
-        built = _rebuild(con, progress) if rebuild else None
+        if rebuild:
+            built = _update(con, progress)
+        else:
+            built = None
+            execute(con, "load_mark_unbuilt")
         bump_load_version(con)
         con.execute("commit")
     except BaseException:
@@ -591,12 +606,12 @@ def commit(
     return LoadResult(reports, built)
 
 
-def _rebuild(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> object | None:
-    try:
-        from data.build import rebuild
-    except ImportError:  # the risk engine is optional until it exists
-        return None
-    return rebuild(con, progress=progress)
+def _update(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> object:
+    """The derived tables brought up to date with this load: only what its rows change when the
+    last build is a sound base, else in full (data.incremental.update)."""
+    from data.incremental import update
+
+    return update(con, progress=progress)
 
 
 def load_files(

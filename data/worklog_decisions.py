@@ -286,11 +286,14 @@ def store_for(con: duckdb.DuckDBPyConnection) -> Path | None:
     return file.parent / "worklog.sqlite"
 
 
-def sync_to_warehouse(con: duckdb.DuckDBPyConnection, store: Store = None) -> int:
+def sync_to_warehouse(
+    con: duckdb.DuckDBPyConnection, store: Store = None, track: bool = False
+) -> int:
     """Upsert every approved decision into credit_reviews of the warehouse `con` writes (inside
     the caller's transaction), for the customers it holds (a decision about a customer the
     warehouse lacks is skipped); returns the approved decisions offered. Nothing when the
-    worklog file (default: store_for(con)) does not exist."""
+    worklog file (default: store_for(con)) does not exist. `track` records the customers whose
+    reviews this changed in the load's load_touched table (an incremental build, data.incremental)."""
     from data.runner import execute
 
     file = Path(store) if store else store_for(con)
@@ -300,8 +303,16 @@ def sync_to_warehouse(con: duckdb.DuckDBPyConnection, store: Store = None) -> in
     if staged.is_empty():
         return 0
     con.register("staged_decisions", staged)
+    if track:
+        con.register("staged", staged)
     try:
+        if track:
+            execute(con, "load_snapshot_credit_reviews")
         execute(con, "load_upsert_credit_decisions")
+        if track:
+            execute(con, "load_touched_credit_reviews")
     finally:
         con.unregister("staged_decisions")
+        if track:
+            con.unregister("staged")
     return staged.height

@@ -7,14 +7,15 @@
 -- then), so pages can find entrants and leavers without joining the table to itself, default_12m (in
 -- default at a later grid date within 12 months), and last_review (the latest contract review or
 -- credit review on or before the date). PD: 1 in default, else the grade's (grade_pd). LGD uses the
--- segment's unsecured LGD from lgd_calibration. Params: lgd_*, wl_* (watchlist thresholds).
+-- segment's unsecured LGD from lgd_calibration; the exposure share divides by month_exposure.
+-- Params: lgd_*, wl_* (watchlist thresholds).
 create or replace table customer_month as
 with scores as (
     select
         s.*,
-        coalesce(s.exposure / nullif(sum(s.exposure) over (partition by s.as_of), 0), 0)
-            as exposure_share
+        coalesce(s.exposure / nullif(t.exposure, 0), 0) as exposure_share
     from cm_scores as s
+    inner join month_exposure as t on t.as_of = s.as_of
 ),
 
 with_history as (
