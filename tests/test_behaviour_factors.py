@@ -131,6 +131,30 @@ def test_limit_increase_and_nothing_after_t(tmp_path):
     con.close()
 
 
+def test_of_two_reviews_on_one_day_the_greatest_review_id_is_in_force(tmp_path):
+    con, _ = build_book(tmp_path / "book.duckdb")
+    # inserted greatest id first: the order of the rows must not matter
+    insert_rows(
+        con,
+        "credit_reviews",
+        [
+            ("V9", "R2", D("2025-09-15"), 8_000.0, "BB", "cfo", "second decision"),
+            ("V10", "R2", D("2025-09-15"), 20_000.0, "B", "cfo", "first decision"),
+        ],
+    )
+    rebuild(con, as_of=BOOK_AS_OF)
+    # 'V9' > 'V10' as text: V9's limit and rating are in force from 09-15
+    r = behaviour(con, "R2", "2025-09-30")
+    assert r["utilisation"] == pytest.approx(2000 / 8_000)  # Q4: 3000 less 1000 credited
+    assert r["rating_rank"] == 5  # BB
+    limit = con.execute(
+        "select credit_limit, external_rating from customer_month "
+        "where customer_id = 'R2' and as_of = date '2025-09-30'"
+    ).fetchone()
+    assert limit == (8_000.0, "BB")
+    con.close()
+
+
 def test_event_counts_over_365_days(tmp_path):
     con, _ = build_tiny(tmp_path / "tiny.duckdb")
     # C2: operational 2025-11-01, legal 2026-02-01; C1: credit (rating downgrade) 2026-03-01

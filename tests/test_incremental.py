@@ -397,6 +397,7 @@ OFFSETS = st.sampled_from([-400, -45, -3, 1, 12, 25])
 @settings(
     max_examples=6,
     deadline=None,
+    derandomize=True,  # the same sequences on every run: a failure is reproducible
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
@@ -418,7 +419,9 @@ def test_hypothesis_sequences_of_small_loads_equal_a_full_rebuild(work, loads):
             t: pl.concat(fs).unique(subset=pl.concat(fs).columns[0], keep="last")
             for t, fs in frames.items()
         }
-        load(db, write(work.folder / f"load{number}", merged))
+        merged = {t: f for t, f in merged.items() if f.height}
+        if merged:  # a draw may find no row to change (nothing open to settle or write off)
+            load(db, write(work.folder / f"load{number}", merged))
     assert_equals_full_rebuild(db, work.folder)
 
 
@@ -463,3 +466,19 @@ def test_an_incremental_load_killed_at_a_statement_leaves_the_warehouse_as_it_wa
     assert load(db, folder).startswith("incremental:")
     assert not list(db.parent.glob(f"{db.name}.*.staging*"))
     assert_equals_full_rebuild(db, work.folder)
+
+
+@pytest.mark.parametrize(("drift", "same"), [(1e-15, True), (1e-6, False)])
+def test_a_portfolio_table_summed_in_another_order_counts_as_unchanged(drift, same):
+    from data.incremental import _within_rounding
+
+    con = duckdb.connect()
+    con.execute("create schema build_scope")
+    con.execute("create table lgd_calibration as select 'SME' as segment, 0.45::double as lgd")
+    con.execute(
+        "create table build_scope.previous_lgd_calibration as "
+        "select 'SME' as segment, 0.45::double * (1 + $d) as lgd",
+        {"d": drift},
+    )
+    assert _within_rounding(con, "lgd_calibration") is same
+    con.close()

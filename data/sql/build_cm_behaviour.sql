@@ -48,13 +48,17 @@ events as (
 ),
 
 limit_reviews as (
-    select customer_id, effective_on, credit_limit from credit_reviews
+    -- one review per customer and day: of several on one day, the one with the greatest review_id
+    select customer_id, effective_on, credit_limit
+    from credit_reviews
+    qualify row_number() over (partition by customer_id, effective_on order by review_id desc) = 1
 ),
 
 rating_reviews as (
     select customer_id, effective_on, external_rating
     from credit_reviews
     where external_rating is not null
+    qualify row_number() over (partition by customer_id, effective_on order by review_id desc) = 1
 ),
 
 base as (

@@ -5,7 +5,8 @@
 -- policy's binned scorecard factors come from cm_scorecard. data/policy.py
 -- (Policy.score, .grade, ...) holds the same scoring rules.
 -- Limit and rating in force at t: the latest credit_reviews row with effective_on <= t (a review
--- without a rating leaves the rating as it was), before the first review the customer's own values.
+-- without a rating leaves the rating as it was; of reviews on one day, the one with the greatest
+-- review_id), before the first review the customer's own values.
 -- Default: a default signal at t is max DPD above default_dpd, a bankruptcy filing in (previous grid
 -- date, t], or a contract marked defaulted (from its last review date, else as_of) still marked so.
 -- A month-end is clean when max DPD <= cure_dpd, no signal and nothing written off in the period. A
@@ -75,13 +76,17 @@ defaulted_contracts as (
 ),
 
 limit_reviews as (
-    select customer_id, effective_on, credit_limit from credit_reviews
+    -- one review per customer and day: of several on one day, the one with the greatest review_id
+    select customer_id, effective_on, credit_limit
+    from credit_reviews
+    qualify row_number() over (partition by customer_id, effective_on order by review_id desc) = 1
 ),
 
 rating_reviews as (
     select customer_id, effective_on, external_rating
     from credit_reviews
     where external_rating is not null
+    qualify row_number() over (partition by customer_id, effective_on order by review_id desc) = 1
 ),
 
 in_force as (
