@@ -202,10 +202,46 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (PolicyError, OSError) as err:
         print(f"policy refused: {err}", file=sys.stderr)
         return EXIT_REFUSED
+    if args.engine == "spark":
+        return _build_on_spark(args, policy)
+    if args.master or args.out:
+        print("refused: --master and --out are options of --engine spark", file=sys.stderr)
+        return EXIT_REFUSED
     with warehouse.writing(args.db) as con, progress_bar(not args.quiet) as progress:
         result = rebuild(con, as_of=args.as_of, policy=policy, progress=progress)
     print(result)
     user_commands.record_load("build", None, args.db)
+    return EXIT_OK
+
+
+def _build_on_spark(args: argparse.Namespace, policy) -> int:
+    """The derived tables built on Spark into Parquet (data.spark_build); the warehouse file is
+    only read."""
+    import importlib.util
+
+    missing = [m for m in ("pyspark", "sqlglot") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"refused: the Spark engine needs the optional extra ({', '.join(missing)} missing): "
+            "uv sync --extra spark",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    from data import spark_build
+
+    if not warehouse.db_path(args.db).exists():
+        print(f"no warehouse at {warehouse.db_path(args.db)}", file=sys.stderr)
+        return EXIT_REFUSED
+    with progress_bar(not args.quiet) as progress:
+        result = spark_build.build(
+            args.db,
+            out=args.out,
+            master=args.master or spark_build.DEFAULT_MASTER,
+            as_of=args.as_of,
+            policy=policy,
+            progress=progress,
+        )
+    print(result)
     return EXIT_OK
 
 
@@ -395,6 +431,18 @@ def parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, help="as-of date YYYY-MM-DD (default: last month-end with data)"
     )
     build.add_argument("--policy", help="policy TOML file (default: data/policy.toml)")
+    build.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="duckdb (default): into the warehouse file; spark: on Apache Spark into Parquet "
+        "(optional extra: uv sync --extra spark; README, 'Scaling out')",
+    )
+    build.add_argument("--master", help="Spark master URL (default local[2]; --engine spark)")
+    build.add_argument(
+        "--out",
+        help="Parquet output folder (default: <warehouse>_spark/ beside it; --engine spark)",
+    )
     build.set_defaults(run=cmd_build)
 
     info = sub.add_parser("info", parents=[common], help="tables, row counts and recent loads")
