@@ -202,7 +202,10 @@ def update(
                 finally:
                     con.execute("reset search_path")
                 created.append(_sql("{scoped}", table))
-                if _splice(con, table):
+                # a table bounded by the as-of date is compared first: when its rows did not move,
+                # the portfolio steps that read it (calibration, month totals, ...) are skipped;
+                # the others (payment rows, contract rates) only feed cheap steps: no comparison
+                if _splice(con, table, compare=table in AS_OF_BOUNDED):
                     changed.add(table)
             elif inputs[table] and not (inputs[table] & changed):
                 continue
@@ -247,12 +250,11 @@ def _has_touched_table(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found.fetchall()[0][0])
 
 
-def _splice(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Replace the touched customers' rows of main.<table> by build_scope.<table>'s when they
-    differ; True when they did."""
-    if not _differs(
-        con, _sql("{scoped}", table), _sql("(select * from main.{t} where {belongs})", table)
-    ):
+def _splice(con: duckdb.DuckDBPyConnection, table: str, compare: bool = True) -> bool:
+    """Replace the touched customers' rows of main.<table> by build_scope.<table>'s; with
+    `compare`, only when they differ. True when the rows were replaced."""
+    current = _sql("(select * from main.{t} where {belongs})", table)
+    if compare and not _differs(con, _sql("{scoped}", table), current):
         return False
     con.execute(_sql("delete from main.{t} where {belongs}", table))
     con.execute(_sql("insert into main.{t} by name select * from {scoped}", table))

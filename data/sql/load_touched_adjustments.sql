@@ -27,9 +27,15 @@ pairs as (
     from changed as k
     inner join after as a on a.adjustment_id = k.adjustment_id
     left join change_before as b on b.adjustment_id = k.adjustment_id
+),
+
+payment_changes as (
+    select new_payment as payment_id, change_on from pairs
+    union
+    select old_payment, change_on from pairs where old_payment is not null
 )
 
 select distinct 'adjustments' as source, c.customer_id, x.change_on
-from pairs as x
-inner join payments as p on p.payment_id in (x.new_payment, x.old_payment)
+from payment_changes as x
+inner join payments as p on p.payment_id = x.payment_id
 inner join contracts as c on c.contract_id = p.contract_id

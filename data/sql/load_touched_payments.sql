@@ -37,8 +37,14 @@ pairs as (
     from changed as k
     inner join after as a on a.payment_id = k.payment_id
     left join change_before as b on b.payment_id = k.payment_id
+),
+
+contract_changes as (
+    select new_contract as contract_id, change_on from pairs
+    union
+    select old_contract, change_on from pairs where old_contract is not null
 )
 
-select distinct 'payments' as source, c.customer_id, p.change_on
-from pairs as p
-inner join contracts as c on c.contract_id in (p.new_contract, p.old_contract)
+select distinct 'payments' as source, c.customer_id, x.change_on
+from contract_changes as x
+inner join contracts as c on c.contract_id = x.contract_id
