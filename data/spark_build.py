@@ -4,7 +4,9 @@ The same build steps as data.build.rebuild, from the same SQL files, translated 
 data.spark_translate. Storage both engines share, under the output folder OUT:
 
     OUT/builds/<stamp>/sources/<table>.parquet    every source table, exported by DuckDB (COPY)
-    OUT/builds/<stamp>/derived/<table>/           every derived table, written by Spark
+    OUT/builds/<stamp>/derived/<table>/           every derived table, written by Spark: a table
+                                                  with an as_of column one folder per month-end
+                                                  (as_of=2024-01-31/, Hive's layout)
     OUT/current                                   symbolic link to the newest complete build
     OUT/warehouse.duckdb                          the dashboard's warehouse: source tables as in the
                                                   single-file warehouse, derived tables as views
@@ -19,6 +21,7 @@ reader may still be scanning it); older ones are removed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -37,6 +40,8 @@ from data.runner import sql_text
 from data.spark_translate import spark_step
 
 DEFAULT_MASTER = "local[2]"
+PARTITION_COLUMN = "as_of"  # the month-end of every monthly derived table
+COLUMNS_FILE = "_columns.json"  # in each table's folder; Spark and the views skip _-files
 
 
 @dataclass(frozen=True)
@@ -190,13 +195,35 @@ def _build_tables(
                 progress(f"spark {step.removeprefix('build_')}", done, len(steps) + 1)
             started = time.perf_counter()
             translated = spark_step(sql_text(variants[step]), params)
-            target = staging / "derived" / table
-            spark.sql(translated.query).write.mode("overwrite").parquet(str(target))
-            written = spark.read.parquet(str(target))
+            written = write_table(spark, translated.query, staging / "derived" / table)
             written.createOrReplaceTempView(table)
             tables[table] = written.count()
             seconds[step] = time.perf_counter() - started
     return tables, seconds
+
+
+def write_table(spark: Any, query: str, target: Path) -> Any:
+    """Write the result of `query` as Parquet files in `target`, one folder per month-end
+    (`as_of=2024-01-31/`, Hive's layout) when it has an as_of column, another column and rows;
+    returns the table as read back, columns in the query's order."""
+    frame = spark.sql(query)
+    monthly = PARTITION_COLUMN in frame.columns and len(frame.columns) > 1  # month_grid: whole
+    if monthly:
+        frame.repartition(PARTITION_COLUMN).write.mode("overwrite").partitionBy(
+            PARTITION_COLUMN
+        ).parquet(str(target))
+    if not is_partitioned(target):
+        # no as_of column, or no rows: one folder of files (an empty one keeps its schema)
+        source = spark.createDataFrame([], frame.schema) if monthly else frame
+        source.write.mode("overwrite").parquet(str(target))
+    # the column order, which Hive's layout loses (the partition column comes last when read)
+    (target / COLUMNS_FILE).write_text(json.dumps(frame.columns), encoding="utf-8")
+    return spark.read.schema(frame.schema).parquet(str(target)).select(*frame.columns)
+
+
+def is_partitioned(folder: Path) -> bool:
+    """Whether a derived table's folder holds one sub-folder per as_of."""
+    return folder.is_dir() and any(folder.glob(f"{PARTITION_COLUMN}=*"))
 
 
 @contextmanager
@@ -206,6 +233,25 @@ def _session(spark: Any, master: str) -> Iterator[Any]:
         return
     with spark_session(master) as session:
         yield session
+
+
+def _view_sql(table: str, folder: Path) -> str:
+    """`create view <table>` over its Parquet files: the columns in the build's order (a
+    partition column comes last from Hive's layout), as_of a DATE."""
+    if not is_partitioned(folder):
+        files = _sql_path(folder) + "/*.parquet"
+        return f"create view \"{table}\" as select * from read_parquet('{files}')"  # noqa: S608
+    files = _sql_path(folder) + f"/{PARTITION_COLUMN}=*/*.parquet"
+    source = (
+        f"read_parquet('{files}', hive_partitioning = true, "
+        f"hive_types = {{'{PARTITION_COLUMN}': 'DATE'}})"
+    )
+    columns = ", ".join(f'"{c}"' for c in _column_order(folder))
+    return f'create view "{table}" as select {columns} from {source}'  # noqa: S608
+
+
+def _column_order(folder: Path) -> list[str]:
+    return json.loads((folder / COLUMNS_FILE).read_text(encoding="utf-8"))
 
 
 def _swap_current(out_dir: Path, final: Path) -> None:
@@ -238,10 +284,7 @@ def write_dashboard_warehouse(
         con.execute("use main")
         con.execute("detach source")
         for table in derived_tables():
-            files = _sql_path(build_dir / "derived" / table) + "/*.parquet"
-            con.execute(
-                f"create view \"{table}\" as select * from read_parquet('{files}')"  # noqa: S608
-            )
+            con.execute(_view_sql(table, build_dir / "derived" / table))
         con.execute(
             sql_text("record_build"),
             {"as_of": as_of, "policy_name": policy_name, "build_version": BUILD_VERSION},
