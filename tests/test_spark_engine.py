@@ -2,7 +2,7 @@
 build: every derived table of a demo warehouse row by row, the dashboard's page queries on the
 Parquet-backed warehouse, and each hand-written translation on its own, run on both engines.
 
-Needs the optional extra (`uv run --extra spark pytest`, as .ci/run does) and Java 17+; skipped
+Needs the optional extra (`uv run --extra spark pytest`; .ci/run installs it first) and Java 17+; skipped
 with the reason said otherwise.
 """
 
