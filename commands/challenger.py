@@ -93,7 +93,17 @@ def cmd_promote(args: argparse.Namespace) -> int:
         return EXIT_OK
     from commands.cli import cmd_build
 
-    return cmd_build(argparse.Namespace(db=args.db, quiet=args.quiet, as_of=None, policy=None))
+    return cmd_build(
+        argparse.Namespace(
+            db=args.db,
+            quiet=args.quiet,
+            as_of=None,
+            policy=None,
+            engine="duckdb",
+            master=None,
+            out=None,
+        )
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
