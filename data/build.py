@@ -169,6 +169,19 @@ def rebuild(
         started = time.perf_counter()
         execute(con, _variant(con, step), **params)
         seconds[step] = time.perf_counter() - started
+    return record(con, as_of, policy, seconds, progress)
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    policy: Policy,
+    seconds: dict[str, float],
+    progress: Progress | None = None,
+    mode: str = "full",
+) -> BuildResult:
+    """Record a finished build (full or incremental) in warehouse_state and say what it built."""
+    steps = build_steps()
     if progress is not None:
         progress("build record", len(steps), len(steps) + 1)
     execute(con, "record_build", as_of=as_of, policy_name=policy.name, build_version=BUILD_VERSION)
@@ -176,7 +189,9 @@ def rebuild(
     built = {table: counts[table] for _step, table in steps if table in counts}
     if progress is not None:
         progress("build done", len(steps) + 1, len(steps) + 1)
-    return BuildResult(as_of=as_of, policy_name=policy.name, tables=built, seconds=seconds)
+    return BuildResult(
+        as_of=as_of, policy_name=policy.name, tables=built, seconds=seconds, mode=mode
+    )
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:

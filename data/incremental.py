@@ -40,7 +40,6 @@ from functools import cache
 import duckdb
 
 from data.build import (
-    BUILD_VERSION,
     BuildResult,
     Progress,
     _variant,
@@ -48,11 +47,12 @@ from data.build import (
     default_as_of,
     is_current,
     rebuild,
+    record,
     step_params,
 )
 from data.policy import Policy, load_policy
 from data.runner import SQL_DIR, execute
-from data.warehouse import SOURCE_TABLES, table_counts
+from data.warehouse import SOURCE_TABLES
 
 SCOPE = "build_scope"
 # The per-customer steps' tables and which of their rows belong to the touched customers (a
@@ -228,19 +228,10 @@ def update(
         for name in reversed(created):
             con.execute(f"drop table if exists {name}")
         con.execute(f"drop schema if exists {SCOPE}")
-    if progress is not None:
-        progress("build record", len(steps), len(steps) + 1)
-    execute(con, "record_build", as_of=as_of, policy_name=policy.name, build_version=BUILD_VERSION)
-    counts = table_counts(con)
-    built = {table: counts[table] for _step, table in steps if table in counts}
-    if progress is not None:
-        progress("build done", len(steps) + 1, len(steps) + 1)
     mode = f"incremental: {customers:,} customers"
     if full_from is not None:
         mode += f", in full from {full_from} (it changed)"
-    return BuildResult(
-        as_of=as_of, policy_name=policy.name, tables=built, seconds=seconds, mode=mode
-    )
+    return record(con, as_of, policy, seconds, progress, mode)
 
 
 def _has_touched_table(con: duckdb.DuckDBPyConnection) -> bool:
