@@ -121,6 +121,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"derived tables as of {built.as_of} ({built.mode}) "
             f"in {sum(built.seconds.values()):.1f} s"
         )
+    if warehouse.LAST_WRITE and result.changed:
+        print(
+            f"warehouse file: {warehouse.LAST_WRITE['file']} "
+            f"in {warehouse.LAST_WRITE['seconds']:.1f} s"
+        )
     if not result.changed:
         _print_nothing_changed(result, warehouse.db_path(args.db))
     user_commands.record_load(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -68,6 +69,20 @@ class _Holder:
         finally:
             with self._lock:
                 self._in_use -= 1
+            self.release_if_replaced()
+
+    def release_if_replaced(self) -> None:
+        """Close the connection when a writer has replaced the file and no query runs on it: the
+        replaced file becomes the writer's spare (data.delta), which it can only update in place
+        once no reader holds it."""
+        with self._lock:
+            if (
+                self._con is not None
+                and self._in_use == 0
+                and warehouse.file_version(self.path) != self._version
+            ):
+                self._con.close()
+                self._con = None
 
     def close(self) -> None:
         with self._lock:
@@ -82,13 +97,33 @@ _HOLDERS: dict[tuple[str, Scope | None], _Holder] = {}
 _HOLDERS_LOCK = threading.Lock()
 
 
+_WATCH_SECONDS = 0.5
+
+
 def holder(db: str | None = None, scope: Scope | None = None) -> _Holder:
     """The holder of warehouse `db` (default: the main warehouse), scoped when `scope` is set."""
     path = str(warehouse.db_path(db))
     with _HOLDERS_LOCK:
         if (path, scope) not in _HOLDERS:
             _HOLDERS[(path, scope)] = _Holder(path, scope)
+        if not _WATCHER:
+            _WATCHER.append(threading.Thread(target=_watch, name="warehouse-watch", daemon=True))
+            _WATCHER[0].start()
         return _HOLDERS[(path, scope)]
+
+
+_WATCHER: list[threading.Thread] = []
+
+
+def _watch() -> None:
+    """Let go of replaced files while the dashboard is idle (a session that runs no query would
+    otherwise keep the old file open until its next one)."""
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        with _HOLDERS_LOCK:
+            holders = list(_HOLDERS.values())
+        for each in holders:
+            each.release_if_replaced()
 
 
 def data_version(db: str | None = None) -> str:

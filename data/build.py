@@ -83,6 +83,10 @@ class BuildResult:
     tables: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     mode: str = "full"  # or "incremental: N customers" (data.incremental.update)
+    # The derived tables rewritten whole (None: every one, a full build) and those whose touched
+    # customers' rows were replaced (an incremental build): what data.delta ships to the spare.
+    whole: frozenset[str] | None = None
+    spliced: frozenset[str] = frozenset()
 
     def __str__(self) -> str:
         total = sum(self.seconds.values())

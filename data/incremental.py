@@ -178,6 +178,8 @@ def update(
     full_after = forces_full()
     inputs = step_inputs()
     full_from: str | None = None
+    whole: set[str] = set()  # rewritten whole: a portfolio table that changed, all from full_from
+    spliced: set[str] = set()  # the touched customers' rows replaced
     created: list[str] = []
     con.execute(f"create schema {SCOPE}")
     try:
@@ -191,6 +193,7 @@ def update(
             if full_from is not None:
                 execute(con, variant, **params)
                 changed.add(table)
+                whole.add(table)
             elif table in VIEWS or (
                 table in AS_OF_BOUNDED and earliest is not None and earliest > as_of
             ):
@@ -207,6 +210,7 @@ def update(
                 # the others (payment rows, contract rates) only feed cheap steps: no comparison
                 if _splice(con, table, compare=table in AS_OF_BOUNDED):
                     changed.add(table)
+                    spliced.add(table)
             elif inputs[table] and not (inputs[table] & changed):
                 continue
             else:
@@ -221,6 +225,7 @@ def update(
                     con.execute(_sql("create or replace table main.{t} as from {previous}", table))
                 else:
                     changed.add(table)
+                    whole.add(table)
                     if table in full_after:
                         full_from = table
             seconds[step] = time.perf_counter() - started
@@ -231,7 +236,8 @@ def update(
     mode = f"incremental: {customers:,} customers"
     if full_from is not None:
         mode += f", in full from {full_from} (it changed)"
-    return record(con, as_of, policy, seconds, progress, mode)
+    result = record(con, as_of, policy, seconds, progress, mode)
+    return replace(result, whole=frozenset(whole), spliced=frozenset(spliced - whole))
 
 
 def _has_touched_table(con: duckdb.DuckDBPyConnection) -> bool:

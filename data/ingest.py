@@ -20,9 +20,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from data.delta import note_load, note_nothing
 from data.mapping import Mapped, Mapping, apply, suggest_date_format, suggest_number_format
 from data.parsing import FileRejected, RawTable, parse_cells, read_table, table_for
-from data.runner import execute, run
+from data.runner import execute, run, sql_text
 from data.warehouse import KEYS, LOAD_ORDER, bump_load_version
 from schemas import source
 from schemas.rules import cut_value, describe
@@ -550,6 +551,7 @@ def commit(
         p for p in prepared if p.accepted is not None and p.report.status in ("loaded", "partial")
     ]
     if not writable:
+        note_nothing(con)
         return LoadResult(reports)
     loaded_at = datetime.now().replace(microsecond=0)
     con.execute("begin transaction")
@@ -559,7 +561,8 @@ def commit(
             report = item.report
             if progress:
                 progress(f"writing {Path(report.source).name}", step, len(writable))
-            load_id = int(run(con, "load_next_id")["load_id"][0])
+            # on con itself, inside the transaction: it counts this load's earlier files
+            load_id = int(con.sql(sql_text("load_next_id")).fetchall()[0][0])
             con.register("staged", item.accepted)
             con.register("staged_rejects", item.rejects)
             try:
@@ -599,6 +602,7 @@ def commit(
             built = None
             execute(con, "load_mark_unbuilt")
         bump_load_version(con)
+        note_load(con, built, TRACKED)  # what the next writer ships to the spare (data.delta)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -276,12 +277,17 @@ def writing(
     force: bool = False,
     keep_empty: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection to a private copy of the warehouse, swapped in atomically on success.
+    """A writable connection to a private file of the warehouse, swapped in atomically on success.
 
+    The private file is the spare (the file the last write replaced) brought up to date with what
+    that write changed, when its note says how (data.delta), else a whole copy of the warehouse.
     Readers (the dashboard) keep the file they opened and see the new one once they reopen, so they
     never meet a lock or a half-written state; a crash or exception at any point leaves the previous
     warehouse untouched. Writers are serialised by a lock file. `fresh` starts from an empty file
     and refuses to replace a file that is not a warehouse unless `force` (see write_target).
+
+    On success the replaced file becomes the new spare when the work noted what it changed (a load,
+    data.delta.note_load); otherwise the spare is removed (the next writer copies).
 
     A target that did not exist is created only when something was written into it: when the
     work leaves the new warehouse as empty as `connect` makes it (a refused ingest) or raises,
@@ -289,6 +295,8 @@ def writing(
     _lock_file and the end of this function). `keep_empty` creates it even so (a caller whose
     purpose is an empty warehouse). An existing warehouse is replaced as before.
     """
+    from data import delta
+
     target = write_target(db_path(path), fresh, force)
     lock_path = target.with_name(target.name + ".lock")
     try:
@@ -298,33 +306,64 @@ def writing(
             f"cannot write the warehouse at {target}: {err.strerror or err}"
         ) from err
     staging = target.with_name(f"{target.name}.{os.getpid()}.staging")
+    spare = delta.spare_path(target)
+    previous = target.with_name(target.name + ".previous")
     con = None
+    work = staging
     try:
         # Holding the lock, no other writer is at work: any staging file is a killed writer's.
-        for leftover in target.parent.glob(f"{target.name}.*.staging*"):
+        for leftover in (
+            *target.parent.glob(f"{target.name}.*.staging*"),
+            previous,
+            *target.parent.glob(f"{target.name}{delta.NOTE_SUFFIX}.*.tmp"),
+        ):
             leftover.unlink(missing_ok=True)
         try:
             # Asked under the lock: another writer may have created the target while we waited.
             existed = target.exists()
+            started = time.perf_counter()
             if existed and not fresh:
-                shutil.copyfile(target, staging)
-            con = connect(staging)
+                con = _open_spare(target)
+            if con is not None:
+                work = spare
+                how = "the spare brought up to date"
+            else:
+                if existed and not fresh:
+                    shutil.copyfile(target, staging)
+                con = connect(staging)
+                how = "a copy of the whole file" if existed and not fresh else "a new file"
+            LAST_WRITE.clear()
+            LAST_WRITE.update(file=how, seconds=time.perf_counter() - started)
         except OSError as err:
             raise WarehouseUnavailable(
                 f"cannot prepare a copy of the warehouse next to {target}: {err.strerror or err}"
             ) from err
         yield con
         if existed or keep_empty or not _holds_nothing(con):
+            written = delta.taken(con) if existed and not fresh else None
             con.execute("checkpoint")
             con.close()
             con = None
-            os.replace(staging, target)
+            if written is not None:
+                # the file replaced becomes the spare: linked first, so that the target's name
+                # always names a complete file
+                os.link(target, previous)
+                os.replace(work, target)
+                os.replace(previous, spare)
+                _fsync_dir(target.parent)
+                delta.write_note(target, written)
+            else:
+                os.replace(work, target)
+                _drop_spare(target)
             _fsync_dir(target.parent)
     finally:
         if con is not None:
             con.close()
-        for leftover in (staging, Path(f"{staging}.wal")):
-            leftover.unlink(missing_ok=True)
+        if work == staging:
+            for leftover in (staging, Path(f"{staging}.wal")):
+                leftover.unlink(missing_ok=True)
+        elif work.exists() and delta.read_note(target) is None:
+            _drop_spare(target)  # written in part: no use to the next writer
         # No warehouse came of it and this call created the lock file: remove it, while still
         # holding the lock. Safe for the other writers: one that opened this file meanwhile and
         # waits for it finds, once it holds it, that the file at lock_path is no longer the one it
@@ -341,6 +380,60 @@ def writing(
             for folder in made:  # innermost first; a folder someone else put a file in stays
                 with suppress(OSError):
                     folder.rmdir()
+
+
+# How the last write in this process prepared its file ("file": how, "seconds"), for the command
+# line's report and the benchmark.
+LAST_WRITE: dict[str, object] = {}
+# How long a writer waits for readers to let go of the spare before it copies the whole file.
+SPARE_WAIT_SECONDS = 3.0
+
+
+def _open_spare(target: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-write connection to the spare brought up to date with `target` (data.delta), or None
+    (no usable spare: the caller copies the whole file). The note goes first: from here on the
+    spare may change, and a crash must not leave a note that vouches for it."""
+    from data import delta
+
+    note = delta.read_note(target)
+    delta.note_path(target).unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+    spare = delta.spare_path(target)
+    if note is None:
+        _drop_spare(target)
+        return None
+    config = {"memory_limit": os.environ.get("RISK_MEMORY_LIMIT", "12GB")}
+    deadline = time.monotonic() + SPARE_WAIT_SECONDS
+    con = None
+    while con is None:
+        # a dashboard in another process that still has it open holds DuckDB's lock on it; this
+        # process's own readers do not, so they are looked for in /proc
+        if not delta.open_in_this_process(spare):
+            try:
+                con = duckdb.connect(str(spare), config=config)
+                break
+            except (duckdb.IOException, duckdb.ConnectionException):
+                pass
+        if time.monotonic() > deadline:
+            return None  # the spare stays as it is; this write's swap replaces it
+        time.sleep(0.05)
+    try:
+        delta.catch_up(con, target, note)
+        migrate(con)
+    except (duckdb.Error, delta.SpareRefused, OSError):
+        con.close()
+        _drop_spare(target)
+        return None
+    return con
+
+
+def _drop_spare(target: Path) -> None:
+    """Remove the spare, its write-ahead log and its note (a reader that has it open keeps it)."""
+    from data import delta
+
+    spare = delta.spare_path(target)
+    for leftover in (delta.note_path(target), spare, Path(f"{spare}.wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _lock_file(path: Path) -> tuple[IO[str], bool, list[Path]]:

@@ -32,6 +32,7 @@ from data.build import build_steps, rebuild
 from data.incremental import AS_OF_BOUNDED, PER_CUSTOMER, forces_full, step_inputs, update
 from data.ingest import load_files
 from data.policy import load_policy
+from tests.spare_helpers import assert_spare_catches_up
 
 AS_OF = date(2026, 10, 31)  # the demo's as-of date: its latest activity is that month-end
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,8 @@ def load(db: Path, folder: Path) -> str:
         (r.summary(), r.failures.head(3).rows()) for r in result.reports if r.status != "loaded"
     ]
     assert not refused
+    # the file this load replaced is the spare: brought up to date, it is this one exactly
+    assert_spare_catches_up(db, db.parent)
     return result.built.mode
 
 
