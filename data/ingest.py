@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from data.delta import note_load, note_nothing
+from data.delta import note_keys, note_load, note_nothing
+from data.delta import start as start_noting
 from data.mapping import Mapped, Mapping, apply, suggest_date_format, suggest_number_format
 from data.parsing import FileRejected, RawTable, parse_cells, read_table, table_for
 from data.runner import execute, run, sql_text
@@ -557,6 +558,7 @@ def commit(
     con.execute("begin transaction")
     try:
         execute(con, "load_touched_start")
+        start_noting(con)
         for step, item in enumerate(writable, start=1):
             report = item.report
             if progress:
@@ -570,6 +572,7 @@ def commit(
                 if tracked:
                     execute(con, f"load_snapshot_{report.table}")
                 execute(con, f"load_upsert_{report.table}")
+                note_keys(con, report.table)
                 if tracked:
                     execute(con, f"load_touched_{report.table}")
                 execute(
