@@ -126,6 +126,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"warehouse file: {warehouse.LAST_WRITE['file']} "
             f"in {warehouse.LAST_WRITE['seconds']:.1f} s"
         )
+        if "ready" in warehouse.LAST_WRITE:
+            print(
+                "the next load's spare: "
+                + (
+                    f"brought up to date after the swap in "
+                    f"{warehouse.LAST_WRITE['ready_seconds']:.1f} s"
+                    if warehouse.LAST_WRITE["ready"]
+                    else "not ready (a reader still held it, or it was refused)"
+                )
+            )
     if not result.changed:
         _print_nothing_changed(result, warehouse.db_path(args.db))
     user_commands.record_load(

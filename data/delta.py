@@ -150,7 +150,13 @@ def taken(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return {"tables": scopes, "customers": customers, "keys": keys}
 
 
-def _stat(path: Path) -> list[int]:
+# What a note records of a write beside the two files' stat; a spare already up to date needs none.
+WRITTEN_KEYS = ("tables", "customers", "keys")
+NOTHING_WRITTEN: dict[str, Any] = {"tables": {}, "customers": [], "keys": {}}
+
+
+def stat_of(path: Path) -> list[int]:
+    """What a note records of a file: device, inode, size, modification time."""
     st = path.stat()
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
@@ -159,8 +165,8 @@ def write_note(target: Path, written: dict[str, Any]) -> None:
     """Record, after a swap, that the spare plus `written` is the current file (atomically)."""
     note = {
         "version": NOTE_VERSION,
-        "warehouse": _stat(target),
-        "spare": _stat(spare_path(target)),
+        "warehouse": stat_of(target),
+        "spare": stat_of(spare_path(target)),
         **written,
     }
     path = note_path(target)
@@ -179,7 +185,7 @@ def read_note(target: Path) -> dict[str, Any] | None:
         note = json.loads(path.read_text(encoding="utf-8"))
         if note.get("version") != NOTE_VERSION:
             return None
-        if note["warehouse"] != _stat(target) or note["spare"] != _stat(spare):
+        if note["warehouse"] != stat_of(target) or note["spare"] != stat_of(spare):
             return None
         if not isinstance(note["tables"], dict) or not isinstance(note["customers"], list):
             return None

@@ -16,6 +16,7 @@ from typing import IO
 
 import duckdb
 
+from data.runner import sql_text
 from schemas.rules import cut_value, describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,6 +190,14 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {n: scalar(con, f'select count(*) from "{n}"') for n in names}  # noqa: S608 - names from the catalogue
 
 
+def parquet_view_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every view that reads Parquet files: the derived tables of the warehouse a
+    Spark build writes (data.spark_build), counted as the tables they stand for (none in the
+    single-file warehouse)."""
+    names = [r[0] for r in con.sql(sql_text("parquet_views")).fetchall()]
+    return {n: con.table(n).aggregate("count(*)").fetchall()[0][0] for n in names}
+
+
 def checksum(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """An order-independent digest of every base table's content, for before/after comparisons."""
     digests = {}
@@ -352,6 +361,16 @@ def writing(
                 os.replace(previous, spare)
                 _fsync_dir(target.parent)
                 delta.write_note(target, written)
+                # the new figures are in place; still holding the lock, bring the file just
+                # replaced up to date for the next writer, off the path to them
+                # (the write has landed: nothing here may fail it)
+                started = time.perf_counter()
+                try:
+                    ready = _ready_spare(target)
+                except Exception:
+                    _drop_spare(target)
+                    ready = False
+                LAST_WRITE.update(ready=ready, ready_seconds=time.perf_counter() - started)
             else:
                 os.replace(work, target)
                 _drop_spare(target)
@@ -425,6 +444,33 @@ def _open_spare(target: Path) -> duckdb.DuckDBPyConnection | None:
         _drop_spare(target)
         return None
     return con
+
+
+def _ready_spare(target: Path) -> bool:
+    """Bring the spare (the file a write just replaced) up to date with the warehouse now, after
+    the swap, and note that it needs nothing more: the next writer then finds it ready, and the
+    catch-up's seconds are not on the way to that writer's new figures. False when it could not
+    be done: the spare and its note are then as `_open_spare` leaves them on a refusal (dropped),
+    or as they were when a reader still holds the spare (the next writer tries again)."""
+    from data import delta
+
+    note = delta.read_note(target)
+    if note is None:
+        return False
+    con = _open_spare(target)
+    if con is None:
+        spare = delta.spare_path(target)
+        if spare.exists() and delta.stat_of(spare) == note["spare"]:
+            # untouched (a reader held it): the note still says how to bring it up to date
+            delta.write_note(target, {k: note[k] for k in delta.WRITTEN_KEYS})
+        return False
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    delta.write_note(target, delta.NOTHING_WRITTEN)
+    _fsync_dir(target.parent)
+    return True
 
 
 def _drop_spare(target: Path) -> None:

@@ -277,11 +277,14 @@ def test_the_dashboard_lets_go_of_a_replaced_file_while_idle(db, tmp_path):
 KILLER = """
 import os, signal, sys
 import data.runner as runner
-point = os.environ["KILL_AT"]
+point, nth = os.environ["KILL_AT"], int(os.environ.get("KILL_NTH", "1"))
 original = runner.Statements.execute
+seen = []
 def execute(self, con, name, **params):
     if name == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+        seen.append(name)
+        if len(seen) == nth:
+            os.kill(os.getpid(), signal.SIGKILL)
     return original(self, con, name, **params)
 runner.Statements.execute = execute
 runner.execute = runner._STATEMENTS.execute
@@ -314,6 +317,31 @@ def test_a_load_killed_while_it_writes_the_spare_leaves_the_warehouse_as_it_was(
     assert assert_spare_catches_up(db, tmp_path)
     load(db, day(db, tmp_path, 3, seed=3), expect=SPARE)
     assert assert_spare_catches_up(db, tmp_path)
+
+
+def test_a_load_killed_after_its_swap_keeps_its_figures_and_the_next_load_copies(db, tmp_path):
+    """After the swap the writer brings the file it replaced up to date for the next load (the
+    second catch-up of the run: the first readied its own spare); a kill there loses nothing."""
+    load(db, day(db, tmp_path, 1, seed=1), expect=COPY)
+    assert warehouse.LAST_WRITE["ready"] is True
+    folder = day(db, tmp_path, 2, seed=2)
+    with warehouse.connect(db, read_only=True) as con:
+        loads = con.sql("select count(*) from load_history").fetchall()[0][0]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, "ingest", str(folder), "--db", str(db), "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "KILL_AT": "spare_keys", "KILL_NTH": "2", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    files = len(list(folder.glob("*.csv")))  # one load_history row each
+    with warehouse.connect(db, read_only=True) as con:  # the day's load is in place
+        assert con.sql("select count(*) from load_history").fetchall()[0][0] == loads + files
+    assert delta.read_note(db) is None  # nothing vouches for the half-caught-up spare
+    load(db, day(db, tmp_path, 3, seed=3), expect=COPY)
+    assert assert_spare_catches_up(db, tmp_path)
+    load(db, day(db, tmp_path, 4, seed=4), expect=SPARE)
 
 
 def test_a_spare_of_another_schema_version_is_not_caught_up(db, tmp_path):
