@@ -36,7 +36,7 @@ import duckdb
 
 from data.build import BUILD_VERSION, _variant, build_steps, default_as_of, step_params
 from data.policy import Policy, load_policy
-from data.runner import sql_text
+from data.runner import execute, sql_text
 from data.spark_translate import spark_step
 
 DEFAULT_MASTER = "local[2]"
@@ -165,7 +165,17 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)  # nothing of a failed build is left or seen
         raise
     staging.rename(final)
-    write_dashboard_warehouse(db_file, out_dir, final, as_of=as_of, policy_name=policy.name)
+    views = {table: variants[step] for step, table in steps if _is_view(variants[step], params)}
+    write_dashboard_warehouse(
+        db_file,
+        out_dir,
+        final,
+        as_of=as_of,
+        policy_name=policy.name,
+        views=views,
+        params=params,
+        types=duckdb_types(db_file, variants, params),
+    )
     _swap_current(out_dir, final)
     if progress is not None:
         progress("spark done", len(steps) + 1, len(steps) + 1)
@@ -235,19 +245,64 @@ def _session(spark: Any, master: str) -> Iterator[Any]:
         yield session
 
 
-def _view_sql(table: str, folder: Path) -> str:
+def duckdb_types(
+    db_file: Path, variants: dict[str, str], params: dict[str, object]
+) -> dict[str, dict[str, str]]:
+    """The column types the DuckDB build gives each derived table (table -> column -> type): its
+    steps run in memory on empty copies of `db_file`'s source tables, so no rows are read. Spark
+    writes some types its own way (an INTEGER where DuckDB's build has a BIGINT, a DOUBLE for a
+    DECIMAL); the dashboard's views cast to these, so its queries and their Pandera models see
+    the single-file warehouse's types."""
+    with duckdb.connect() as con:
+        con.execute("attach $path as source (read_only)", {"path": str(db_file)})
+        for table in source_tables(con.cursor().execute("use source")):
+            # a name from the source file's catalogue
+            con.execute(f'create table memory.main."{table}" as from source."{table}" limit 0')  # noqa: S608
+        con.execute("use memory")
+        con.execute("detach source")
+        for step, _table in build_steps():
+            execute(con, variants[step], **params)
+        rows = con.sql(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'main' order by table_name, ordinal_position"
+        ).fetchall()
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        types.setdefault(table, {})[column] = kind
+    return types
+
+
+def _view_sql(
+    con: duckdb.DuckDBPyConnection, table: str, folder: Path, types: dict[str, str] | None = None
+) -> str:
     """`create view <table>` over its Parquet files: the columns in the build's order (a
-    partition column comes last from Hive's layout), as_of a DATE."""
+    partition column comes last from Hive's layout), as_of a DATE, each column whose Parquet
+    type is not `types`' (the DuckDB build's) cast to it."""
     if not is_partitioned(folder):
         files = _sql_path(folder) + "/*.parquet"
-        return f"create view \"{table}\" as select * from read_parquet('{files}')"  # noqa: S608
-    files = _sql_path(folder) + f"/{PARTITION_COLUMN}=*/*.parquet"
-    source = (
-        f"read_parquet('{files}', hive_partitioning = true, "
-        f"hive_types = {{'{PARTITION_COLUMN}': 'DATE'}})"
-    )
-    columns = ", ".join(f'"{c}"' for c in _column_order(folder))
-    return f'create view "{table}" as select {columns} from {source}'  # noqa: S608
+        source = f"read_parquet('{files}')"
+        order = None
+    else:
+        files = _sql_path(folder) + f"/{PARTITION_COLUMN}=*/*.parquet"
+        source = (
+            f"read_parquet('{files}', hive_partitioning = true, "
+            f"hive_types = {{'{PARTITION_COLUMN}': 'DATE'}})"
+        )
+        order = _column_order(folder)
+    found = {
+        name: kind for name, kind, *_rest in con.sql(f"describe select * from {source}").fetchall()
+    }  # noqa: S608
+    wanted = types or {}
+    columns = []
+    for name in order or list(found):
+        quoted = '"' + name.replace('"', '""') + '"'
+        kind = wanted.get(name)
+        if kind is not None and kind != found.get(name):
+            columns.append(f"cast({quoted} as {kind}) as {quoted}")
+        else:
+            columns.append(quoted)
+    # names and types from the two engines' catalogues, paths checked by _sql_path
+    return f'create view "{table}" as select {", ".join(columns)} from {source}'  # noqa: S608
 
 
 def _column_order(folder: Path) -> list[str]:
@@ -267,13 +322,31 @@ def _swap_current(out_dir: Path, final: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _is_view(step: str, params: dict[str, object]) -> bool:
+    """Whether the build step's SQL file creates a view (score_explanation), not a table."""
+    return spark_step(sql_text(step), params).kind == "view"
+
+
 def write_dashboard_warehouse(
-    db_file: Path, out_dir: Path, build_dir: Path, as_of: date, policy_name: str
+    db_file: Path,
+    out_dir: Path,
+    build_dir: Path,
+    as_of: date,
+    policy_name: str,
+    views: dict[str, str] | None = None,
+    params: dict[str, object] | None = None,
+    types: dict[str, dict[str, str]] | None = None,
 ) -> Path:
     """OUT/warehouse.duckdb: the source tables copied from `db_file`, each derived table a view
     over its Parquet files in `build_dir` (this build's folder, not `current`: a dashboard with
     the file open keeps reading the one build it opened, whole), and warehouse_state recording
-    this build. Written beside and renamed over the previous one."""
+    this build. Written beside and renamed over the previous one.
+
+    `views`: the derived tables the DuckDB build creates as views (table -> its SQL file); they
+    are created here by that same file over the other tables, as in the single-file warehouse
+    (a view, computed when read; Spark's Parquet copy stays for readers on Spark). `types`: the
+    DuckDB build's column types per table (duckdb_types), which the views cast to."""
+    views = views or {}
     target = out_dir / "warehouse.duckdb"
     partial = out_dir / ".warehouse.duckdb.partial"
     partial.unlink(missing_ok=True)
@@ -284,7 +357,11 @@ def write_dashboard_warehouse(
         con.execute("use main")
         con.execute("detach source")
         for table in derived_tables():
-            con.execute(_view_sql(table, build_dir / "derived" / table))
+            if table in views:
+                execute(con, views[table], **(params or {}))
+            else:
+                folder = build_dir / "derived" / table
+                con.execute(_view_sql(con, table, folder, (types or {}).get(table)))
         con.execute(
             sql_text("record_build"),
             {"as_of": as_of, "policy_name": policy_name, "build_version": BUILD_VERSION},

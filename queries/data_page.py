@@ -15,9 +15,11 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def derived_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every other table in the warehouse with its row count (derived tables, bookkeeping)."""
-    counts = warehouse.table_counts(con)
-    rows = [(n, c) for n, c in counts.items() if n not in warehouse.SOURCE_TABLES]
+    """Every other table in the warehouse with its row count (derived tables, bookkeeping). In
+    the warehouse a Spark build writes (data.spark_build) a derived table is a view over its
+    Parquet files: counted as the table it stands for."""
+    counts = warehouse.table_counts(con) | warehouse.parquet_view_counts(con)
+    rows = [(n, counts[n]) for n in sorted(counts) if n not in warehouse.SOURCE_TABLES]
     return pl.DataFrame(rows, schema={"table_name": pl.String, "rows": pl.Int64}, orient="row")
 
 

@@ -8,11 +8,9 @@ with the reason said otherwise.
 
 from __future__ import annotations
 
-import math
 import shutil
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -31,8 +29,7 @@ if shutil.which("java") is None:
 from data.build import build_steps  # noqa: E402
 from data.spark_build import _swap_current, build, spark_session  # noqa: E402
 from data.spark_translate import TRANSFORMS, UntranslatableStep, spark_step  # noqa: E402
-
-RELATIVE = 1e-9
+from tests.spark_helpers import RELATIVE, differences  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -56,45 +53,6 @@ def demo(tmp_path_factory) -> Path:
 def spark_build(demo, spark, tmp_path_factory):
     out = tmp_path_factory.mktemp("spark_out") / "parquet"
     return build(demo, out=out, spark=spark)
-
-
-# --- values compared loosely: types differ between the engines, values must not -------------
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, list | tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _plain(v)) for k, v in value.items()))
-    return value
-
-
-def _sort_key(row: tuple) -> tuple:
-    key = []
-    for value in row:
-        if isinstance(value, float):
-            value = float(f"{value:.9g}") if math.isfinite(value) else value
-        key.append((value is None, type(value).__name__, value if value is not None else 0))
-    return tuple(key)
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=RELATIVE, abs_tol=1e-12)
-    return a == b
-
-
-def differences(expected: list[tuple], got: list[tuple]) -> list[str]:
-    """Rows of `expected` and `got` (any order) that do not agree, as text (empty: equal)."""
-    if len(expected) != len(got):
-        return [f"{len(expected)} rows against {len(got)}"]
-    left = sorted((tuple(_plain(v) for v in r) for r in expected), key=_sort_key)
-    right = sorted((tuple(_plain(v) for v in r) for r in got), key=_sort_key)
-    return [f"{a} != {b}" for a, b in zip(left, right, strict=True) if not _same(a, b)][:5]
 
 
 def test_every_derived_table_built_on_spark_equals_the_duckdb_build(demo, spark_build, capsys):

@@ -32,4 +32,4 @@ left join settled as s on s.payment_id = p.payment_id
 where k.customer_id = $customer_id
   and p.due_on <= $as_of::date
   and p.due_on > $as_of::date - interval 24 month
-order by p.due_on
+order by p.due_on, p.payment_id
