@@ -161,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="time a generated day's `python -m data ingest` beside a full build (default: on)",
     )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="load the day into the warehouse itself, without the copy and the full build (xl: "
+        "its file, a copy and the spare do not fit the disk together)",
+    )
     args = parser.parse_args(argv)
     from benchmarks import browser
 
@@ -184,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.daily_load import measure_daily_load
 
         print("timing a day's load and a full build on a copy …", file=sys.stderr)
-        report["daily_load"] = measure_daily_load(path, args.seed)
+        report["daily_load"] = measure_daily_load(path, args.seed, in_place=args.in_place)
     if not (args.build_only or args.browser_only):
         report.update(measure_pages(path, args.runs, args.peer_runs))
     if use_browser and not args.build_only:
