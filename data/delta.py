@@ -42,6 +42,10 @@ LOG_TABLES = frozenset({"quarantine", "load_history"})
 # The tables whose rows a load's customers own, and through which key (the first a table has).
 KEY_COLUMNS = ("customer_id", "contract_id", "payment_id")
 CATCH_UP_MEMORY = "500MB"
+# A note lists keys and customers: past these counts (a month's file, a first load of a book) it
+# names the table's rows by customer, or no note is kept and the next writer copies the file.
+MAX_NOTED_KEYS = 100_000
+MAX_NOTED_CUSTOMERS = 200_000
 SCOPES = frozenset({"all", "customers", "loads", "keys"})
 # Source tables that only a load's own upsert changes: the spare takes just the upserted keys (a
 # day's 1 000 payments rather than every payment of the customers they touch).
@@ -66,13 +70,19 @@ def start(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def note_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Note the keys of the batch registered as `staged`, just upserted into `table`."""
-    if table in BY_KEY:
+    """Note the keys of the batch registered as `staged`, just upserted into `table`; once a table
+    has more than MAX_NOTED_KEYS, no more (the spare then takes its rows by customer)."""
+    if table in BY_KEY and _noted(con, table) <= MAX_NOTED_KEYS:
         # the key column is a name of this module's BY_KEY, not a value
         con.execute(
             f"insert into write_delta_keys select $t, {BY_KEY[table]}::varchar from staged",  # noqa: S608
             {"t": table},
         )
+
+
+def _noted(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    query = "select count(*) from write_delta_keys where table_name = $t"
+    return con.execute(query, {"t": table}).fetchall()[0][0]
 
 
 def note_load(con: duckdb.DuckDBPyConnection, built: Any | None, tracked: frozenset[str]) -> None:
@@ -137,10 +147,18 @@ def taken(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     scopes = dict(con.sql("select table_name, scope from write_delta").fetchall())
     if any(scope not in SCOPES for scope in scopes.values()):
         return None
+    if con.sql("select count(*) from write_delta_customers").fetchall()[0][0] > MAX_NOTED_CUSTOMERS:
+        return (
+            None  # most of the book: the next writer copies the file rather than read a long note
+        )
     customers = [r[0] for r in con.sql("select customer_id from write_delta_customers").fetchall()]
     keys: dict[str, list[str]] = {table: [] for table, scope in scopes.items() if scope == "keys"}
     if keys and not _has_temp(con, "write_delta_keys"):
         return None
+    for table in list(keys):
+        if _noted(con, table) > MAX_NOTED_KEYS:
+            del keys[table]  # a large file: its rows are taken by customer instead
+            scopes[table] = "customers"
     if keys:
         for table, key in con.sql(
             "select distinct table_name, key from write_delta_keys"

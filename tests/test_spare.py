@@ -344,6 +344,26 @@ def test_a_load_killed_after_its_swap_keeps_its_figures_and_the_next_load_copies
     load(db, day(db, tmp_path, 4, seed=4), expect=SPARE)
 
 
+def test_a_large_file_is_noted_by_customer_and_most_of_the_book_by_no_note(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(warehouse, "_ready_spare", lambda target: False)  # keep each load's note
+    monkeypatch.setattr(delta, "MAX_NOTED_KEYS", 2)
+    load(db, day(db, tmp_path, 1, seed=1), expect=COPY)
+    # the day upserts 5 payments and 3 events: more keys than noted, so both by customer
+    note = delta.read_note(db)
+    assert note["tables"]["payments"] == note["tables"]["risk_events"] == "customers"
+    assert "payments" not in note["keys"] and "risk_events" not in note["keys"]
+    assert assert_spare_catches_up(db, tmp_path)
+    load(db, day(db, tmp_path, 2, seed=2), expect=SPARE)
+    assert assert_spare_catches_up(db, tmp_path)
+    # more customers touched than a note lists: none is kept, the next writer copies
+    monkeypatch.setattr(delta, "MAX_NOTED_CUSTOMERS", 1)
+    load(db, day(db, tmp_path, 3, seed=3), expect=SPARE)
+    assert delta.read_note(db) is None and not delta.spare_path(db).exists()
+    load(db, day(db, tmp_path, 4, seed=4), expect=COPY)
+
+
 def test_a_spare_of_another_schema_version_is_not_caught_up(db, tmp_path):
     load(db, day(db, tmp_path, 1, seed=1), expect=COPY)
     note = delta.read_note(db)
