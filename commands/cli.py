@@ -133,7 +133,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     f"brought up to date after the swap in "
                     f"{warehouse.LAST_WRITE['ready_seconds']:.1f} s"
                     if warehouse.LAST_WRITE["ready"]
-                    else "not ready (a reader still held it, or it was refused)"
+                    else "not ready ("
+                    + str(warehouse.LAST_WRITE.get("spare_refused", "no note"))
+                    + ")"
                 )
             )
     if not result.changed:

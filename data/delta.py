@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -253,15 +254,23 @@ def catch_up(con: duckdb.DuckDBPyConnection, current: Path, note: dict[str, Any]
         # a small buffer pool: the catch-up reads key columns of both files once, and keeping their
         # pages would only raise the writer's peak (1.2 GB -> 0.7 GB at `large`, and faster)
         limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
-        con.execute("set memory_limit = $m", {"m": CATCH_UP_MEMORY})
-        con.execute("begin transaction")
-        try:
-            _ship(con, note, mine, theirs)
-            _same_counts(con, theirs)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+        # a larger book's indexes need more (at xl, 69 M payment ids): then once more, rolled
+        # back first, with the writer's own limit
+        for attempt, memory in enumerate((CATCH_UP_MEMORY, limit)):
+            con.execute("set memory_limit = $m", {"m": memory})
+            con.execute("begin transaction")
+            try:
+                _ship(con, note, mine, theirs)
+                _same_counts(con, theirs)
+                con.execute("commit")
+                break
+            except duckdb.OutOfMemoryException:
+                con.execute("rollback")
+                if attempt == 1:
+                    raise
+            except BaseException:
+                con.execute("rollback")
+                raise
     finally:
         con.execute("reset checkpoint_threshold")
         if limit is not None:
@@ -312,7 +321,7 @@ def _ship(
             "select distinct customer_id from noted_customers"
         )
     finally:
-        con.unregister("noted_customers")
+        _unregister(con, "noted_customers")
     execute(con, "spare_keys")
     for table, scope in note["tables"].items():
         if table not in theirs:
@@ -333,7 +342,7 @@ def _ship(
                     "create or replace temp table delta_keys as select distinct key from noted_keys"
                 )
             finally:
-                con.unregister("noted_keys")
+                _unregister(con, "noted_keys")
             statements = TAKE_BY_KEY
         else:
             columns = set(_columns(con, "cur", table))
@@ -349,6 +358,13 @@ def _ship(
             con.execute(_sql(template, table, key))
     for temp in (*KEY_TABLES.values(), "delta_keys"):
         con.execute(f"drop table if exists {temp}")
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Unregister a frame; in a transaction an error aborted DuckDB refuses it until the rollback,
+    and the error that aborted it is the one to raise (a later register replaces the frame)."""
+    with suppress(duckdb.TransactionException):
+        con.unregister(name)
 
 
 def _same_counts(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:

@@ -289,9 +289,8 @@ def _view_sql(
             f"hive_types = {{'{PARTITION_COLUMN}': 'DATE'}})"
         )
         order = _column_order(folder)
-    found = {
-        name: kind for name, kind, *_rest in con.sql(f"describe select * from {source}").fetchall()
-    }  # noqa: S608
+    described = con.sql(f"describe select * from {source}").fetchall()  # noqa: S608
+    found = {name: kind for name, kind, *_rest in described}
     wanted = types or {}
     columns = []
     for name in order or list(found):

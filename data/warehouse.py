@@ -331,6 +331,7 @@ def writing(
             # Asked under the lock: another writer may have created the target while we waited.
             existed = target.exists()
             started = time.perf_counter()
+            LAST_WRITE.clear()
             if existed and not fresh:
                 con = _open_spare(target)
             if con is not None:
@@ -341,7 +342,6 @@ def writing(
                     shutil.copyfile(target, staging)
                 con = connect(staging)
                 how = "a copy of the whole file" if existed and not fresh else "a new file"
-            LAST_WRITE.clear()
             LAST_WRITE.update(file=how, seconds=time.perf_counter() - started)
         except OSError as err:
             raise WarehouseUnavailable(
@@ -434,12 +434,14 @@ def _open_spare(target: Path) -> duckdb.DuckDBPyConnection | None:
             except (duckdb.IOException, duckdb.ConnectionException):
                 pass
         if time.monotonic() > deadline:
+            LAST_WRITE["spare_refused"] = "a reader still held it"
             return None  # the spare stays as it is; this write's swap replaces it
         time.sleep(0.05)
     try:
         delta.catch_up(con, target, note)
         migrate(con)
-    except (duckdb.Error, delta.SpareRefused, OSError):
+    except (duckdb.Error, delta.SpareRefused, OSError) as err:
+        LAST_WRITE["spare_refused"] = f"{type(err).__name__}: {err}"[:300]
         con.close()
         _drop_spare(target)
         return None

@@ -364,6 +364,27 @@ def test_a_large_file_is_noted_by_customer_and_most_of_the_book_by_no_note(
     load(db, day(db, tmp_path, 4, seed=4), expect=COPY)
 
 
+def test_a_catch_up_out_of_memory_under_its_small_limit_runs_again_under_the_writers(
+    db, tmp_path, monkeypatch
+):
+    """At xl the 500 MB limit is too small for the payments' index: the catch-up is rolled back
+    and done again with the writer's limit instead of the spare being dropped."""
+    monkeypatch.setattr(delta, "CATCH_UP_MEMORY", "1MB")
+    shipped = []
+    original = delta._ship
+
+    def ship(con, *args):
+        shipped.append(con.sql("select current_setting('memory_limit')").fetchall()[0][0])
+        return original(con, *args)
+
+    monkeypatch.setattr(delta, "_ship", ship)
+    load(db, day(db, tmp_path, 1, seed=1), expect=COPY)
+    assert warehouse.LAST_WRITE["ready"] is True, warehouse.LAST_WRITE
+    assert len(shipped) == 2 and shipped[0] != shipped[1], shipped  # 1 MB, then the writer's
+    load(db, day(db, tmp_path, 2, seed=2), expect=SPARE)
+    assert assert_spare_catches_up(db, tmp_path)
+
+
 def test_a_spare_of_another_schema_version_is_not_caught_up(db, tmp_path):
     load(db, day(db, tmp_path, 1, seed=1), expect=COPY)
     note = delta.read_note(db)
