@@ -34,6 +34,17 @@ def _clear_streamlit_caches():
 
 
 @pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (local[2]) for every Spark test module; they skip themselves
+    first when the extra or Java is missing (tests/spark_helpers.require_spark)."""
+    from data.spark_build import spark_session
+
+    with spark_session("local[2]") as session:
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+
+
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A demo warehouse (manufacturer, 600 customers, seed 7), built once per test session.
 

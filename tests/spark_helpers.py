@@ -5,9 +5,22 @@ relative, rows in any order. Shared by the Spark test modules."""
 from __future__ import annotations
 
 import math
+import shutil
 from decimal import Decimal
 
+import pytest
+
 RELATIVE = 1e-9
+NO_EXTRA = "the Spark engine's optional extra is not installed (uv run --extra spark)"
+
+
+def require_spark() -> None:
+    """Skip the calling test module unless the spark extra and Java 17+ are there (called at its
+    import, before it imports anything of Spark's)."""
+    pytest.importorskip("sqlglot", reason=NO_EXTRA)
+    pytest.importorskip("pyspark", reason=NO_EXTRA)
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs Java 17+ (no `java` on PATH)", allow_module_level=True)
 
 
 def _plain(value: object) -> object:

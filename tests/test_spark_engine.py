@@ -8,7 +8,6 @@ with the reason said otherwise.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,26 +16,14 @@ import duckdb
 import pytest
 from polars.testing import assert_frame_equal
 
-pytest.importorskip(
-    "sqlglot", reason="the Spark engine's optional extra is not installed (uv run --extra spark)"
-)
-pytest.importorskip(
-    "pyspark", reason="the Spark engine's optional extra is not installed (uv run --extra spark)"
-)
-if shutil.which("java") is None:
-    pytest.skip("the Spark engine needs Java 17+ (no `java` on PATH)", allow_module_level=True)
+from tests.spark_helpers import require_spark
+
+require_spark()
 
 from data.build import build_steps  # noqa: E402
-from data.spark_build import _swap_current, build, spark_session  # noqa: E402
+from data.spark_build import _swap_current, build  # noqa: E402
 from data.spark_translate import TRANSFORMS, UntranslatableStep, spark_step  # noqa: E402
 from tests.spark_helpers import RELATIVE, differences  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def spark():
-    with spark_session("local[2]") as session:
-        session.sparkContext.setLogLevel("ERROR")
-        yield session
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ said otherwise.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -21,28 +20,16 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-pytest.importorskip(
-    "sqlglot", reason="the Spark engine's optional extra is not installed (uv run --extra spark)"
-)
-pytest.importorskip(
-    "pyspark", reason="the Spark engine's optional extra is not installed (uv run --extra spark)"
-)
-if shutil.which("java") is None:
-    pytest.skip("the Spark engine needs Java 17+ (no `java` on PATH)", allow_module_level=True)
+from tests.spark_helpers import require_spark
+
+require_spark()
 
 from data.build import build_steps  # noqa: E402
-from data.spark_build import PARTITION_COLUMN, build, spark_session  # noqa: E402
+from data.spark_build import PARTITION_COLUMN, build  # noqa: E402
 from tests.spark_helpers import RELATIVE, differences  # noqa: E402
 
 XL_SCENARIO, XL_SEED = "manufacturer", 7  # what benchmarks/__main__.py builds every scale with
 CUSTOMERS, BLOCK = 600, 150  # four blocks, as xl's 1 M customers load in 40 blocks of 25 000
-
-
-@pytest.fixture(scope="module")
-def spark():
-    with spark_session("local[2]") as session:
-        session.sparkContext.setLogLevel("ERROR")
-        yield session
 
 
 @pytest.fixture(scope="module")
